@@ -1,0 +1,1 @@
+"""The Flask JSON API and analyst web pages."""

@@ -1,0 +1,1 @@
+"""Official list loaders, the source registry and the versioned snapshot store."""

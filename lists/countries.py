@@ -1,0 +1,58 @@
+"""Country names and codes to ISO 3166 alpha-2.
+
+Names come from CLDR (through babel) in English and French, plus our own aliases file for the
+forms official lists use ("Iran (Islamic Republic of)", "Syrian Arab Republic", "Burma").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import yaml
+from babel import Locale
+
+_ALIASES_FILE = Path(__file__).parent / "data" / "country_aliases.yml"
+_LOCALES = ("en", "fr", "de", "nl", "es")
+
+
+def _key(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = folded.replace("&", " and ")
+    folded = re.sub(r"[^a-z0-9]+", " ", folded)
+    return re.sub(r"^the ", "", folded.strip())
+
+
+@cache
+def _table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for locale in _LOCALES:
+        for code, name in Locale(locale).territories.items():
+            if len(code) == 2 and code.isalpha():
+                table.setdefault(_key(name), code)
+    for code in Locale("en").territories:
+        if len(code) == 2 and code.isalpha():
+            table.setdefault(code.lower(), code)
+    aliases = yaml.safe_load(_ALIASES_FILE.read_text(encoding="utf-8")) or {}
+    for code, names in aliases.items():
+        for name in names:
+            table[_key(str(name))] = str(code)
+    return table
+
+
+def to_iso(value: str | None) -> str | None:
+    """ISO alpha-2 code for a country name or code, or None when unknown or blank."""
+    if value is None:
+        return None
+    key = _key(value)
+    if not key:
+        return None
+    return _table().get(key)
+
+
+def country_name(code: str) -> str:
+    """English display name of an ISO alpha-2 code (the code itself when unknown)."""
+    return str(Locale("en").territories.get(code.upper(), code))

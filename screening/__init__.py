@@ -1,0 +1,1 @@
+"""Terrorist-financing screening and entity matching."""
