@@ -169,3 +169,7 @@ class ParsedList:
     entities: list[Entity]
     published: str | None = None  # ISO date (or datetime) read from the file, when present
     warnings: list[str] = field(default_factory=list)  # unknown values, skipped records
+    # Added for national/confidential lists: hits on a confidential list are shown only to
+    # cleared roles. Defaults keep every existing loader unchanged.
+    confidential: bool = False
+    title: str | None = None  # a human title of the list, when the file or mapping gives one
