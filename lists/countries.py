@@ -31,10 +31,10 @@ def _table() -> dict[str, str]:
     table: dict[str, str] = {}
     for locale in _LOCALES:
         for code, name in Locale(locale).territories.items():
-            if len(code) == 2 and code.isalpha():
-                table.setdefault(_key(name), code)
+            if isinstance(code, str) and len(code) == 2 and code.isalpha():
+                table.setdefault(_key(str(name)), code)
     for code in Locale("en").territories:
-        if len(code) == 2 and code.isalpha():
+        if isinstance(code, str) and len(code) == 2 and code.isalpha():
             table.setdefault(code.lower(), code)
     aliases = yaml.safe_load(_ALIASES_FILE.read_text(encoding="utf-8")) or {}
     for code, names in aliases.items():

@@ -22,3 +22,7 @@ class ListFormatError(ListError):
 
 class UnknownFormatError(ListError):
     """No loader recognises the file."""
+
+
+class DuplicateEntityError(ListError):
+    """A list file that gives the same entity id twice."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lists.model import IdKind, Identifier
+from lists.model import Identifier, IdKind
 
 # Checked in order; the first keyword found in the lower-cased type text wins.
 _KIND_KEYWORDS: list[tuple[str, IdKind]] = [

@@ -20,7 +20,8 @@ def reject_doctype_entities(path: Path) -> None:
     """Refuse documents that declare entities: official lists never do, attacks always do."""
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
-    if b"<!ENTITY" in head or (b"<!DOCTYPE" in head and b"SYSTEM" in head.split(b"<!DOCTYPE")[1][:200]):
+    doctype = head.split(b"<!DOCTYPE", 1)[1][:200] if b"<!DOCTYPE" in head else b""
+    if b"<!ENTITY" in head or b"SYSTEM" in doctype or b"PUBLIC" in doctype:
         raise ListFormatError(path, "document declares a DTD with entities; refused for safety")
 
 

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from screening.cli.demo_cmd import demo
+from screening.cli.lists_cmd import lists_group
 
 
 @click.group()
-def main() -> None:
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="DuckDB store file (default: $SCREENING_DB or ./screening.duckdb).",
+)
+@click.pass_context
+def main(ctx: click.Context, db: Path | None) -> None:
     """Screen parties and transactions against sanctions lists and terrorist watchlists."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
 
+
+main.add_command(lists_group)
+main.add_command(demo)
 
 if __name__ == "__main__":
     main()
