@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 from babel import Locale
+from babel.core import get_global
 
 _ALIASES_FILE = Path(__file__).parent / "data" / "country_aliases.yml"
 _LOCALES = ("en", "fr", "de", "nl", "es")
@@ -36,6 +37,10 @@ def _table() -> dict[str, str]:
     for code in Locale("en").territories:
         if isinstance(code, str) and len(code) == 2 and code.isalpha():
             table.setdefault(code.lower(), code)
+    # ISO alpha-3 codes ("IRQ", "DEU"): CLDR lists them as aliases of the alpha-2 code.
+    for alias, targets in get_global("territory_aliases").items():
+        if len(alias) == 3 and alias.isalpha() and len(targets) == 1 and len(targets[0]) == 2:
+            table.setdefault(alias.lower(), str(targets[0]))
     aliases = yaml.safe_load(_ALIASES_FILE.read_text(encoding="utf-8")) or {}
     for code, names in aliases.items():
         for name in names:
