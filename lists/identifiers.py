@@ -19,6 +19,7 @@ _KIND_KEYWORDS: list[tuple[str, IdKind]] = [
     ("call sign", IdKind.CALL_SIGN),
     ("passport", IdKind.PASSPORT),
     ("passeport", IdKind.PASSPORT),
+    ("pasaporte", IdKind.PASSPORT),
     ("national id", IdKind.NATIONAL_ID),
     ("national identification", IdKind.NATIONAL_ID),
     ("identity card", IdKind.NATIONAL_ID),
