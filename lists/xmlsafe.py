@@ -38,25 +38,29 @@ def iter_elements(path: Path, names: set[str]) -> Iterator[etree._Element]:
     2018 and 2024 OFAC namespaces parse alike.
     """
     reject_doctype_entities(path)
-    context = etree.iterparse(
-        str(path),
-        events=("end",),
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-    )
-    try:
-        for _event, element in context:
-            if local_name(element.tag) in names:
-                yield element
-                element.clear(keep_tail=False)
-                parent = element.getparent()
-                while parent is not None and element.getprevious() is not None:
-                    del parent[0]
-    except etree.XMLSyntaxError as exc:
-        raise ListFormatError(path, f"malformed XML: {exc}", record=f"line {exc.lineno}") from exc
+    # We open the file ourselves so it is closed when a caller stops early (e.g. raises on a
+    # bad record): lxml leaves the file it opens to the garbage collector (ResourceWarning).
+    with path.open("rb") as handle:
+        context = etree.iterparse(
+            handle,
+            events=("end",),
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            huge_tree=False,
+            remove_comments=True,
+        )
+        try:
+            for _event, element in context:
+                if local_name(element.tag) in names:
+                    yield element
+                    element.clear(keep_tail=False)
+                    parent = element.getparent()
+                    while parent is not None and element.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as exc:
+            where = f"line {exc.lineno}"
+            raise ListFormatError(path, f"malformed XML: {exc}", record=where) from exc
 
 
 def parse_document(path: Path) -> etree._Element:
