@@ -25,6 +25,13 @@ def reject_doctype_entities(path: Path) -> None:
         raise ListFormatError(path, "document declares a DTD with entities; refused for safety")
 
 
+def _reject_declared_entities(path: Path, element: etree._Element) -> None:
+    """Refuse entity declarations the head check missed (a DOCTYPE after a long comment)."""
+    dtd = element.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[attr-defined]
+        raise ListFormatError(path, "document declares a DTD with entities; refused for safety")
+
+
 def local_name(tag: object) -> str:
     """The tag without its namespace ("{ns}sdnEntry" -> "sdnEntry")."""
     text = tag if isinstance(tag, str) else str(tag)
@@ -51,7 +58,9 @@ def iter_elements(path: Path, names: set[str]) -> Iterator[etree._Element]:
             remove_comments=True,
         )
         try:
-            for _event, element in context:
+            for index, (_event, element) in enumerate(context):
+                if index == 0:
+                    _reject_declared_entities(path, element)
                 if local_name(element.tag) in names:
                     yield element
                     element.clear(keep_tail=False)
