@@ -15,6 +15,11 @@ The files have no header row, write nulls as ``-0-`` followed by a space, end li
 and end with a lone 0x1A byte. Facts other than names and addresses (dates of birth,
 nationalities, identifiers, weak aliases) live in the Remarks text: see lists.ofac_remarks.
 The legacy files carry no publication date.
+
+Errors: a row of the wrong width, a non-numeric ent_num, a duplicate ent_num, an unclosed quote
+(a cut file) or a field over the csv module's 128 KiB limit (real remarks stop at 1,000
+characters, their overflow rows at a few KiB) raise ListFormatError with the file and line.
+Companion rows whose ent_num is not in the primary file are skipped and counted in warnings.
 """
 
 from __future__ import annotations
@@ -97,9 +102,9 @@ def _rows(path: Path, lines: list[str], role: str) -> Iterator[tuple[int, list[s
             fields = next(reader)
         except StopIteration:
             return
-        except csv.Error as error:
-            raise ListFormatError(path, f"unreadable CSV: {error}", record=f"line {reader.line_num}"
-                                  ) from None
+        except csv.Error as error:  # unclosed quote (cut file), NUL byte, field over 128 KiB
+            where = f"line {reader.line_num}"
+            raise ListFormatError(path, f"unreadable CSV: {error}", record=where) from None
         line = reader.line_num
         if len(fields) != expected:
             raise ListFormatError(
