@@ -83,8 +83,16 @@ _UN_REF = re.compile(
 def read_uk_csv(
     path: Path, encoding: str, columns: Sequence[str]
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The first (date) row and every data row as (line number, column -> value).
+    """The first (date) row and every data row as (line number, column -> value)."""
+    return read_csv_table(path, encoding, columns, preamble=True)
 
+
+def read_csv_table(
+    path: Path, encoding: str, columns: Sequence[str], *, preamble: bool = False
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The preamble row (when ``preamble``; else []) and every data row with its line number.
+
+    Used by the CSV loaders of this package (UK, OpenSanctions simple CSV, custom lists).
     Raises ListFormatError naming the file and line for an empty file, undecodable bytes,
     broken quoting, missing header columns or a row whose field count differs from the header.
     """
@@ -101,7 +109,7 @@ def read_uk_csv(
         ) from exc
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
     try:
-        first = next(reader, [])
+        first = next(reader, []) if preamble else []
         header = [column.strip() for column in next(reader, [])]
         missing = [column for column in columns if column not in header]
         if missing:
