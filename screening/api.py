@@ -1,0 +1,123 @@
+"""The public Python API: ``compare`` one pair, ``open_screener`` over the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from lists.dates import iso_date
+from lists.model import BirthDate, Entity, Name, Schema
+from lists.store import ListStore
+from screening import settings
+from screening.algorithms import get_algorithm
+from screening.index import ScreeningIndex, build_tables, load_or_build
+from screening.normalise import tokenise_names
+from screening.screener import Screener, query_frame
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    score: float
+    match: bool
+    explanation: str
+    algorithm: str
+
+
+def _candidate_entity(candidate: str | dict[str, Any], schema: str) -> Entity:
+    if isinstance(candidate, str):
+        return Entity("candidate", "compare", Schema(schema), [Name(candidate)])
+    props = dict(candidate.get("properties", candidate))
+    names = props.get("name") or []
+    names = names if isinstance(names, list) else [names]
+    births = props.get("birthDate") or props.get("birth_date") or []
+    births = births if isinstance(births, list) else [births]
+    countries: list[str] = []
+    for key in ("nationality", "country", "citizenship"):
+        values = props.get(key) or []
+        countries.extend(values if isinstance(values, list) else [values])
+    from lists.countries import to_iso
+
+    entity_schema = Schema(str(candidate.get("schema") or schema))
+    return Entity(
+        "candidate", "compare", entity_schema,
+        names=[Name(str(n)) for n in names],
+        birth_dates=[BirthDate(d) for b in births if (d := iso_date(str(b))) is not None],
+        nationalities=sorted({c for v in countries if (c := to_iso(str(v)) or str(v).upper())}),
+    )
+
+
+def index_from_entities(entities: list[Entity]) -> ScreeningIndex:
+    """A small in-memory index over the given entities (no store involved)."""
+    rows = [
+        (e.entity_id, e.list_id, str(e.schema), n.full, str(n.kind))
+        for e in entities for n in e.names
+    ]
+    names = pl.DataFrame(
+        rows, schema=["entity_id", "list_id", "schema", "name", "kind"], orient="row"
+    )
+    names = names.with_columns(tokenise_names(names["name"], names["schema"]).alias("tokens"))
+    names = names.with_row_index("name_id").with_columns(
+        pl.col("kind").eq("weak_alias").alias("weak"),
+        pl.col("tokens").list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
+        .list.join("").alias("joined"),
+    )
+    tables = build_tables(names)
+    entity_rows = pl.DataFrame(
+        {
+            "entity_id": [e.entity_id for e in entities],
+            "list_id": [e.list_id for e in entities],
+            "schema": [str(e.schema) for e in entities],
+            "caption": [e.caption for e in entities],
+            "birth_dates": [[b.value for b in e.birth_dates] for e in entities],
+            "birth_untils": [[b.until or b.value for b in e.birth_dates] for e in entities],
+            "countries": [sorted(set(e.nationalities) | set(e.countries)) for e in entities],
+            "gender": [e.gender for e in entities],
+        },
+        schema={
+            "entity_id": pl.Utf8, "list_id": pl.Utf8, "schema": pl.Utf8, "caption": pl.Utf8,
+            "birth_dates": pl.List(pl.Utf8), "birth_untils": pl.List(pl.Utf8),
+            "countries": pl.List(pl.Utf8), "gender": pl.Utf8,
+        },
+    )
+    identifiers = pl.DataFrame(
+        [(str(i.kind), i.value, e.entity_id, e.list_id) for e in entities for i in e.identifiers],
+        schema=["kind", "value", "entity_id", "list_id"], orient="row",
+    )
+    return ScreeningIndex(
+        names=names, tokens=tables["tokens"], keys=tables["keys"], entities=entity_rows,
+        identifiers=identifiers, token_info=tables["token_info"], snapshots=[],
+    )
+
+
+def compare(
+    query: str | dict[str, Any], candidate: str | dict[str, Any], schema: str = "Person",
+    algorithm: str | None = None,
+) -> Comparison:
+    """Score one query against one candidate: names (strings) or dicts of properties."""
+    algo = get_algorithm(algorithm)
+    screener = Screener(index_from_entities([_candidate_entity(candidate, schema)]), algo,
+                        blocking=False)
+    hits = screener.screen(query_frame(query, schema), threshold=0.0, limit=1)
+    if hits.height == 0:
+        return Comparison(0.0, False, "No name of the query shares anything with the candidate.",
+                          algo.label)
+    best = hits.sort("score", descending=True).row(0, named=True)
+    score = float(best["score"])
+    return Comparison(score, score >= algo.threshold, str(best["explanation"]), algo.label)
+
+
+def open_screener(
+    db: str | Path | None = None, algorithm: str | None = None, *, cache: bool = True
+) -> Screener:
+    """A screener over the current list snapshots of the store (``SCREENING_DB`` by default)."""
+    path = Path(db) if db is not None else settings.db_path()
+    store = ListStore(path)
+    try:
+        cache_dir = Path(str(path) + ".index") if cache and str(path) != ":memory:" else None
+        index = load_or_build(store, cache_dir)
+    finally:
+        store.close()
+    return Screener(index, algorithm)

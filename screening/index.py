@@ -1,0 +1,276 @@
+"""The screening index: columnar tables built once per set of list snapshots.
+
+Built from the current snapshots in the store and cached on disk as Parquet, keyed by the
+snapshot ids and the index format version, so a restart reuses it instead of rebuilding.
+
+Tables (Polars):
+- ``names``: one row per indexed name form: name_id, entity_id, list_id, schema, name, kind,
+  tokens, joined (tokens glued together, for joined/split-word comparison);
+- ``tokens``: name_id, pos, token, canonical, weight (rarity weight in 0..1);
+- ``keys``: key, name_id: blocking keys of every token plus whole-name keys;
+- ``entities``: entity_id, list_id, schema, caption, birth_dates, countries, gender;
+- ``identifiers``: kind, value (cleaned), entity_id, list_id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from lists.store import ListStore, Snapshot
+from screening.keys import token_table
+from screening.normalise import name_variants, tokenise_names
+from screening.transliterate import detect_script
+from screening.variants import is_common
+
+INDEX_VERSION = "1"
+# A blocking key shared by more names than this is too common to create candidates alone.
+MAX_KEY_NAMES = 1500
+_TABLES = ("names", "tokens", "keys", "entities", "identifiers", "token_info")
+
+
+@dataclass(slots=True)
+class ScreeningIndex:
+    names: pl.DataFrame
+    tokens: pl.DataFrame
+    keys: pl.DataFrame
+    entities: pl.DataFrame
+    identifiers: pl.DataFrame
+    token_info: pl.DataFrame  # token, canonical, keys, weight: reused for query tokens
+    snapshots: list[dict[str, object]]
+
+    @property
+    def name_count(self) -> int:
+        return self.names.height
+
+    def weight_of(self) -> pl.DataFrame:
+        return self.token_info.select("canonical", "weight").unique("canonical")
+
+
+def rarity_weight(name_count: pl.Expr, total: int) -> pl.Expr:
+    """Weight 1.0 for tokens found in a handful of names, falling towards 0.15 for the commonest.
+
+    Inverse document frequency scaled so that a token in five names or fewer weighs 1.
+    """
+    reference = math.log(1 + total / 5)
+    idf = (1 + total / name_count.cast(pl.Float64)).log()
+    return (idf / reference).clip(0.15, 1.0)
+
+
+def _frame(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    result = pl.from_arrow(cursor.to_arrow_table())
+    assert isinstance(result, pl.DataFrame)
+    return result
+
+
+def _name_rows(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
+    ids = [s.snapshot_id for s in snapshots]
+    cursor = store.con.execute(
+        """
+        SELECT n.entity_id, s.list_id, e.schema, n.name, n.kind
+        FROM entity_names n
+        JOIN snapshots s USING (snapshot_id)
+        JOIN entities e USING (snapshot_id, entity_id)
+        WHERE s.snapshot_id IN (SELECT unnest(?::BIGINT[]))
+        ORDER BY s.list_id, n.entity_id
+        """,
+        [ids],
+    )
+    frame = _frame(cursor)
+    return frame.with_columns(pl.col("name").str.strip_chars()).filter(
+        pl.col("name").str.len_chars() > 0
+    )
+
+
+def _with_romanisations(rows: pl.DataFrame) -> pl.DataFrame:
+    """Add one row per extra romanisation of names written in a non-Latin script."""
+    tokens = tokenise_names(rows["name"], rows["schema"])
+    base = rows.with_columns(tokens.alias("tokens"))
+    non_latin = base.filter(~pl.col("name").str.contains(r"^[\p{Latin}\p{Common}\p{Inherited}]*$"))
+    extra: list[dict[str, object]] = []
+    for row in non_latin.iter_rows(named=True):
+        if detect_script(str(row["name"])) == "Latin":
+            continue
+        for variant in name_variants(str(row["name"]), str(row["schema"]))[1:]:
+            extra.append({**row, "tokens": variant})
+    if extra:
+        base = pl.concat([base, pl.DataFrame(extra, schema=base.schema)])
+    return base.filter(pl.col("tokens").list.len() > 0).with_row_index("name_id")
+
+
+def _entities(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
+    ids = [s.snapshot_id for s in snapshots]
+    rows = store.con.execute(
+        """
+        SELECT e.entity_id, s.list_id, e.schema, e.caption, e.data
+        FROM entities e JOIN snapshots s USING (snapshot_id)
+        WHERE s.snapshot_id IN (SELECT unnest(?::BIGINT[]))
+        """,
+        [ids],
+    ).fetchall()
+    records = []
+    for entity_id, list_id, schema, caption, data in rows:
+        parsed = json.loads(data)
+        records.append(
+            {
+                "entity_id": entity_id,
+                "list_id": list_id,
+                "schema": schema,
+                "caption": caption,
+                "birth_dates": [b["value"] for b in parsed.get("birth_dates", [])],
+                "birth_untils": [b.get("until") or b["value"] for b in parsed.get("birth_dates", [])],
+                "countries": sorted(
+                    set(parsed.get("nationalities", [])) | set(parsed.get("countries", []))
+                ),
+                "gender": parsed.get("gender"),
+            }
+        )
+    return pl.DataFrame(
+        records,
+        schema={
+            "entity_id": pl.Utf8, "list_id": pl.Utf8, "schema": pl.Utf8, "caption": pl.Utf8,
+            "birth_dates": pl.List(pl.Utf8), "birth_untils": pl.List(pl.Utf8),
+            "countries": pl.List(pl.Utf8), "gender": pl.Utf8,
+        },
+    )
+
+
+def clean_identifier(value: pl.Expr) -> pl.Expr:
+    """Comparable identifier value: upper case without spaces, dots, dashes or slashes."""
+    return value.str.to_uppercase().str.replace_all(r"[\s./-]+", "").str.replace(r"^IMO", "")
+
+
+def _identifiers(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
+    ids = [s.snapshot_id for s in snapshots]
+    cursor = store.con.execute(
+        """
+        SELECT i.kind, i.value, i.entity_id, s.list_id
+        FROM entity_identifiers i JOIN snapshots s USING (snapshot_id)
+        WHERE s.snapshot_id IN (SELECT unnest(?::BIGINT[]))
+          AND i.kind NOT IN ('email', 'phone', 'other')
+        """,
+        [ids],
+    )
+    frame = _frame(cursor)
+    return (
+        frame.with_columns(clean_identifier(pl.col("value")).alias("value"))
+        .filter(pl.col("value").str.len_chars() >= 5)
+        .unique()
+    )
+
+
+def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Token, key and weight tables for a frame of names with a ``tokens`` list column."""
+    tokens = (
+        names.select("name_id", "tokens")
+        .with_columns(pl.int_ranges(pl.col("tokens").list.len()).alias("pos"))
+        .explode("tokens", "pos")
+        .rename({"tokens": "token"})
+    )
+    info = token_table(tokens["token"])
+    tokens = tokens.join(info.select("token", "canonical"), on="token", how="left")
+    total = max(names.height, 1)
+    doc_freq = tokens.group_by("canonical").agg(pl.col("name_id").n_unique().alias("df"))
+    common = [c for c in doc_freq["canonical"].to_list() if is_common(c)]
+    weights = doc_freq.with_columns(
+        pl.when(pl.col("canonical").str.starts_with("#"))
+        .then(0.0)
+        .when(pl.col("canonical").is_in(common))
+        .then(pl.min_horizontal(rarity_weight(pl.col("df"), total), pl.lit(0.3)))
+        .otherwise(rarity_weight(pl.col("df"), total))
+        .alias("weight")
+    ).select("canonical", "weight")
+    tokens = tokens.join(weights, on="canonical", how="left")
+    info = info.join(weights, on="canonical", how="left")
+    return {"tokens": tokens, "token_info": info, "keys": _keys(names, tokens, info, common)}
+
+
+def _keys(
+    names: pl.DataFrame, tokens: pl.DataFrame, info: pl.DataFrame, common: list[str]
+) -> pl.DataFrame:
+    token_keys = (
+        tokens.filter(~pl.col("canonical").is_in(common))
+        .join(info.select("token", "keys"), on="token")
+        .explode("keys")
+        .select(pl.col("keys").alias("key"), "name_id")
+        .unique()
+    )
+    sizes = token_keys.group_by("key").len()
+    token_keys = token_keys.join(
+        sizes.filter(pl.col("len") <= MAX_KEY_NAMES).select("key"), on="key"
+    )
+    whole = names.select(whole_name_key(pl.col("tokens")).alias("key"), "name_id")
+    return pl.concat([token_keys, whole]).unique()
+
+
+def whole_name_key(tokens: pl.Expr) -> pl.Expr:
+    """Key of a whole name: its tokens sorted, legal-form classes left out."""
+    return pl.lit("n:") + tokens.list.eval(
+        pl.element().filter(~pl.element().str.starts_with("#"))
+    ).list.sort().list.join(" ")
+
+
+def build_index(store: ListStore, snapshots: list[Snapshot] | None = None) -> ScreeningIndex:
+    """Build the index over the given snapshots (default: every current snapshot)."""
+    snaps = snapshots if snapshots is not None else store.current_snapshots()
+    names = _with_romanisations(_name_rows(store, snaps))
+    names = names.with_columns(
+        pl.col("kind").eq("weak_alias").alias("weak"),
+        pl.col("tokens")
+        .list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
+        .list.join("")
+        .alias("joined"),
+    )
+    tables = build_tables(names)
+    return ScreeningIndex(
+        names=names,
+        tokens=tables["tokens"],
+        keys=tables["keys"],
+        entities=_entities(store, snaps),
+        identifiers=_identifiers(store, snaps),
+        token_info=tables["token_info"],
+        snapshots=[
+            {"list_id": s.list_id, "version": s.version, "snapshot_id": s.snapshot_id}
+            for s in snaps
+        ],
+    )
+
+
+def cache_key(snapshots: list[Snapshot]) -> str:
+    ids = ",".join(str(s.snapshot_id) for s in sorted(snapshots, key=lambda s: s.snapshot_id))
+    return hashlib.sha256(f"{INDEX_VERSION}|{ids}".encode()).hexdigest()[:16]
+
+
+def save_index(index: ScreeningIndex, folder: Path) -> None:
+    tmp = folder.with_name(folder.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    for table in _TABLES:
+        getattr(index, table).write_parquet(tmp / f"{table}.parquet")
+    (tmp / "snapshots.json").write_text(json.dumps(index.snapshots), encoding="utf-8")
+    tmp.rename(folder)  # appears whole or not at all
+
+
+def read_index(folder: Path) -> ScreeningIndex:
+    tables = {t: pl.read_parquet(folder / f"{t}.parquet") for t in _TABLES}
+    snapshots = json.loads((folder / "snapshots.json").read_text(encoding="utf-8"))
+    return ScreeningIndex(snapshots=snapshots, **tables)
+
+
+def load_or_build(store: ListStore, cache_dir: Path | None) -> ScreeningIndex:
+    """The index of the current snapshots, from the disk cache when it is there."""
+    snaps = store.current_snapshots()
+    if cache_dir is None:
+        return build_index(store, snaps)
+    folder = cache_dir / cache_key(snaps)
+    if (folder / "snapshots.json").exists():
+        return read_index(folder)
+    index = build_index(store, snaps)
+    if not folder.exists():
+        save_index(index, folder)
+    return index

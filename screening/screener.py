@@ -1,0 +1,234 @@
+"""Screening parties against the index: blocking, scoring, qualifiers and explanations.
+
+``Screener.screen`` takes a Polars frame of parties and returns a frame of hits; ``match`` is the
+one-query form. Distinct names are scored once however often they repeat in the batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from screening.algorithms import Algorithm, get_algorithm
+from screening.blocking import candidates, identifier_candidates, query_tables
+from screening.explain import explain_hits
+from screening.index import ScreeningIndex
+from screening.qualifiers import birth_date_qualifier, country_qualifier
+from screening.scoring import score_pairs
+
+# Qualifiers can add at most this much, so pairs further below the threshold are dropped early.
+_MAX_BONUS = 0.06
+_QUERY_COLUMNS = ("name", "schema", "birth_date", "country", "nationality", "identifier")
+HIT_COLUMNS = (
+    "row", "entity_id", "list_id", "schema", "caption", "matched_name", "name_kind",
+    "query_name", "score", "name_score", "method", "explanation", "algorithm",
+    "algorithm_version", "threshold",
+)
+
+
+class QueryError(ValueError):
+    """A screening request that cannot be run as given."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entity_id: str
+    list_id: str
+    schema: str
+    caption: str
+    matched_name: str
+    score: float
+    name_score: float
+    explanation: str
+    algorithm: str
+    algorithm_version: str
+
+    @property
+    def match(self) -> bool:
+        return self.score >= get_algorithm(self.algorithm).threshold
+
+
+def _normalise_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    if "name" not in frame.columns:
+        raise QueryError("the parties frame needs a 'name' column")
+    out = frame.with_row_index("row")
+    for column in _QUERY_COLUMNS:
+        if column not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype=pl.Utf8).alias(column))
+    return out.with_columns(
+        pl.col("name").cast(pl.Utf8).str.strip_chars(),
+        pl.col("schema").cast(pl.Utf8).fill_null("Person"),
+        pl.col("birth_date").cast(pl.Utf8),
+        pl.col("country").cast(pl.Utf8).str.to_uppercase(),
+        pl.col("nationality").cast(pl.Utf8).str.to_uppercase(),
+    )
+
+
+class Screener:
+    """Screens names and parties against one index with one algorithm."""
+
+    def __init__(
+        self, index: ScreeningIndex, algorithm: Algorithm | str | None = None,
+        *, blocking: bool = True,
+    ) -> None:
+        self.index = index
+        self.algorithm = algorithm if isinstance(algorithm, Algorithm) else get_algorithm(algorithm)
+        self.blocking = blocking
+
+    @property
+    def default_threshold(self) -> float:
+        return self.algorithm.threshold
+
+    @property
+    def snapshots(self) -> list[dict[str, object]]:
+        return self.index.snapshots
+
+    def _pairs(self, names: pl.DataFrame, tokens: pl.DataFrame) -> pl.DataFrame:
+        if self.blocking:
+            return candidates(names, tokens, self.index, self.algorithm.max_candidates)
+        return names.select("qid").join(self.index.names.select("name_id"), how="cross")
+
+    def _name_hits(self, rows: pl.DataFrame, threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
+        queries = (
+            rows.filter(pl.col("name").str.len_chars() > 0)
+            .select("name", "schema").unique(maintain_order=True).with_row_index("qid")
+        )
+        names, tokens = query_tables(queries, self.index)
+        pairs = self._pairs(names, tokens)
+        list_tokens = self.index.tokens.join(pairs.select("name_id").unique(), on="name_id")
+        scores, aligned = score_pairs(
+            pairs, tokens, list_tokens, names, self.index.names, self.algorithm
+        )
+        scores = scores.filter(pl.col("name_score") >= threshold - _MAX_BONUS)
+        scored = scores.join(
+            self.index.names.select(
+                "name_id", "entity_id", "list_id", pl.col("name").alias("matched_name"),
+                pl.col("kind").alias("name_kind"), pl.col("tokens").alias("c_tokens"),
+            ),
+            on="name_id",
+        ).join(names.select("qid", "name", "schema", pl.col("tokens").alias("q_tokens")), on="qid")
+        best = scored.sort("name_score", descending=True).unique(
+            ["qid", "entity_id"], keep="first"
+        )
+        hits = rows.select(
+            [c for c in rows.columns if c not in ("q_tokens",)]
+        ).join(best, on=["name", "schema"])
+        return hits, aligned
+
+    def _identifier_hits(self, rows: pl.DataFrame) -> pl.DataFrame:
+        found = identifier_candidates(rows, self.index)
+        return found.rename({"kind": "id_kind", "value": "id_value"}).unique(
+            ["row", "entity_id"]
+        )
+
+    def screen(
+        self, frame: pl.DataFrame, threshold: float | None = None, limit: int | None = 10,
+        lists: list[str] | None = None,
+    ) -> pl.DataFrame:
+        """Hits of every row of ``frame`` at or above ``threshold``, best first per row."""
+        cutoff = self.algorithm.threshold if threshold is None else threshold
+        rows = _normalise_frame(frame)
+        hits, aligned = self._name_hits(rows, cutoff)
+        by_id = self._identifier_hits(rows)
+        hits = hits.join(by_id, on=["row", "entity_id", "list_id"], how="full", coalesce=True)
+        hits = hits.drop([c for c in rows.columns if c != "row" and c in hits.columns]).join(
+            rows, on="row"
+        )
+        if lists is not None:
+            hits = hits.filter(pl.col("list_id").is_in(lists))
+        hits = hits.join(
+            self.index.entities.select(
+                "entity_id", "list_id", pl.col("schema").alias("entity_schema"), "caption",
+                "birth_dates", "birth_untils", "countries",
+            ),
+            on=["entity_id", "list_id"],
+        ).with_row_index("hid")
+        hits = country_qualifier(birth_date_qualifier(hits, self.algorithm), self.algorithm)
+        name_score = pl.col("name_score").fill_null(0.0)
+        score = (name_score + pl.col("dob_adjust") + pl.col("country_adjust")).clip(0.0, 1.0)
+        score = pl.when(pl.col("id_kind").is_not_null()).then(
+            pl.max_horizontal(score, pl.lit(self.algorithm.identifier_score))
+        ).otherwise(score)
+        hits = hits.with_columns(
+            score.alias("score"),
+            name_score.alias("name_score"),
+            pl.col("name").alias("query_name"),
+            pl.col("entity_schema").alias("schema"),
+            pl.col("matched_name").fill_null(pl.col("caption")),
+            pl.col("method").fill_null(pl.lit("identifier")),
+        ).filter(pl.col("score") >= cutoff)
+        hits = hits.sort(["row", "score", "entity_id"], descending=[False, True, False])
+        if limit is not None:
+            hits = hits.group_by("row", maintain_order=True).head(limit)
+        hits = hits.with_columns(explain_hits(hits, aligned, self.algorithm)).with_columns(
+            pl.lit(self.algorithm.name).alias("algorithm"),
+            pl.lit(self.algorithm.version).alias("algorithm_version"),
+            pl.lit(cutoff).alias("threshold"),
+        )
+        passthrough = [
+            c for c in frame.columns if c not in HIT_COLUMNS and c not in _QUERY_COLUMNS
+        ]
+        extra = [c for c in _QUERY_COLUMNS if c in frame.columns and c not in ("name", "schema")]
+        return hits.select(
+            *HIT_COLUMNS, *[pl.col(c).alias(f"query_{c}") for c in extra], *passthrough
+        )
+
+    def match(
+        self, query: str | dict[str, Any], limit: int = 5, threshold: float | None = None,
+        schema: str = "Person",
+    ) -> list[Hit]:
+        """The best hits for one query: a name, or a dict of properties (name, birthDate...)."""
+        frame = query_frame(query, schema)
+        hits = self.screen(frame, threshold=threshold, limit=None)
+        best = hits.sort("score", descending=True).unique("entity_id", keep="first")
+        best = best.sort(["score", "entity_id"], descending=[True, False]).head(limit)
+        return [
+            Hit(
+                entity_id=r["entity_id"], list_id=r["list_id"], schema=r["schema"],
+                caption=r["caption"], matched_name=r["matched_name"], score=r["score"],
+                name_score=r["name_score"], explanation=r["explanation"],
+                algorithm=r["algorithm"], algorithm_version=r["algorithm_version"],
+            )
+            for r in best.iter_rows(named=True)
+        ]
+
+
+_PROPERTY_COLUMNS = {
+    "name": "name", "birthDate": "birth_date", "birth_date": "birth_date",
+    "nationality": "nationality", "country": "country", "identifier": "identifier",
+    "passportNumber": "identifier", "idNumber": "identifier", "imoNumber": "identifier",
+    "swiftBic": "identifier", "iban": "identifier", "registrationNumber": "identifier",
+    "taxNumber": "identifier", "wallet": "identifier", "schema": "schema",
+}
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list | tuple):
+        return str(value[0]) if value else None
+    return None if value is None else str(value)
+
+
+def query_frame(query: str | dict[str, Any], schema: str = "Person") -> pl.DataFrame:
+    """A parties frame from one query: each name of a dict query becomes one row."""
+    if isinstance(query, str):
+        return pl.DataFrame({"name": [query], "schema": [schema]})
+    props = dict(query.get("properties", query))
+    names = props.get("name")
+    name_list = [str(n) for n in (names if isinstance(names, list | tuple) else [names]) if n]
+    if not name_list:
+        raise QueryError("the query has no name")
+    row: dict[str, str | None] = {"schema": str(query.get("schema") or props.get("schema") or schema)}
+    for key, column in _PROPERTY_COLUMNS.items():
+        if key in props and column not in ("name", "schema") and row.get(column) is None:
+            row[column] = _first(props[key])
+    from lists.countries import to_iso
+
+    for column in ("country", "nationality"):
+        if row.get(column):
+            row[column] = to_iso(row[column]) or row[column]
+    return pl.DataFrame(
+        [{**row, "name": name} for name in name_list],
+        schema={c: pl.Utf8 for c in ["name", *row]},
+    )
