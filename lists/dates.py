@@ -23,6 +23,8 @@ _MONTHS = {
 }
 _APPROX = re.compile(r"\b(circa|ca\.?|approx(?:imately)?\.?|about|around|c\.)\s*", re.I)
 _RANGE = re.compile(r"^(.+?)\s*(?:\bto\b|-|–|\band\b|/)\s*(\d{4})$", re.I)
+# "01 Jan 1953 to 31 Dec 1954": both ends full dates (OFAC writes year ranges so).
+_RANGE_DATES = re.compile(r"^(.+?)\s+(?:to|and)\s+(.+)$", re.I)
 
 
 def _valid(year: int, month: int = 1, day: int = 1) -> bool:
@@ -73,6 +75,13 @@ def iso_date(text: str | None, *, dayfirst: bool = True) -> str | None:
     return None
 
 
+def _whole_years(start: str, end: str) -> tuple[str, str]:
+    """'1953-01-01' to '1954-12-31' is the range of years 1953 to 1954."""
+    if start.endswith("-01-01") and end.endswith("-12-31"):
+        return start[:4], end[:4]
+    return start, end
+
+
 def parse_birth_date(text: str | None, *, dayfirst: bool = True) -> BirthDate | None:
     """A date of birth with its precision, including "circa 1960" and "1960 to 1962"."""
     if text is None or not text.strip():
@@ -84,6 +93,13 @@ def parse_birth_date(text: str | None, *, dayfirst: bool = True) -> BirthDate | 
         start, end = iso_date(match[1], dayfirst=dayfirst), iso_date(match[2])
         if start is not None and end is not None:
             return BirthDate(value=start, until=end, approximate=approximate)
+    if match := _RANGE_DATES.match(value):
+        start = iso_date(match[1], dayfirst=dayfirst)
+        end = iso_date(match[2], dayfirst=dayfirst)
+        if start is not None and end is not None:
+            start, end = _whole_years(start, end)
+            until = None if end == start else end
+            return BirthDate(value=start, until=until, approximate=approximate)
     iso = iso_date(value, dayfirst=dayfirst)
     if iso is None:
         return None
