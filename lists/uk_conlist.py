@@ -88,7 +88,8 @@ def read_uk_csv(
 
 
 def read_csv_table(
-    path: Path, encoding: str, columns: Sequence[str], *, preamble: bool = False
+    path: Path, encoding: str, columns: Sequence[str], *, preamble: bool = False,
+    delimiter: str = ",",
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The preamble row (when ``preamble``; else []) and every data row with its line number.
 
@@ -107,7 +108,9 @@ def read_csv_table(
             path, f"not {encoding} text: byte 0x{raw[exc.start]:02x} cannot be decoded",
             record=f"line {line}",
         ) from exc
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
+    reader = csv.reader(
+        io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter, strict=True
+    )
     try:
         first = next(reader, []) if preamble else []
         header = [column.strip() for column in next(reader, [])]
