@@ -50,7 +50,8 @@ _ALIAS_KINDS = {
     "f.k.a.": NameKind.FORMER,
     "": NameKind.ALIAS,
 }
-_ORIGINAL_NOTE = re.compile(r"(.+?)\s*\(original script:\s*(.+?)\)", re.I)
+# "Abubakar (original script: Абубакар)"; the EU journal also writes "(..., in Arabic: ...)".
+_ORIGINAL_NOTE = re.compile(r"(.+?)\s*\((?:original script|[^()]*\bin arabic)\s*:\s*(.+?)\)", re.I)
 _BIRTH_PLACE_FIELDS = ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY")
 _GENDERS = {"male": "male", "female": "female"}
 _BLANK_COUNTRIES = {"na", "n/a", "unknown"}  # "na" would otherwise read as Namibia
@@ -138,11 +139,11 @@ def _names(element: etree._Element, warnings: set[str], record: str) -> list[Nam
         if kind is None:
             warnings.add(f"{record}: unknown alias quality {quality!r}, read as alias")
             kind = NameKind.ALIAS
-        names.extend(_alias_names(full, kind))
+        names.extend(alias_names(full, kind))
     return names
 
 
-def _alias_names(full: str, kind: NameKind) -> list[Name]:
+def alias_names(full: str, kind: NameKind) -> list[Name]:
     """An alias; "Abubakar (original script: Абубакар)" also gives the original-script name."""
     match = _ORIGINAL_NOTE.fullmatch(full)
     if match is None:
