@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 __all__ = ["compare", "open_screener"]
 
 
-def compare(query: Any, candidate: Any, schema: str = "Person", algorithm: str | None = None) -> Comparison:
+def compare(
+    query: Any, candidate: Any, schema: str = "Person", algorithm: str | None = None
+) -> Comparison:
     """Score one query against one candidate; see ``screening.api.compare``."""
     from screening.api import compare as _compare
 

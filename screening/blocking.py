@@ -69,7 +69,9 @@ def _query_keys(names: pl.DataFrame, tokens: pl.DataFrame) -> pl.DataFrame:
             (pl.col("token") + pl.col("token").shift(-1).over("qid")).alias("glued")
         )
         .filter(pl.col("glued").is_not_null() & ~pl.col("glued").str.contains("#"))
-        .select("qid", "pos", pl.lit(0.8).alias("weight"), (pl.lit("d:") + pl.col("glued")).alias("key"))
+        .select(
+            "qid", "pos", pl.lit(0.8).alias("weight"), (pl.lit("d:") + pl.col("glued")).alias("key")
+        )
     )
     return pl.concat(
         [

@@ -31,7 +31,7 @@ from screening.variants import is_common
 
 INDEX_VERSION = "1"
 # A blocking key shared by more names than this is too common to create candidates alone.
-MAX_KEY_NAMES = 1500
+MAX_KEY_NAMES = 400
 _TABLES = ("names", "tokens", "keys", "entities", "identifiers", "token_info")
 
 
@@ -124,7 +124,9 @@ def _entities(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
                 "schema": schema,
                 "caption": caption,
                 "birth_dates": [b["value"] for b in parsed.get("birth_dates", [])],
-                "birth_untils": [b.get("until") or b["value"] for b in parsed.get("birth_dates", [])],
+                "birth_untils": [
+                    b.get("until") or b["value"] for b in parsed.get("birth_dates", [])
+                ],
                 "countries": sorted(
                     set(parsed.get("nationalities", [])) | set(parsed.get("countries", []))
                 ),

@@ -43,7 +43,10 @@ def birth_date_qualifier(hits: pl.DataFrame, algorithm: Algorithm) -> pl.DataFra
         pl.when(q == listed).then(pl.lit(0))
         .when((listed.str.len_chars() == 10) & (q.str.len_chars() == 10) & (swapped == listed))
         .then(pl.lit(1))
-        .when(in_range & ((listed.str.len_chars() < 10) | (q.str.len_chars() < 10) | (until != listed)))
+        .when(
+            in_range
+            & ((listed.str.len_chars() < 10) | (q.str.len_chars() < 10) | (until != listed))
+        )
         .then(pl.lit(2))
         .when(_year(q) == _year(listed)).then(pl.lit(3))
         .when((_year(q) - _year(listed)).abs() <= 1).then(pl.lit(4))

@@ -30,8 +30,12 @@ def token_similarity(
     if left.len() == 0:
         return np.zeros(0)
     lvals, rvals = left.to_list(), right.to_list()
-    jw = cpdist(lvals, rvals, scorer=JaroWinkler.normalized_similarity, workers=-1)
-    lev = cpdist(lvals, rvals, scorer=Levenshtein.normalized_similarity, workers=-1)
+    jw = cpdist(
+        lvals, rvals, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float64
+    )
+    lev = cpdist(
+        lvals, rvals, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+    )
     sim = (np.asarray(jw, dtype=np.float64) + np.asarray(lev, dtype=np.float64)) / 2
     same_group = (left_canon == right_canon).to_numpy()
     sim = np.where(same_group, np.maximum(sim, 0.95), sim)
@@ -181,7 +185,9 @@ def joined_similarity(left: pl.Series, right: pl.Series) -> np.ndarray:
     lvals = left.fill_null("").to_list()
     rvals = right.fill_null("").to_list()
     sim = np.asarray(
-        cpdist(lvals, rvals, scorer=Levenshtein.normalized_similarity, workers=-1),
+        cpdist(
+            lvals, rvals, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+        ),
         dtype=np.float64,
     )
     long_enough = (left.fill_null("").str.len_chars() >= 6).to_numpy()

@@ -219,7 +219,8 @@ def query_frame(query: str | dict[str, Any], schema: str = "Person") -> pl.DataF
     name_list = [str(n) for n in (names if isinstance(names, list | tuple) else [names]) if n]
     if not name_list:
         raise QueryError("the query has no name")
-    row: dict[str, str | None] = {"schema": str(query.get("schema") or props.get("schema") or schema)}
+    chosen_schema = query.get("schema") or props.get("schema") or schema
+    row: dict[str, str | None] = {"schema": str(chosen_schema)}
     for key, column in _PROPERTY_COLUMNS.items():
         if key in props and column not in ("name", "schema") and row.get(column) is None:
             row[column] = _first(props[key])

@@ -8,6 +8,7 @@ import click
 
 from screening.cli.demo_cmd import demo
 from screening.cli.lists_cmd import lists_group
+from screening.cli.match_cmd import match
 
 
 @click.group()
@@ -26,6 +27,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
 
 main.add_command(lists_group)
 main.add_command(demo)
+main.add_command(match)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,61 @@
+"""Plain-Python reference of the vectorised name scorer, one pair at a time (tests only)."""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from screening.algorithms import Algorithm
+from screening.scoring import RARE_WEIGHT
+
+
+def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
+    if a == b:
+        return 1.0
+    if a.isdigit() or b.isdigit():
+        return 0.0
+    sim = (JaroWinkler.normalized_similarity(a, b) + Levenshtein.normalized_similarity(a, b)) / 2
+    return max(sim, 0.95) if canon_a == canon_b else sim
+
+
+def greedy_alignment(
+    q: list[str], c: list[str], q_canon: list[str], c_canon: list[str], floor: float
+) -> list[tuple[int, int, float]]:
+    candidates = [
+        (token_sim(qt, ct, q_canon[i], c_canon[j]), i, j)
+        for i, qt in enumerate(q) if not qt.startswith("#")
+        for j, ct in enumerate(c) if not ct.startswith("#")
+    ]
+    chosen: list[tuple[int, int, float]] = []
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    for sim, i, j in sorted(candidates, key=lambda t: (-t[0], t[1], t[2])):
+        if sim >= floor and i not in used_q and j not in used_c:
+            chosen.append((i, j, sim))
+            used_q.add(i)
+            used_c.add(j)
+    return chosen
+
+
+def reference_score(
+    q: list[str], q_w: list[float], q_canon: list[str],
+    c: list[str], c_w: list[float], c_canon: list[str],
+    weak: bool, algorithm: Algorithm,
+) -> float:
+    aligned = greedy_alignment(q, c, q_canon, c_canon, algorithm.token_floor)
+    q_total = sum(q_w)
+    matched = sum(q_w[i] * sim for i, _, sim in aligned)
+    c_matched = sum(c_w[j] for _, j, _ in aligned)
+    unmatched_c = max(sum(c_w) - c_matched, 0.0)
+    token = matched / (q_total + algorithm.unmatched_list_weight * unmatched_c) if q_total else 0.0
+    rare = any(q_w[i] > RARE_WEIGHT for i, _, _ in aligned)
+    words = [t for t in q if not t.startswith("#")]
+    if not rare and len(aligned) < len(words):
+        token = min(token, algorithm.common_only_cap)
+    token = min(max(token, 0.0), 1.0)
+    q_joined = "".join(t for t in q if not t.startswith("#"))
+    c_joined = "".join(t for t in c if not t.startswith("#"))
+    joined = (
+        Levenshtein.normalized_similarity(q_joined, c_joined) if len(q_joined) >= 6 else 0.0
+    ) * algorithm.joined_factor
+    best = max(token, joined)
+    return best * algorithm.weak_alias_factor if weak else best
