@@ -8,10 +8,14 @@ Finding the mapping:
   custom format never claims a file by accident.
 * ``load_with_mapping(data_path, mapping_path, list_id=None)`` takes any mapping file, e.g.
   one shipped in ``lists/data/mappings/`` (``shipped_mapping("pk_nacta")``).
+* Without a sibling, a shipped mapping whose ``files:`` glob patterns match the data file
+  NAME is used (``pk_nacta.yml`` claims ``nacta_proscribed_persons*.json``), so the official
+  file can be loaded as downloaded.
 
 Mapping keys (only ``list_id`` and ``name`` are required)::
 
     list_id: be_national          # list id unless the caller overrides it
+    files: ["be_liste*.xlsx"]      # shipped mappings only: data file names they apply to
     title: Belgian national list   # -> ParsedList.title
     confidential: true             # -> ParsedList.confidential (hits shown to cleared roles)
     format: xlsx                   # csv | json | xlsx; default from the data file suffix
@@ -52,12 +56,14 @@ Mapping keys (only ``list_id`` and ``name`` are required)::
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 import json
 import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -200,12 +206,27 @@ def read_mapping(path: Path) -> ColumnMapping:
 
 
 def sibling_mapping(data_path: Path) -> Path | None:
-    """The ``<stem>.mapping.yml`` next to a data file, when there is one."""
+    """The ``<stem>.mapping.yml`` next to a data file, else a shipped mapping whose
+    ``files`` patterns match the file name; None when neither exists."""
     for suffix in _MAPPING_SUFFIXES:
         candidate = data_path.with_name(data_path.stem + suffix)
         if candidate.is_file():
             return candidate
+    for mapping_path, patterns in _shipped_patterns():
+        if any(fnmatch.fnmatch(data_path.name, pattern) for pattern in patterns):
+            return mapping_path
     return None
+
+
+@cache
+def _shipped_patterns() -> tuple[tuple[Path, tuple[str, ...]], ...]:
+    """File-name patterns (``files:``) of the mappings shipped in lists/data/mappings."""
+    found: list[tuple[Path, tuple[str, ...]]] = []
+    for path in sorted(MAPPINGS_DIR.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("files"):
+            found.append((path, tuple(str(pattern) for pattern in data["files"])))
+    return tuple(found)
 
 
 def shipped_mapping(name: str) -> Path:

@@ -153,3 +153,9 @@ def test_wrong_encoding(tmp_path: Path) -> None:
     )
     with pytest.raises(ListFormatError, match="malformed XML"):
         canada_sema.load([path])
+
+
+def test_registry_detects(shared_data: Path) -> None:
+    from lists.registry import detect
+
+    assert detect(shared_data / "canada" / "sema-lmes_2020-04.xml").name == "canada_sema"

@@ -277,3 +277,12 @@ def test_bad_mapping(tmp_path: Path, mapping: str, message: str) -> None:
     with pytest.raises(ListFormatError, match=message) as info:
         custom.load([path])
     assert "list.mapping.yml" in str(info.value)
+
+
+def test_shipped_mapping_claims_the_official_file_name(shared_data: Path) -> None:
+    from lists.registry import detect
+
+    path = shared_data / "national" / "pakistan" / "nacta_proscribed_persons_source.json"
+    assert custom.sibling_mapping(path) == custom.shipped_mapping("pk_nacta")
+    assert detect(path).name == "custom"
+    assert len(custom.load([path]).entities) == 4662

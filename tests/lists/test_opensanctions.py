@@ -260,3 +260,18 @@ def test_os_simple_bad_input(
     with pytest.raises(ListFormatError, match=message) as info:
         os_simple.load([path])
     assert info.value.record == record
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        ("opensanctions/ftm_samples/zala.entities.ftm.json", "ftm_json"),
+        ("opensanctions/ftm_samples/eu_fsf_t1.entities.ftm.json", "ftm_json"),
+        ("opensanctions/ua_war_sanctions.targets.simple.csv", "os_simple_csv"),
+        ("opensanctions/interpol_red_notices.targets.simple.csv", "os_simple_csv"),
+    ],
+)
+def test_registry_detects(shared_data: Path, relative: str, expected: str) -> None:
+    from lists.registry import detect
+
+    assert detect(shared_data / relative).name == expected

@@ -286,3 +286,10 @@ def test_fcdo_empty_and_unbalanced(tmp_path: Path) -> None:
     body = FCDO_SAMPLE.read_bytes() + b'12/01/2022,"AFG0099,\n'
     with pytest.raises(ListFormatError, match="malformed CSV"):
         uk_sanctions_list.load([_write(tmp_path, body, "fcdo.csv")])
+
+
+def test_registry_detects(shared_data: Path) -> None:
+    from lists.registry import detect
+
+    assert detect(shared_data / "uk" / "sanctionsconlist_2018-04-13.csv").name == "uk_conlist"
+    assert detect(FCDO_SAMPLE).name == "uk_sanctions_list"
