@@ -56,7 +56,8 @@ def index_from_entities(entities: list[Entity]) -> ScreeningIndex:
         for e in entities for n in e.names
     ]
     names = pl.DataFrame(
-        rows, schema=["entity_id", "list_id", "schema", "name", "kind"], orient="row"
+        rows, schema={c: pl.Utf8 for c in ("entity_id", "list_id", "schema", "name", "kind")},
+        orient="row",
     )
     names = names.with_columns(tokenise_names(names["name"], names["schema"]).alias("tokens"))
     names = names.with_row_index("name_id").with_columns(
@@ -84,7 +85,7 @@ def index_from_entities(entities: list[Entity]) -> ScreeningIndex:
     )
     identifiers = pl.DataFrame(
         [(str(i.kind), i.value, e.entity_id, e.list_id) for e in entities for i in e.identifiers],
-        schema=["kind", "value", "entity_id", "list_id"], orient="row",
+        schema={c: pl.Utf8 for c in ("kind", "value", "entity_id", "list_id")}, orient="row",
     )
     return ScreeningIndex(
         names=names, tokens=tables["tokens"], keys=tables["keys"], entities=entity_rows,

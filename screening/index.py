@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from lists.store import ListStore, Snapshot
@@ -63,15 +62,14 @@ def rarity_weight(name_count: pl.Expr, total: int) -> pl.Expr:
     return (idf / reference).clip(0.15, 1.0)
 
 
-def _frame(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    result = pl.from_arrow(cursor.to_arrow_table())
-    assert isinstance(result, pl.DataFrame)
-    return result
+def _query(store: ListStore, sql: str, params: list[object]) -> pl.DataFrame:
+    return store.con.sql(sql, params=params).pl()
 
 
 def _name_rows(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
     ids = [s.snapshot_id for s in snapshots]
-    cursor = store.con.execute(
+    frame = _query(
+        store,
         """
         SELECT n.entity_id, s.list_id, e.schema, n.name, n.kind
         FROM entity_names n
@@ -82,7 +80,6 @@ def _name_rows(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
         """,
         [ids],
     )
-    frame = _frame(cursor)
     return frame.with_columns(pl.col("name").str.strip_chars()).filter(
         pl.col("name").str.len_chars() > 0
     )
@@ -150,7 +147,8 @@ def clean_identifier(value: pl.Expr) -> pl.Expr:
 
 def _identifiers(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
     ids = [s.snapshot_id for s in snapshots]
-    cursor = store.con.execute(
+    frame = _query(
+        store,
         """
         SELECT i.kind, i.value, i.entity_id, s.list_id
         FROM entity_identifiers i JOIN snapshots s USING (snapshot_id)
@@ -159,7 +157,6 @@ def _identifiers(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
         """,
         [ids],
     )
-    frame = _frame(cursor)
     return (
         frame.with_columns(clean_identifier(pl.col("value")).alias("value"))
         .filter(pl.col("value").str.len_chars() >= 5)

@@ -17,6 +17,21 @@ from screening.algorithms import Algorithm
 
 MAX_ROUNDS = 8
 RARE_WEIGHT = 0.3  # tokens weighing more than this are not common
+# "Ivan" is not "Ivanov", nor "Petrov" "Petrovich": a token that only extends another by two
+# letters or more (patronymic, surname suffix) is a different name.
+STEM_PENALTY = 0.85
+
+
+def _extended_stem(left: pl.Series, right: pl.Series) -> np.ndarray:
+    frame = pl.DataFrame({"l": left, "r": right})
+    extended = frame.select(
+        (pl.col("l").str.starts_with(pl.col("r")) | pl.col("r").str.starts_with(pl.col("l")))
+        & (
+            (pl.col("l").str.len_chars().cast(pl.Int64) - pl.col("r").str.len_chars()).abs()
+            >= 2
+        )
+    ).to_series()
+    return extended.to_numpy()
 
 
 def token_similarity(
@@ -37,6 +52,7 @@ def token_similarity(
         lvals, rvals, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
     )
     sim = (np.asarray(jw, dtype=np.float64) + np.asarray(lev, dtype=np.float64)) / 2
+    sim = np.where(_extended_stem(left, right), sim * STEM_PENALTY, sim)
     same_group = (left_canon == right_canon).to_numpy()
     sim = np.where(same_group, np.maximum(sim, 0.95), sim)
     numeric = (left.str.contains(r"^\d+$") | right.str.contains(r"^\d+$")).to_numpy()

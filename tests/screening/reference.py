@@ -5,7 +5,7 @@ from __future__ import annotations
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from screening.algorithms import Algorithm
-from screening.scoring import RARE_WEIGHT
+from screening.scoring import RARE_WEIGHT, STEM_PENALTY
 
 
 def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
@@ -14,6 +14,8 @@ def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
     if a.isdigit() or b.isdigit():
         return 0.0
     sim = (JaroWinkler.normalized_similarity(a, b) + Levenshtein.normalized_similarity(a, b)) / 2
+    if (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) >= 2:
+        sim *= STEM_PENALTY
     return max(sim, 0.95) if canon_a == canon_b else sim
 
 

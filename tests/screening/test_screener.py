@@ -1,0 +1,142 @@
+"""Screening against the real UN list in a real DuckDB store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from lists.ingest import load_paths
+from lists.store import ListStore
+from screening import compare, open_screener
+from screening.screener import QueryError, Screener
+
+UN_2026 = "un/consolidated_2026-02-27.xml"
+
+
+@pytest.fixture(scope="module")
+def un_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import shared_data_dir
+
+    db = tmp_path_factory.mktemp("screen") / "un.duckdb"
+    store = ListStore(db)
+    load_paths(store, [shared_data_dir() / UN_2026])
+    store.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def screener(un_db: Path) -> Screener:
+    return open_screener(un_db)
+
+
+def test_every_un_name_finds_its_entity(screener: Screener) -> None:
+    names = screener.index.names.filter(pl.col("kind") != "original_script").select(
+        "name", "schema", "entity_id"
+    ).unique(["name", "entity_id"])
+    hits = screener.screen(names.select("name", "schema"), limit=None)
+    found = hits.join(
+        names.with_row_index("row").select("row", pl.col("entity_id").alias("expected")),
+        on="row",
+    ).filter(pl.col("entity_id") == pl.col("expected"))
+    missed = names.with_row_index("row").join(found.select("row").unique(), on="row", how="anti")
+    assert missed.height == 0, missed.head(10)
+
+
+def test_screen_contract_and_passthrough(screener: Screener) -> None:
+    frame = pl.DataFrame(
+        {"name": ["Ayman al-Zawahiri", "Jane Ordinary Citizen"], "txn": ["T1", "T2"]}
+    )
+    hits = screener.screen(frame)
+    for column in ("row", "entity_id", "list_id", "matched_name", "score", "explanation", "txn"):
+        assert column in hits.columns
+    assert set(hits["row"].to_list()) == {0}
+    assert hits["txn"].unique().to_list() == ["T1"]
+    assert hits["list_id"].unique().to_list() == ["un_sc"]
+    assert (hits["score"] >= screener.default_threshold).all()
+
+
+def test_missing_name_column_is_a_clear_error(screener: Screener) -> None:
+    with pytest.raises(QueryError, match="'name' column"):
+        screener.screen(pl.DataFrame({"nom": ["x"]}))
+
+
+def test_arabic_script_query_finds_latin_entry(screener: Screener) -> None:
+    hits = screener.match("أيمن الظواهري")
+    assert hits, "no hit for the Arabic-script name"
+    assert "ZAWAHIRI" in hits[0].caption.upper()
+
+
+def test_date_of_birth_moves_the_score(screener: Screener) -> None:
+    base = screener.match("Ayman al-Zawahiri", threshold=0.5)[0]
+    entity = screener.index.entities.filter(pl.col("entity_id") == base.entity_id).row(
+        0, named=True
+    )
+    listed = entity["birth_dates"][0]
+    same = screener.match(
+        {"properties": {"name": ["Ayman al-Zawahiri"], "birthDate": [listed]}}, threshold=0.5
+    )
+    other = screener.match(
+        {"properties": {"name": ["Ayman al-Zawahiri"], "birthDate": ["1990-01-01"]}},
+        threshold=0.5,
+    )
+    top_same = next(h for h in same if h.entity_id == base.entity_id)
+    top_other = next(h for h in other if h.entity_id == base.entity_id)
+    assert top_same.score >= base.score > top_other.score
+    assert "does not match the listed" in top_other.explanation
+
+
+def test_identifier_alone_is_strong_evidence(screener: Screener) -> None:
+    ids = screener.index.identifiers.filter(pl.col("kind") == "passport").row(0, named=True)
+    frame = pl.DataFrame({"name": ["Completely Different Name"], "identifier": [ids["value"]]})
+    hits = screener.screen(frame)
+    assert ids["entity_id"] in hits["entity_id"].to_list()
+    hit = hits.filter(pl.col("entity_id") == ids["entity_id"]).row(0, named=True)
+    assert hit["score"] >= 0.99 and "Identifier" in hit["explanation"]
+
+
+def test_explanation_names_tokens_and_method(screener: Screener) -> None:
+    hit = screener.match("Aiman Zawahiri")[0]
+    assert "Query name 'Aiman Zawahiri'" in hit.explanation
+    assert "token alignment" in hit.explanation
+    assert "tf-default v1" in hit.explanation
+
+
+def test_index_is_cached_per_snapshot(un_db: Path) -> None:
+    cache = Path(str(un_db) + ".index")
+    assert cache.is_dir() and any(cache.iterdir())
+    again = open_screener(un_db)
+    assert again.index.names.height > 0
+
+
+CASES = [
+    # (query, candidate, schema, should match)
+    ("Osama bin Laden", "Usama bin Ladin", "Person", True),
+    ("Bin Laden, Usama", "Usama bin Laden", "Person", True),
+    ("Mr. Mohammed Al-Hussein", "Muhammad al Husayn", "Person", True),
+    ("Jon Smyth", "John Smith", "Person", True),
+    ("Ig0r Sech1n", "Igor Sechin", "Person", True),
+    ("AlisherUsmanov", "Alisher Usmanov", "Person", True),
+    ("Acme Trading LLC", "ACME TRADING LIMITED", "Organization", True),
+    ("Ivan Petrov", "Ivanov Petrovich", "Person", False),
+    ("George Bush", "George Habbash", "Person", False),
+    ("A-B-C Company", "X-Y-Z Company", "Organization", False),
+    ("LLC", "Acme LLC", "Organization", False),
+    ("Mohammed Ali", "Mohammed Hassan", "Person", False),
+]
+
+
+@pytest.mark.parametrize(("query", "candidate", "schema", "expected"), CASES)
+def test_compare_cases(query: str, candidate: str, schema: str, expected: bool) -> None:
+    result = compare(query, candidate, schema=schema)
+    assert result.match is expected, (result.score, result.explanation)
+    assert 0.0 <= result.score <= 1.0 and result.explanation
+
+
+def test_compare_with_properties() -> None:
+    query = {"schema": "Person", "properties": {"name": ["Usama bin Laden"],
+                                                "birthDate": ["1957-03-10"]}}
+    same = compare(query, {"name": ["Usama bin Ladin"], "birthDate": ["1957-03-10"]})
+    other = compare(query, {"name": ["Usama bin Ladin"], "birthDate": ["1980-01-01"]})
+    assert same.score > other.score and same.match
