@@ -336,15 +336,14 @@ def _check_unique_ids(parsed: ParsedList) -> None:
 
 
 def _entity_frames(entities: Sequence[Entity]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    blobs = [e.to_json() for e in entities]
     entity_rows = pl.DataFrame(
         {
             "entity_id": [e.entity_id for e in entities],
             "schema": [str(e.schema) for e in entities],
             "caption": [e.caption for e in entities],
-            "content_hash": [e.content_hash() for e in entities],
-            "data": [
-                json.dumps(e.to_dict(), ensure_ascii=False, sort_keys=True) for e in entities
-            ],
+            "content_hash": [hashlib.sha256(b.encode("utf-8")).hexdigest() for b in blobs],
+            "data": blobs,
         },
         schema={n: pl.Utf8 for n in ("entity_id", "schema", "caption", "content_hash", "data")},
     )
