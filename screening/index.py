@@ -63,7 +63,8 @@ def rarity_weight(name_count: pl.Expr, total: int) -> pl.Expr:
 
 
 def _query(store: ListStore, sql: str, params: list[object]) -> pl.DataFrame:
-    return store.con.sql(sql, params=params).pl()
+    frame: pl.DataFrame = store.con.sql(sql, params=params).pl()
+    return frame
 
 
 def _name_rows(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:

@@ -17,7 +17,7 @@ from lists.sources import SOURCES
 from lists.store import ListStore
 from lists.update import update_source
 from screening import settings
-from screening.cli.common import open_store, print_table
+from screening.cli.common import db_from, open_store, print_table
 
 SAMPLE_LIST = Path(__file__).resolve().parent.parent.parent / "lists" / "data" / "sample"
 
@@ -65,10 +65,36 @@ def build_store(store: ListStore) -> str:
     return "demo sample list (not an official list)"
 
 
+# Queries with the spelling, order, script and title variations real payments carry.
+DEMO_QUERIES = (
+    ("Usama bin Ladin", "Person"),
+    ("AL ZAWAHIRI, Dr. Ayman", "Person"),
+    ("أيمن الظواهري", "Person"),
+    ("Hizbullah", "Organization"),
+    ("Jane Ordinary Citizen", "Person"),
+)
+
+
+def show_matches(db: Path) -> None:
+    """Screen a few sample queries and print the best hit of each with its explanation."""
+    from screening.api import open_screener
+
+    click.echo("\nBuilding the screening index and matching sample queries ...")
+    screener = open_screener(db)
+    for query, schema in DEMO_QUERIES:
+        hits = screener.match(query, limit=1, schema=schema)
+        if not hits:
+            click.echo(f"\n  {query!r}: no hit at threshold {screener.default_threshold:.2f}")
+            continue
+        hit = hits[0]
+        click.echo(f"\n  {query!r} -> {hit.caption} ({hit.list_id}) score {hit.score:.2f}")
+        click.echo(f"    {hit.explanation}")
+
+
 @click.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:
-    """Build a store from the official lists and show what was loaded."""
+    """Build a store from the official lists, show what was loaded, match sample queries."""
     with open_store(ctx) as store:
         origin = build_store(store)
         snaps = store.current_snapshots()
@@ -84,3 +110,4 @@ def demo(ctx: click.Context) -> None:
         f"\n{sum(s.entity_count for s in snaps)} entities and "
         f"{sum(s.name_count for s in snaps)} names in {len(snaps)} lists."
     )
+    show_matches(db_from(ctx))
