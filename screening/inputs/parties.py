@@ -306,7 +306,7 @@ def merge_results(chunks: Iterable[ParseResult]) -> ParseResult:
         warnings.extend(w for w in chunk.warnings if w not in warnings)
         records += chunk.records_read
         fmt, sha = chunk.format, chunk.sha256
-    parties = pl.concat(frames, how="vertical") if frames else empty_parties()
+    parties = pl.concat(frames, how="vertical", rechunk=False) if frames else empty_parties()
     return ParseResult(parties, records, rejections, fmt, sha, warnings)
 
 

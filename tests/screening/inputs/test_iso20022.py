@@ -8,7 +8,7 @@ import pytest
 
 from screening.inputs import InputFormatError, Rejection, read_batch
 from screening.inputs.iso20022 import parse
-from tests.screening.inputs.conftest import assert_reconciled, rows
+from tests.screening.inputs.helpers import assert_reconciled, rows
 
 MAIN = ("source_position", "transaction_id", "role", "name", "schema", "bic", "account")
 

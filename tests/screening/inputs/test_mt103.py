@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from screening.inputs import InputFormatError, Rejection, read_batch
-from tests.screening.inputs.conftest import assert_reconciled, rows
+from tests.screening.inputs.helpers import assert_reconciled, rows
 
 MAIN = ("source_position", "transaction_id", "role", "name", "schema", "account", "bic")
 

@@ -11,7 +11,7 @@ import pytest
 
 from screening.inputs import InputFormatError, Rejection, read_batch
 from screening.inputs.tabular import iter_batches, read_tabular
-from tests.screening.inputs.conftest import assert_reconciled, rows
+from tests.screening.inputs.helpers import assert_reconciled, rows
 
 HEADER = "transaction_id,originator_name,originator_country,beneficiary_name\n"
 EXPECTED_REJECTIONS = [
