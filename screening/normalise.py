@@ -1,0 +1,517 @@
+"""Name normalisation: one name string -> a list of comparable tokens.
+
+The pipeline has three stages, shared by the plain reference (`name_tokens`) and the vectorised
+form (`tokenise_names`), so both agree by construction:
+
+A. string level (`raw_pieces`): NFKC, camel-case split ("AlisherUsmanov"), case folding,
+   apostrophes dropped inside words, split on everything that is not a letter, digit or mark;
+   commas and "&" kept as pieces.
+B. piece level (`piece_tokens`, cached per unique piece): look-alike letters repaired,
+   non-Latin scripts romanised, diacritics folded to ASCII, look-alike digits repaired
+   ("ig0r" -> "igor"), spelling folded (organisation -> organization).
+C. name level (`finish_tokens`, cached per unique token list): "SURNAME, Given" inversion,
+   Arabic theophoric units merged, organisation abbreviations expanded, legal forms replaced by
+   the class token "#lf", person titles stripped.
+
+Tokens are lower-case ASCII [a-z0-9]+, or the class token "#lf".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import cache, lru_cache
+from itertools import chain
+
+import polars as pl
+from anyascii import anyascii
+
+from screening import refdata
+from screening.transliterate import char_script, romanise_run, scheme_count, script_runs
+from screening.variants import LEGAL_FORM_TOKEN, merge_units
+
+PERSON = "Person"
+MAX_VARIANTS = 5
+_CACHE_SIZE = 1 << 20
+_APOSTROPHES = "'`’‘ʼʻʹʾʿ′"
+_SPECIAL_FOLDS = str.maketrans(
+    {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+     "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "n", "ĸ": "k", "ſ": "s", "ƒ": "f", "ɨ": "i"}
+)  # fmt: skip
+_ORDINAL = re.compile(r"[0-9]+(?:st|nd|rd|th|s|e|er|eme|ers|es|ies)")
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "junior", "senior", "phd", "esq"})
+_VOWELS = frozenset("aeiouy")
+_MAX_INVERTED_LEFT = 3
+_MAX_INVERTED_RIGHT = 4
+_BMP_END = 0x10000
+_COMMA = ","
+_CAMEL_MIN_LOWER = 3
+
+# --- stage A: string level ---------------------------------------------------------------
+
+
+def _ranges(codepoints: list[int]) -> str:
+    """A regex character-class body for a sorted list of code points."""
+    parts: list[str] = []
+    start = prev = -2
+    for cp in chain(codepoints, [-1]):
+        if cp == prev + 1:
+            prev = cp
+            continue
+        if start >= 0:
+            parts.append(
+                re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else "")
+            )
+        start = prev = cp
+    return "".join(parts)
+
+
+@cache
+def _mark_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(BMP marks, astral marks, pieces with marks) patterns.
+
+    Python's \\w leaves combining marks out, which would cut Arabic words with vowel signs or
+    Devanagari words in pieces, so pieces of a text holding marks use a slower pattern.
+    """
+    marks = [
+        cp
+        for cp in chain(range(0x30000), range(0xE0000, 0xE1000))
+        if unicodedata.category(chr(cp))[0] == "M"
+    ]
+    bmp = re.compile(_split_class([cp for cp in marks if cp < _BMP_END]))
+    astral = re.compile(_split_class([cp for cp in marks if cp >= _BMP_END]))
+    return bmp, astral, re.compile(f"(?:[^\\W_]|{_split_class(marks)})+|[,،&]")
+
+
+_SIMPLE_PIECE = re.compile(r"[^\W_]+|[,،&]")
+
+
+def _find_pieces(text: str) -> list[str]:
+    bmp, astral, with_marks = _mark_patterns()
+    has_marks = bmp.search(text) or (
+        not text.isascii() and max(text) >= chr(_BMP_END) and astral.search(text)
+    )
+    return (with_marks if has_marks else _SIMPLE_PIECE).findall(text)
+
+
+def _split_class(codepoints: list[int]) -> str:
+    """A group matching one of `codepoints`. BMP and astral code points go in two classes:
+    Python's regex engine checks a class holding astral ranges range by range (slow)."""
+    bmp = _ranges([cp for cp in codepoints if cp < _BMP_END])
+    astral = _ranges([cp for cp in codepoints if cp >= _BMP_END])
+    return f"[{bmp}]|[{astral}]" if astral else f"[{bmp}]"
+
+
+_APOSTROPHE_RE = re.compile(f"[{re.escape(_APOSTROPHES)}]")
+_LETTER_RUN = re.compile(r"[^\W\d_]{5,}")
+
+
+def _uniform_case(text: str) -> bool:
+    return text.istitle() or text.isupper() or text.islower()
+
+
+def _split_camel_run(match: re.Match[str]) -> str:
+    """Space before an upper-case letter that ends "Upper + at least 3 lower" in a word."""
+    word = match.group()
+    if _uniform_case(word):
+        return word
+    out: list[str] = []
+    lower_run = 0  # length of the lower-case run just before index
+    for index, char in enumerate(word):
+        if (
+            char.isupper()
+            and lower_run >= _CAMEL_MIN_LOWER
+            and word[index - lower_run - 1].isupper()
+        ):
+            out.append(" ")
+        lower_run = lower_run + 1 if char.islower() and index > 0 else 0
+        out.append(char)
+    return "".join(out)
+
+
+def raw_pieces(text: str) -> list[str]:
+    """Stage A: the raw word pieces of a name, plus "," and "&" markers."""
+    text = unicodedata.normalize("NFKC", text)
+    if not _uniform_case(text):  # camel case needs a lower -> upper step inside a word
+        text = _LETTER_RUN.sub(_split_camel_run, text)
+    text = _APOSTROPHE_RE.sub("", text.casefold())
+    return ["," if found == "،" else found for found in _find_pieces(text)]
+
+
+def _ascii_pieces(names: pl.Expr) -> pl.Expr:
+    """Stage A in Polars for pure-ASCII names: identical to `raw_pieces` on ASCII input.
+
+    Two passes of the camel-case split because a match consumes the next capital letter.
+    """
+    camel = r"([A-Z][a-z]{3,})([A-Z])"
+    split = names.str.replace_all(camel, "${1} ${2}").str.replace_all(camel, "${1} ${2}")
+    return split.str.to_lowercase().str.replace_all("['`]", "").str.extract_all(r"[a-z0-9]+|,|&")
+
+
+# --- stage B: piece level ----------------------------------------------------------------
+
+
+@cache
+def _confusables() -> dict[str, str]:
+    return refdata.string_map("homoglyphs", "confusables")
+
+
+@cache
+def _digit_letters() -> dict[str, str]:
+    return refdata.string_map("homoglyphs", "digits")
+
+
+@cache
+def _spelling() -> dict[str, str]:
+    return refdata.string_map("abbreviations", "spelling")
+
+
+def _repair_homoglyphs(piece: str) -> str:
+    """Latin words typed with a few Cyrillic/Greek look-alikes ("igоr") become Latin."""
+    scripts = {char_script(char) for char in piece if char.isalpha()}
+    if "Latin" not in scripts or scripts <= {"Latin"}:
+        return piece
+    confusables = _confusables()
+    foreign = [c for c in piece if c.isalpha() and char_script(c) != "Latin"]
+    if all(char in confusables for char in foreign):
+        return "".join(confusables.get(char, char) for char in piece)
+    return piece
+
+
+def _ascii_digits(piece: str) -> str:
+    return "".join(
+        str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
+        for char in piece
+    )
+
+
+def fold_to_ascii(text: str) -> str:
+    """Diacritics and special letters folded to lower-case ASCII ("Schrödinger" -> schrodinger)."""
+    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL_FOLDS))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    if not text.isascii():
+        text = str(anyascii(text))
+    return text.lower()
+
+
+def _to_latin(piece: str, scheme: int) -> str:
+    piece = _repair_homoglyphs(_ascii_digits(piece))
+    romanised = "".join(romanise_run(script, chunk, scheme) for script, chunk in script_runs(piece))
+    return fold_to_ascii(romanised)
+
+
+def _repair_digits(token: str) -> str:
+    """Look-alike digits inside an alphabetic word become letters ("sech1n" -> "sechin")."""
+    if token.isalpha() or token.isdigit() or _ORDINAL.fullmatch(token):
+        return token
+    letters = sum(char.isalpha() for char in token)
+    digit_letters = _digit_letters()
+    if letters < 2 or letters <= len(token) - letters:
+        return token
+    if any(char.isdigit() and char != "1" and char not in digit_letters for char in token):
+        return token
+    repaired = []
+    for index, char in enumerate(token):
+        if char == "1":
+            near = token[max(index - 1, 0) : index] + token[index + 1 : index + 2]
+            repaired.append("l" if any(c in _VOWELS for c in near) else "i")
+        else:
+            repaired.append(digit_letters.get(char, char))
+    return "".join(repaired)
+
+
+def _fold_spelling(token: str) -> str:
+    token = _spelling().get(token, token)
+    for british, american in (("isation", "ization"), ("isations", "izations")):
+        if token.endswith(british) and len(token) >= len(british) + 2:
+            return token[: -len(british)] + american
+    return token
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def piece_tokens(piece: str, scheme: int = 0) -> tuple[str, ...]:
+    """Stage B: the ASCII tokens of one raw piece, romanised with scheme `scheme`."""
+    if piece in (",", "&"):
+        return ("and",) if piece == "&" else (",",)
+    text = piece if piece.isascii() else _to_latin(piece, scheme)
+    tokens = tuple(_fold_spelling(_repair_digits(t)) for t in re.findall("[a-z0-9]+", text))
+    if not tokens and any(char.isalnum() for char in piece):
+        # An unmappable letter must not make the name vanish: keep its code points.
+        tokens = ("u" + "u".join(f"{ord(char):x}" for char in piece if char.isalnum()),)
+    return tokens
+
+
+def piece_scheme_count(piece: str) -> int:
+    """How many romanisation schemes apply to a raw piece (1 for Latin and most scripts)."""
+    if piece.isascii():
+        return 1
+    return max((scheme_count(script) for script, _ in script_runs(piece)), default=1)
+
+
+# --- stage C: name level -----------------------------------------------------------------
+
+
+def _phrases(entries: Iterable[str]) -> set[tuple[str, ...]]:
+    return {tuple(entry.split()) for entry in entries}
+
+
+@cache
+def _legal_forms() -> dict[tuple[str, ...], str]:
+    """Legal-form phrase -> where it may be replaced ("anywhere", "trailing", "leading")."""
+    forms: dict[tuple[str, ...], str] = {}
+    for where in ("leading", "trailing", "anywhere"):  # later wins: anywhere is strongest
+        for phrase in _phrases(refdata.string_list("legal_forms", where)):
+            forms[phrase] = where
+    return forms
+
+
+@cache
+def _titles() -> frozenset[tuple[str, ...]]:
+    return frozenset(_phrases(refdata.string_list("titles", "titles")))
+
+
+@cache
+def _abbreviations() -> dict[str, str]:
+    return refdata.string_map("abbreviations", "organisation")
+
+
+@cache
+def trigger_tokens() -> frozenset[str]:
+    """Tokens that can make stage C change a token list (besides those starting with "abd")."""
+    words = {",", *_abbreviations()}
+    for phrase in chain(_legal_forms(), _titles()):
+        words.update(phrase)
+    return frozenset(words)
+
+
+def _phrase_from(tokens: Sequence[str], start: int, allowed: set[str]) -> int:
+    """Length of the longest legal form with an allowed position starting at tokens[start]."""
+    forms = _legal_forms()
+    for length in range(min(6, len(tokens) - start), 0, -1):
+        if forms.get(tuple(tokens[start : start + length])) in allowed:
+            return length
+    return 0
+
+
+def _phrase_to(tokens: Sequence[str], end: int, allowed: set[str]) -> int:
+    """Length of the longest legal form with an allowed position ending just before `end`."""
+    forms = _legal_forms()
+    for length in range(min(6, end), 0, -1):
+        if forms.get(tuple(tokens[end - length : end])) in allowed:
+            return length
+    return 0
+
+
+def _legal_form_marks(tokens: list[str], person: bool) -> list[bool]:
+    """Which tokens belong to a legal form."""
+    marks = [False] * len(tokens)
+    end = len(tokens)
+    while end > 0:  # from the end: suffixes are the usual place, for persons the only one
+        length = _phrase_to(tokens, end, {"anywhere", "trailing"})
+        kept = end - length
+        ambiguous = length and _legal_forms()[tuple(tokens[kept:end])] != "anywhere"
+        if not length or (person and kept < (2 if ambiguous else 1)):
+            break
+        marks[kept:end] = [True] * length
+        end = kept
+    if person:
+        return marks
+    start = 0
+    while start < end and (length := _phrase_from(tokens, start, {"anywhere", "leading"})):
+        marks[start : start + length] = [True] * length
+        start += length
+    while start < end:
+        length = _phrase_from(tokens, start, {"anywhere"})
+        marks[start : start + length] = [True] * length
+        start += max(length, 1)
+    return marks
+
+
+def _replace_legal_forms(tokens: list[str], person: bool) -> list[str]:
+    """Each run of legal-form tokens becomes one "#lf"."""
+    marks = _legal_form_marks(tokens, person)
+    result: list[str] = []
+    for token, mark in zip(tokens, marks, strict=True):
+        if not mark:
+            result.append(token)
+        elif not result or result[-1] != LEGAL_FORM_TOKEN:
+            result.append(LEGAL_FORM_TOKEN)
+    return result
+
+
+def _strip_titles(tokens: list[str]) -> list[str]:
+    """Leading titles go ("dr", "president", "sheikh"), unless nothing would be left."""
+    titles = _titles()
+    start = 0
+    while start < len(tokens):
+        length = next(
+            (n for n in range(min(4, len(tokens) - start), 0, -1)
+             if tuple(tokens[start : start + n]) in titles),
+            0,
+        )  # fmt: skip
+        if not length or start + length >= len(tokens):
+            break
+        start += length
+    return tokens[start:]
+
+
+def _uncomma(tokens: list[str], person: bool) -> list[str]:
+    """Drop commas; "SURNAME, Given" (one comma, short sides) becomes "Given SURNAME"."""
+    if _COMMA not in tokens:
+        return tokens
+    if person and tokens.count(_COMMA) == 1:
+        comma = tokens.index(_COMMA)
+        left, right = tokens[:comma], tokens[comma + 1 :]
+        if (
+            1 <= len(left) <= _MAX_INVERTED_LEFT
+            and 1 <= len(right) <= _MAX_INVERTED_RIGHT
+            and not all(token in _SUFFIXES or (token,) in _legal_forms() for token in right)
+        ):
+            return right + left
+    return [word for word in tokens if word != _COMMA]
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _finish_cached(tokens: tuple[str, ...], person: bool) -> tuple[str, ...]:
+    words = merge_units(_uncomma(list(tokens), person))
+    if not person:
+        abbreviations = _abbreviations()
+        words = [abbreviations.get(word, word) for word in words]
+    words = _replace_legal_forms(words, person)
+    if person:
+        words = _strip_titles(words)
+    return tuple(words)
+
+
+def finish_tokens(tokens: Sequence[str], schema: str = PERSON) -> list[str]:
+    """Stage C: name-level rules on the stage-B tokens of one name."""
+    return list(_finish_cached(tuple(tokens), schema == PERSON))
+
+
+# --- public API --------------------------------------------------------------------------
+
+
+def name_tokens(text: str, schema: str = PERSON) -> list[str]:
+    """The normalised tokens of one name (the plain reference implementation)."""
+    tokens = [token for piece in raw_pieces(text) for token in piece_tokens(piece)]
+    return finish_tokens(tokens, schema)
+
+
+def name_variants(text: str, schema: str = PERSON) -> list[list[str]]:
+    """Token lists for every romanisation of a name, `name_tokens(text)` first, deduplicated.
+
+    Cyrillic names get ICAO, BGN/PCGN, Wikipedia, ISO 9 and French forms; Arabic-script names
+    English- and French-style forms; at most MAX_VARIANTS lists.
+    """
+    pieces = raw_pieces(text)
+    count = max((piece_scheme_count(piece) for piece in pieces), default=1)
+    variants: list[list[str]] = []
+    for scheme in range(count):
+        tokens = [token for piece in pieces for token in piece_tokens(piece, scheme)]
+        finished = finish_tokens(tokens, schema)
+        if finished not in variants:
+            variants.append(finished)
+        if len(variants) == MAX_VARIANTS:
+            break
+    return variants
+
+
+def tokenise_names(names: pl.Series, schemas: pl.Series | str = PERSON) -> pl.Series:
+    """`name_tokens` over a column (List(Utf8)); null names give an empty list.
+
+    Work is done once per unique (name, schema): stage A in Polars for pure-ASCII names and in
+    Python for the others, stage B once per unique piece, stage C only for names holding a
+    token it can change (comma, title, legal form, abbreviation, "abd...").
+    """
+    frame = pl.DataFrame({"name": names.cast(pl.Utf8).fill_null("")}).with_columns(
+        schema=(
+            schemas.cast(pl.Utf8).fill_null(PERSON)
+            if isinstance(schemas, pl.Series)
+            else pl.lit(schemas, dtype=pl.Utf8)
+        )
+    )
+    unique = frame.unique(maintain_order=False).with_row_index("uid")
+    pieces = _unique_pieces(unique)
+    tokens = _tokens_per_name(pieces)
+    finished = _finish_frame(unique, tokens)
+    result = frame.join(finished, on=["name", "schema"], how="left", maintain_order="left")
+    return (
+        result.get_column("tokens").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))).alias(names.name)
+    )
+
+
+_LIST = pl.List(pl.Utf8)
+
+
+def _flat_frame(
+    keys: Sequence[object],
+    lists: Iterable[Sequence[str]],
+    key: str,
+    value: str,
+    key_dtype: pl.DataType,
+) -> pl.DataFrame:
+    """(key, value) rows for key -> list of values, built flat (lists of lists are slow)."""
+    flat_keys: list[object] = []
+    flat_values: list[str] = []
+    for item, values in zip(keys, lists, strict=True):
+        flat_keys.extend([item] * len(values))
+        flat_values.extend(values)
+    return pl.DataFrame(
+        {key: pl.Series(flat_keys, dtype=key_dtype), value: pl.Series(flat_values, dtype=pl.Utf8)}
+    )
+
+
+def _unique_pieces(unique: pl.DataFrame) -> pl.DataFrame:
+    """Stage A: (uid, pieces) rows, one per piece in order, for every unique name."""
+    is_ascii = ~pl.col("name").str.contains(r"[^\x00-\x7F]")
+    ascii_part = (
+        unique.filter(is_ascii)
+        .select("uid", pieces=_ascii_pieces(pl.col("name")))
+        .explode("pieces")
+    )
+    other = unique.filter(~is_ascii)
+    uids = other.get_column("uid").to_list()
+    other_part = _flat_frame(
+        uids, (raw_pieces(n) for n in other.get_column("name")), "uid", "pieces", pl.UInt32()
+    )
+    return pl.concat([ascii_part.drop_nulls("pieces"), other_part])
+
+
+def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
+    """Stage B: (uid, tokens, triggered) with piece_tokens computed once per unique piece."""
+    distinct = pieces.get_column("pieces").unique().to_list()
+    table = _flat_frame(
+        distinct, (piece_tokens(p) for p in distinct), "pieces", "tokens", pl.Utf8()
+    )
+    flat = pieces.join(table, on="pieces", how="inner", maintain_order="left")
+    trigger = pl.col("tokens").is_in(list(trigger_tokens())) | pl.col("tokens").str.starts_with(
+        "abd"
+    )
+    return flat.group_by("uid", maintain_order=True).agg(pl.col("tokens"), triggered=trigger.any())
+
+
+def _finish_frame(unique: pl.DataFrame, tokens: pl.DataFrame) -> pl.DataFrame:
+    """Stage C on the names that need it; (name, schema, tokens) for every unique name."""
+    merged = unique.join(tokens, on="uid", how="left").with_columns(
+        pl.col("tokens").fill_null(pl.lit([], dtype=_LIST)),
+        pl.col("triggered").fill_null(value=False),
+    )
+    todo = merged.filter(pl.col("triggered"))
+    uids = todo.get_column("uid").to_list()
+    finished = (
+        finish_tokens(words, schema)
+        for words, schema in zip(
+            todo.get_column("tokens").to_list(), todo.get_column("schema"), strict=True
+        )
+    )
+    done = (
+        _flat_frame(uids, finished, "uid", "tokens", pl.UInt32())
+        .group_by("uid", maintain_order=True)
+        .agg("tokens")
+    )
+    todo = todo.select("uid", "name", "schema").join(done, on="uid", how="left")
+    return pl.concat(
+        [merged.filter(~pl.col("triggered")).select("name", "schema", "tokens"),
+         todo.select("name", "schema", "tokens")]
+    )  # fmt: skip

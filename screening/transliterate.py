@@ -1,0 +1,231 @@
+"""Script detection and romanisation of names into Latin letters.
+
+Cyrillic goes through `iuliia` (several official schemes); Arabic and Persian through this
+project's own tables tuned for personal names (screening/data/arabic.yml), because Arabic
+writes no short vowels and generic transliterators produce unreadable skeletons; Han and
+Hangul through `anyascii` with a surname + given-name split; everything else through `anyascii`.
+Output keeps case and spacing roughly; screening.normalise folds it to tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+
+import iuliia  # type: ignore[import-untyped]
+from anyascii import anyascii
+
+from screening import refdata
+
+# Cyrillic schemes, primary first: ICAO Doc 9303 is what passports (and so bank KYC) carry;
+# then the common English forms (BGN/PCGN, Wikipedia), the scholarly ISO 9 form and the French
+# MVD form seen in Belgian and French documents.
+CYRILLIC_SCHEMES: tuple[iuliia.Schema, ...] = (
+    iuliia.ICAO_DOC_9303,
+    iuliia.BGN_PCGN,
+    iuliia.WIKIPEDIA,
+    iuliia.ISO_9_1968,
+    iuliia.MVD_310_FR,
+)
+ARABIC_SCHEME_NAMES = ("english", "french")
+
+# Words in Unicode character names that identify a script; CJK ideographs are "Han".
+_SCRIPT_WORDS = {
+    "LATIN": "Latin",
+    "CYRILLIC": "Cyrillic",
+    "ARABIC": "Arabic",
+    "GREEK": "Greek",
+    "COPTIC": "Greek",
+    "HEBREW": "Hebrew",
+    "CJK": "Han",
+    "HANGUL": "Hangul",
+    "HIRAGANA": "Hiragana",
+    "KATAKANA": "Katakana",
+    "ARMENIAN": "Armenian",
+    "GEORGIAN": "Georgian",
+    "DEVANAGARI": "Devanagari",
+    "BENGALI": "Bengali",
+    "GURMUKHI": "Gurmukhi",
+    "GUJARATI": "Gujarati",
+    "TAMIL": "Tamil",
+    "TELUGU": "Telugu",
+    "KANNADA": "Kannada",
+    "MALAYALAM": "Malayalam",
+    "SINHALA": "Sinhala",
+    "THAI": "Thai",
+    "LAO": "Lao",
+    "KHMER": "Khmer",
+    "MYANMAR": "Myanmar",
+    "TIBETAN": "Tibetan",
+    "ETHIOPIC": "Ethiopic",
+    "SYRIAC": "Syriac",
+    "THAANA": "Thaana",
+    "MONGOLIAN": "Mongolian",
+}
+COMMON = "Common"  # digits, spaces, punctuation: no script of their own
+INHERITED = "Inherited"  # combining marks: take the script of the letter they sit on
+
+
+@cache
+def char_script(char: str) -> str:
+    """The script of one character ("Latin", "Arabic", ..., "Common", "Inherited", "Other")."""
+    category = unicodedata.category(char)
+    if category.startswith("M"):
+        return INHERITED
+    if not category.startswith("L"):
+        return COMMON
+    for word in unicodedata.name(char, "").split():
+        script = _SCRIPT_WORDS.get(word)
+        if script:
+            return script
+    return "Other"
+
+
+def detect_script(text: str) -> str:
+    """The script most letters of `text` are written in; "Common" when it has no letters."""
+    counts = Counter(char_script(char) for char in text)
+    counts.pop(COMMON, None)
+    counts.pop(INHERITED, None)
+    if not counts:
+        return COMMON
+    return counts.most_common(1)[0][0]
+
+
+def script_runs(text: str) -> list[tuple[str, str]]:
+    """`text` cut into (script, chunk) runs; combining marks stay with the preceding letters."""
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        script = char_script(char)
+        if script == INHERITED and runs:
+            runs[-1] = (runs[-1][0], runs[-1][1] + char)
+        elif runs and runs[-1][0] == script:
+            runs[-1] = (script, runs[-1][1] + char)
+        else:
+            runs.append((COMMON if script == INHERITED else script, char))
+    return runs
+
+
+def scheme_count(script: str) -> int:
+    """How many romanisation schemes `romanise` offers for a script."""
+    if script == "Cyrillic":
+        return len(CYRILLIC_SCHEMES)
+    if script == "Arabic":
+        return len(ARABIC_SCHEME_NAMES)
+    return 1
+
+
+def romanise_run(script: str, chunk: str, scheme: int = 0) -> str:
+    """One single-script chunk in Latin letters with scheme number `scheme` (0 = primary)."""
+    scheme = min(scheme, scheme_count(script) - 1)
+    if script in (COMMON, "Latin"):
+        return chunk
+    if script == "Cyrillic":
+        return str(CYRILLIC_SCHEMES[scheme].translate(chunk))
+    if script == "Arabic":
+        return " ".join(romanise_arabic_word(word, scheme) for word in chunk.split())
+    if script in ("Han", "Hangul"):
+        return _surname_given(chunk)
+    return str(anyascii(chunk))
+
+
+def romanise(text: str) -> list[str]:
+    """All romanisations of `text`, primary scheme first, without duplicates."""
+    runs = script_runs(text)
+    count = max((scheme_count(script) for script, _ in runs), default=1)
+    forms: list[str] = []
+    for scheme in range(count):
+        form = "".join(romanise_run(script, chunk, scheme) for script, chunk in runs)
+        if form not in forms:
+            forms.append(form)
+    return forms
+
+
+def _surname_given(chunk: str) -> str:
+    """Han/Hangul: one syllable per character; the first is the surname, the rest one name."""
+    syllables = re.findall(r"[A-Z][a-z]*|[a-z]+|[0-9]+", anyascii(chunk))
+    if len(syllables) <= 1:
+        return "".join(syllables)
+    return f"{syllables[0]} {''.join(syllables[1:])}"
+
+
+# --- Arabic and Persian -------------------------------------------------------------------
+
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640\u06d6-\u06ed]")
+_ALEF_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ی": "ي", "ک": "ك", "ې": "ي"})
+_ARABIC_VOWEL_LETTERS = frozenset("اوي")
+_ARTICLE = ("al", "el")
+_ABU = ("abu", "abou")
+
+
+@cache
+def _arabic_letters() -> dict[str, tuple[str, str]]:
+    table = refdata.list_map("arabic", "letters")
+    return {key: (value[0], value[1]) for key, value in table.items()}
+
+
+@cache
+def _arabic_words() -> dict[str, tuple[str, str]]:
+    table = refdata.list_map("arabic", "words")
+    return {key.translate(_ALEF_FOLD): (value[0], value[1]) for key, value in table.items()}
+
+
+@cache
+def romanise_arabic_word(word: str, scheme: int = 0) -> str:
+    """One Arabic-script word in Latin letters (0 = English style, 1 = French/Maghreb style).
+
+    Frequent name words come from the dictionary; an attached article or "Abd"/"Abu" prefix is
+    split off ("عبدالرحمن" -> "abd al rahman"); other words go letter by letter.
+    """
+    bare = _ARABIC_MARKS.sub("", word)
+    starts_with_i = bare.startswith("إ")
+    bare = bare.translate(_ALEF_FOLD)
+    known = _arabic_words().get(bare)
+    if known:
+        return known[scheme]
+    if bare.startswith("ال") and len(bare) > 3:
+        return f"{_ARTICLE[scheme]} {romanise_arabic_word(bare[2:], scheme)}"
+    if bare.startswith("عبد") and len(bare) > 4:
+        return f"abd {romanise_arabic_word(bare[3:], scheme)}"
+    if bare.startswith("ابو") and len(bare) > 4:
+        return f"{_ABU[scheme]} {romanise_arabic_word(bare[3:], scheme)}"
+    return _arabic_by_letter(bare, scheme, starts_with_i)
+
+
+def _arabic_by_letter(word: str, scheme: int, starts_with_i: bool) -> str:
+    """Letter-by-letter romanisation with the vowel guesses names need most often."""
+    units: list[tuple[str, bool]] = []  # (latin, is_vowel)
+    letters = _arabic_letters()
+    for index, char in enumerate(word):
+        after = word[index + 1] if index + 1 < len(word) else ""
+        before_vowel = bool(units) and units[-1][1]
+        if char == "ا":
+            units.append(("i" if index == 0 and starts_with_i else "a", True))
+        elif char == "و":
+            consonant = index == 0 or after in _ARABIC_VOWEL_LETTERS or before_vowel
+            units.append((("w", "ou")[scheme], False) if consonant else (("u", "ou")[scheme], True))
+        elif char == "ي":
+            consonant = index == 0 or after == "ا" or (before_vowel and after != "")
+            units.append(("y", False) if consonant else ("i", True))
+        elif char == "ع":
+            if after and after != "ا":
+                units.append(("a", True))
+        elif char in letters:
+            latin = letters[char][scheme]
+            if latin:
+                units.append((latin, char in "ةىئ"))
+        else:
+            units.append((str(anyascii(char)), False))
+    return "".join(latin for latin, _ in _insert_vowels(units))
+
+
+def _insert_vowels(units: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """Arabic words never open with two consonants ("zrqawi" -> "zarqawi"), and a final pair
+    of consonants after a long vowel takes an i ("khald" -> "khalid", "ladn" -> "ladin")."""
+    result = list(units)
+    if len(result) >= 2 and not result[0][1] and not result[1][1]:
+        result.insert(1, ("a", True))
+    if len(result) >= 4 and result[-3][1] and not result[-2][1] and not result[-1][1]:
+        result.insert(len(result) - 1, ("i", True))
+    return result

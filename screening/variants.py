@@ -1,0 +1,203 @@
+"""Name-variant groups: one id per family of spellings of the same name part.
+
+`canonical_token` maps Muhammad/Mohammed/Md, Gaddafi/Qaddafi/Kadafi, Hussein/Husayn/Hossein
+to one id each, first through the families in screening/data/name_variants.yml, then through a
+generic folding key (q/k/g, kh/h, dj/j, ch/sh, th/s, o/u, e/i/y, double letters, final -ah) so
+unlisted spellings land in the same group. The id is a blocking key and a scoring hint: it may
+over-merge a little, it must not collapse unrelated names (Ivan/Ivanov, Jon/Joan stay apart).
+
+`merge_units` joins the Arabic theophoric names "Abd al-X" split over tokens into one token.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from screening import refdata
+
+LEGAL_FORM_TOKEN = "#lf"  # noqa: S105  (a class token, not a password)
+_FILE = "name_variants"
+_CONNECTOR_VOWELS = ("", "u", "a", "e", "i", "o", "ou")
+_CONNECTOR_CONSONANTS = ("", "l", "r", "s", "n", "d", "t", "z", "sh", "th", "dh")
+_ARTICLE_STRIP_MIN = 4  # letters that must follow an attached al-/el- for it to be stripped
+
+
+@cache
+def _fold_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple(
+        (re.compile(pattern), repl) for pattern, repl in refdata.pair_list(_FILE, "fold_rules")
+    )
+
+
+def fold_key(token: str) -> str:
+    """The generic spelling-folding key of a letters-only token (no family lookup)."""
+    key = token
+    for pattern, repl in _fold_rules():
+        key = pattern.sub(repl, key)
+    return key or token
+
+
+@cache
+def _divine_names() -> dict[str, str]:
+    """Spelling of the X in "Abd al-X" -> its id ("rahmane" -> "rahman")."""
+    table: dict[str, str] = {}
+    for name_id, spellings in refdata.list_map(_FILE, "theophoric").items():
+        for spelling in (name_id, *spellings):
+            table[spelling] = name_id
+    return table
+
+
+@cache
+def _connectors() -> tuple[str, ...]:
+    """Letters between "abd" and X when written as one word, longest first ("ul", "er", "")."""
+    joined = {v + c for v in _CONNECTOR_VOWELS for c in _CONNECTOR_CONSONANTS}
+    return tuple(sorted(joined, key=len, reverse=True))
+
+
+@cache
+def _prefixes() -> frozenset[str]:
+    return frozenset(refdata.string_list(_FILE, "theophoric_prefixes"))
+
+
+@cache
+def _articles() -> frozenset[str]:
+    return frozenset(refdata.list_map(_FILE, "families")["al"])
+
+
+def _unit(name_id: str) -> str:
+    # Abd + Allah keeps Allah's own article: "abdallah"; the others get "abdal" + X.
+    return "abd" + name_id if name_id == "allah" else "abdal" + name_id
+
+
+def _divine(rest: str) -> str | None:
+    divine = _divine_names()
+    if rest in divine:
+        return divine[rest]
+    # Sun-letter assimilation doubles the first letter: "abd-ur-rrahman", "abderrahmane".
+    if len(rest) > 2 and rest[0] == rest[1] and rest[1:] in divine:
+        return divine[rest[1:]]
+    return None
+
+
+@cache
+def joined_unit(token: str) -> str | None:
+    """The theophoric unit written as one token ("abdulrahman" -> "abdalrahman"), else None."""
+    if not token.startswith("abd") or len(token) < 5:
+        return None
+    for connector in _connectors():
+        if token.startswith(connector, 3):
+            name_id = _divine(token[3 + len(connector) :])
+            if name_id:
+                return _unit(name_id)
+    return None
+
+
+def merge_units(tokens: list[str]) -> list[str]:
+    """Join Arabic theophoric names into one token each.
+
+    ["abd", "al", "rahman"], ["abdul", "rahman"], ["abdel", "rahman"], ["abdulrahman"] and
+    ["abderrahmane"] all become ["abdalrahman"]; "abdullah" becomes "abdallah". A lone "abdul"
+    followed by an ordinary name is left alone.
+    """
+    merged: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        unit, used = _unit_at(tokens, index) if token.startswith("abd") else (None, 1)
+        merged.append(unit or token)
+        index += used
+    return merged
+
+
+def _unit_at(tokens: list[str], index: int) -> tuple[str | None, int]:
+    """The unit starting at tokens[index] and how many tokens it spans."""
+    unit = joined_unit(tokens[index])
+    if unit:
+        return unit, 1
+    if tokens[index] not in _prefixes():
+        return None, 1
+    following = index + 1
+    if following < len(tokens) - 1 and tokens[following] in _articles():
+        following += 1
+    if following < len(tokens):
+        name_id = _divine(tokens[following])
+        if name_id:
+            return _unit(name_id), following - index + 1
+    return None, 1
+
+
+@cache
+def _family_of_member() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for family, members in refdata.list_map(_FILE, "families").items():
+        for member in (family, *members):
+            table[member] = family
+    return table
+
+
+@cache
+def _family_of_key() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for member, family in _family_of_member().items():
+        if member.isalpha() and len(member) > 2:
+            table.setdefault(fold_key(member), family)
+    return table
+
+
+@cache
+def _article_keep() -> frozenset[str]:
+    return frozenset(refdata.string_list(_FILE, "article_keep"))
+
+
+def _strip_attached_article(token: str) -> str:
+    """ "alhouri" -> "houri"; never for "albert", "elena" or short remainders."""
+    if token[:2] not in ("al", "el") or token in _article_keep():
+        return token
+    rest = token[2:]
+    if len(rest) >= _ARTICLE_STRIP_MIN and rest[0] not in "aeiouy":
+        return rest
+    return token
+
+
+@cache
+def canonical_token(token: str) -> str:
+    """The variant-group id of one normalised token.
+
+    Family members map to the family id ("mohd" -> "muhammad"); theophoric units stay units;
+    an attached article is dropped ("alhouri" -> same id as "houri"); other tokens get their
+    folding key, or the family id when that key is a family member's key. Numbers and the
+    legal-form class token are returned unchanged.
+    """
+    if not token.isalpha() or not token.isascii():
+        return token
+    family = _family_of_member().get(token)
+    if family:
+        return family
+    stripped = _strip_attached_article(token)
+    if stripped != token:
+        return canonical_token(stripped)
+    unit = joined_unit(token)
+    if unit:
+        return unit
+    key = fold_key(token)
+    return _family_of_key().get(key, key)
+
+
+@cache
+def _common_tokens() -> frozenset[str]:
+    return frozenset(refdata.string_list("stopwords", "common"))
+
+
+@cache
+def _common_ids() -> frozenset[str]:
+    return frozenset(canonical_token(token) for token in _common_tokens())
+
+
+def is_common(token: str) -> bool:
+    """True for very common tokens that must not create a blocking candidate on their own.
+
+    The fixed list in screening/data/stopwords.yml, extended to every spelling in the same
+    variant group ("mohammed" is common because "muhammad" is).
+    """
+    return token in _common_tokens() or canonical_token(token) in _common_ids()

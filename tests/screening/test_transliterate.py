@@ -1,0 +1,95 @@
+"""Script detection and romanisation."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.transliterate import (
+    char_script,
+    detect_script,
+    romanise,
+    romanise_arabic_word,
+    script_runs,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("John Smith", "Latin"),
+        ("Schrödinger", "Latin"),
+        ("Юлия Щеглова", "Cyrillic"),
+        ("محمد بن سلمان", "Arabic"),
+        ("محمدرضا شجریان", "Arabic"),  # Persian letters are Arabic script
+        ("Νίκος", "Greek"),
+        ("בנימין נתניהו", "Hebrew"),
+        ("习近平", "Han"),
+        ("김정은", "Hangul"),
+        ("Հայաստան", "Armenian"),
+        ("საქართველო", "Georgian"),
+        ("नरेन्द्र", "Devanagari"),
+        ("1234 - ,", "Common"),
+        ("", "Common"),
+        ("Igor Юлия Щеглова", "Cyrillic"),  # majority of letters
+    ],
+)
+def test_detect_script(text: str, script: str) -> None:
+    assert detect_script(text) == script
+
+
+def test_char_script_marks_and_digits() -> None:
+    assert char_script("\u064e") == "Inherited"  # fatha
+    assert char_script("7") == "Common"
+    assert char_script("ǃ") == "Latin"
+
+
+def test_script_runs_keep_marks_with_letters() -> None:
+    assert script_runs("مُحَمَّد Ali") == [("Arabic", "مُحَمَّد"), ("Common", " "), ("Latin", "Ali")]
+
+
+@pytest.mark.parametrize(
+    ("text", "forms"),
+    [
+        (
+            "Юлия Щеглова",
+            ["Iuliia Shcheglova", "Yuliya Shcheglova", "Julija Ščeglova", "Iouliia Chtcheglova"],
+        ),
+        ("Сергей", ["Sergei", "Sergey", "Sergej", "Serguei"]),
+        ("Олександр", ["Oleksandr", "Olexandr"]),
+        ("محمد", ["muhammad", "mohamed"]),
+        ("عبد الرحمن", ["abd al rahman", "abd el rahmane"]),
+        ("عبدالرحمن", ["abd al rahman", "abd el rahmane"]),
+        ("أسامة بن لادن", ["usama bin ladin", "oussama ben ladin"]),
+        ("أبو مصعب الزرقاوي", ["abu masab al zarqawi", "abou masab el zarkaoui"]),
+        ("Νίκος Αναστασιάδης", ["Nikos Anastasiadis"]),
+        ("习近平", ["Xi JinPing"]),
+        ("John", ["John"]),
+    ],
+)
+def test_romanise(text: str, forms: list[str]) -> None:
+    assert romanise(text) == forms
+
+
+@pytest.mark.parametrize(
+    ("word", "english", "french"),
+    [
+        ("خالد", "khalid", "khaled"),  # dictionary
+        ("قاسم", "qasim", "kacem"),
+        ("مُحَمَّد", "muhammad", "mohamed"),  # vowel signs ignored
+        ("إبراهيم", "ibrahim", "brahim"),
+        ("الزرقاوي", "al zarqawi", "el zarkaoui"),  # attached article
+        ("ابوبكر", "abu bakr", "abou bakr"),
+        ("لادن", "ladin", "ladin"),  # final consonant pair after a long vowel takes an i
+        ("زرقاوي", "zarqawi", "zarkaoui"),  # no word opens with two consonants
+        ("شجریان", "shajryan", "chadjryan"),  # Persian ی
+        ("گل", "gal", "gal"),
+    ],
+)
+def test_romanise_arabic_word(word: str, english: str, french: str) -> None:
+    assert romanise_arabic_word(word, 0) == english
+    assert romanise_arabic_word(word, 1) == french
+
+
+def test_hebrew_gets_latin_letters() -> None:
+    (form,) = romanise("בנימין נתניהו")
+    assert form.isascii() and form.replace(" ", "").isalpha()

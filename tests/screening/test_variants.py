@@ -1,0 +1,122 @@
+"""Variant groups, theophoric units and the fixed list of common tokens."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from screening import refdata
+from screening.variants import canonical_token, fold_key, is_common, joined_unit, merge_units
+
+SAME_GROUP = {
+    "qadhafi": ["gaddafi", "qaddafi", "kadafi", "gadhafi", "qadhafi", "kaddafi", "gheddafi",
+                "khadafi", "ghadafi", "qadafi", "gadafi"],
+    "muhammad": ["muhammad", "mohammed", "mohamed", "mohamad", "muhammed", "mohammad", "mahomet",
+                 "md", "mohd", "muhd", "mouhamad", "mohammud", "muhamed"],
+    "husayn": ["hussein", "husayn", "hossein", "hussain", "houssein", "huseyin", "husain"],
+    "usama": ["osama", "usama", "oussama", "usamah", "ousama"],
+    "yusuf": ["yusuf", "youssef", "yousef", "yousif", "youssouf", "yusef"],
+    "qasim": ["qasem", "kassem", "ghasem", "qasim", "kasim", "kacem", "gasem"],
+    "abdalrahman": ["abdalrahman", "abdulrahman", "abderrahmane", "abdurrahman", "abdelrahman"],
+    "bin": ["bin", "ibn", "ben", "bint", "binti", "b"],
+    "abu": ["abu", "abou", "abo"],
+    "sergei": ["sergei", "sergey", "sergej", "serguei"],
+    "ladin": ["laden", "ladin"],
+    "fatima": ["fatima", "fatimah", "fatma"],
+    "uthman": ["uthman", "othman", "osman", "usman"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("group", "token"), [(group, token) for group, tokens in SAME_GROUP.items() for token in tokens]
+)
+def test_variants_share_a_group(group: str, token: str) -> None:
+    assert canonical_token(token) == group
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("ivan", "ivanov"), ("ali", "alia"), ("jon", "joan"), ("hasan", "husayn"),
+     ("ahmad", "muhammad"), ("omar", "amer"), ("said", "sayf"), ("karim", "kamal"),
+     ("alexander", "exander"), ("albert", "bert"), ("jamal", "kamal"), ("smith", "smyth2")],
+)  # fmt: skip
+def test_unrelated_names_stay_apart(one: str, other: str) -> None:
+    assert canonical_token(one) != canonical_token(other)
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("alhouri", "huri"), ("houri", "huri"), ("almasri", "masri"), ("elkader", "kadir"),
+     ("alexander", "aleksandr"), ("albert", "albirt"), ("elena", "ilina"), ("alia", "alia")],
+)  # fmt: skip
+def test_attached_article(token: str, expected: str) -> None:
+    assert canonical_token(token) == expected
+
+
+@pytest.mark.parametrize("token", ["#lf", "1st", "44", "", "x1"])
+def test_non_alphabetic_tokens_unchanged(token: str) -> None:
+    assert canonical_token(token) == token
+
+
+@pytest.mark.parametrize(
+    ("tokens", "merged"),
+    [
+        (["abd", "al", "rahman"], ["abdalrahman"]),
+        (["abdul", "rahman"], ["abdalrahman"]),
+        (["abdel", "rahman"], ["abdalrahman"]),
+        (["abd", "ur", "rahman"], ["abdalrahman"]),
+        (["abdulrahman"], ["abdalrahman"]),
+        (["abderrahmane"], ["abdalrahman"]),
+        (["abd", "el", "kader", "ali"], ["abdalqadir", "ali"]),
+        (["abdelkader"], ["abdalqadir"]),
+        (["abdul", "aziz", "bin", "abdullah"], ["abdalaziz", "bin", "abdallah"]),
+        (["abdoulaye", "wade"], ["abdallah", "wade"]),
+        (["abdul", "ahmed"], ["abdul", "ahmed"]),  # Ahmed is no divine name
+        (["abd", "al"], ["abd", "al"]),  # incomplete
+        (["abdi", "rashid"], ["abdalrashid"]),
+        (["ahmed", "abdo"], ["ahmed", "abdo"]),
+    ],
+)
+def test_merge_units(tokens: list[str], merged: list[str]) -> None:
+    assert merge_units(tokens) == merged
+
+
+def test_joined_unit_rejects_non_units() -> None:
+    assert joined_unit("abdullah") == "abdallah"
+    assert joined_unit("abdo") is None
+    assert joined_unit("abdication") is None
+    assert canonical_token("abdalrahman") == "abdalrahman"
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["al", "el", "bin", "ibn", "abu", "abd", "muhammad", "mohammed", "mohd", "ahmed", "ali",
+     "hassan", "abdul", "the", "of", "and", "#lf", "company", "group", "international",
+     "trading", "abdalrahman", "abdallah"],
+)  # fmt: skip
+def test_common_tokens(token: str) -> None:
+    assert is_common(token)
+
+
+@pytest.mark.parametrize("token", ["qadhafi", "laden", "makhlouf", "shoigu", "rosneft", "houri"])
+def test_rare_tokens_are_not_common(token: str) -> None:
+    assert not is_common(token)
+
+
+def test_families_are_disjoint_and_their_keys_do_not_clash() -> None:
+    families = refdata.list_map("name_variants", "families")
+    assert len(families) == 42
+    members = Counter(m for family, spellings in families.items() for m in {family, *spellings})
+    assert [m for m, n in members.items() if n > 1] == []
+    owner: dict[str, str] = {}
+    for family, spellings in families.items():
+        for member in (family, *spellings):
+            if member.isalpha() and len(member) > 2:
+                assert owner.setdefault(fold_key(member), family) == family, member
+
+
+def test_every_family_member_maps_to_its_family() -> None:
+    for family, spellings in refdata.list_map("name_variants", "families").items():
+        for member in spellings:
+            assert canonical_token(member) == family, member
