@@ -51,22 +51,28 @@ def iter_elements(path: Path, names: set[str]) -> Iterator[etree._Element]:
         context = etree.iterparse(
             handle,
             events=("end",),
+            # Filtered in C: only the wanted elements reach Python (about twice as fast).
+            tag=[f"{{*}}{name}" for name in sorted(names)],
             resolve_entities=False,
             load_dtd=False,
             no_network=True,
             huge_tree=False,
             remove_comments=True,
         )
+        checked = False
         try:
-            for index, (_event, element) in enumerate(context):
-                if index == 0:
+            for _event, element in context:
+                if not checked:
                     _reject_declared_entities(path, element)
+                    checked = True
                 if local_name(element.tag) in names:
                     yield element
                     element.clear(keep_tail=False)
                     parent = element.getparent()
                     while parent is not None and element.getprevious() is not None:
                         del parent[0]
+            if not checked and context.root is not None:
+                _reject_declared_entities(path, context.root)
         except etree.XMLSyntaxError as exc:
             where = f"line {exc.lineno}"
             raise ListFormatError(path, f"malformed XML: {exc}", record=where) from exc
