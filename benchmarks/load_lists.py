@@ -60,8 +60,11 @@ def main() -> None:
                 report = load_paths(store, files, spec.name, LIST_IDS.get(rel))[0]
                 rows.append(
                     {
-                        "file": rel, "list_id": report.list_id, "format": report.format,
-                        "entities": report.entities, "names": report.names,
+                        "file": rel,
+                        "list_id": report.list_id,
+                        "format": report.format,
+                        "entities": report.entities,
+                        "names": report.names,
                         "seconds": round(time.perf_counter() - t0, 3),
                     }
                 )
@@ -74,13 +77,20 @@ def main() -> None:
     )
     entities = sum(int(r["entities"]) for r in rows)  # type: ignore[call-overload]
     names = sum(int(r["names"]) for r in rows)  # type: ignore[call-overload]
-    print(f"\nTotal: {entities} entities, {names} names in {total:.2f} s; "
-          f"peak memory {peak_mb:.0f} MB")
+    print(
+        f"\nTotal: {entities} entities, {names} names in {total:.2f} s; "
+        f"peak memory {peak_mb:.0f} MB"
+    )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "load_lists.json").write_text(
         json.dumps(
-            {"lists": rows, "entities": entities, "names": names, "seconds": round(total, 3),
-             "peak_memory_mb": round(peak_mb)},
+            {
+                "lists": rows,
+                "entities": entities,
+                "names": names,
+                "seconds": round(total, 3),
+                "peak_memory_mb": round(peak_mb),
+            },
             indent=2,
         ),
         encoding="utf-8",
