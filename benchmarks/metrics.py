@@ -20,7 +20,9 @@ Definitions (at a threshold t; only hits with score >= t count)
 * precision = TP / (TP + FP); recall = TP / (TP + FN); F1 their harmonic mean.
 * rank-1 accuracy = positive queries whose top hit is expected / positive queries.
 * false positives per 1,000 negatives = negative queries with any hit x 1000 / negatives.
-The top hit is the highest score; ties keep the screener's own order.
+The top hit is the highest score; when several entities share it, the top hit counts as correct
+if an expected entity is among them (the screener cannot tell them apart, and one person is
+often listed by several lists under names that normalise the same).
 """
 
 from __future__ import annotations
@@ -53,13 +55,10 @@ def judge(queries: pl.DataFrame, hits: pl.DataFrame, threshold: float) -> pl.Dat
         pl.col("score").max().alias("top_score"),
     )
     kept = marked.filter(pl.col("score") >= threshold)
-    per_row = (
-        kept.sort(["row", "score", "order"], descending=[False, True, False])
-        .group_by("row", maintain_order=True)
-        .agg(
-            pl.col("is_expected").any().alias("found"),
-            pl.col("is_expected").first().alias("top_correct"),
-        )
+    top = pl.col("score") >= pl.col("score").max() - 1e-9
+    per_row = kept.group_by("row").agg(
+        pl.col("is_expected").any().alias("found"),
+        pl.col("is_expected").filter(top).any().alias("top_correct"),
     )
     return (
         queries.join(scores, left_on="qid", right_on="row", how="left")
@@ -155,10 +154,20 @@ def calibration(judged: pl.DataFrame, exact_category: str = "exact") -> dict[str
     positives = [float(s) for c, p, s in means.iter_rows() if p and c != exact_category]
     negatives = [float(s) for _, p, s in means.iter_rows() if not p]
     exact = by_category.get(exact_category)
-    monotonic = (exact is None or all(exact >= s for s in positives)) and (
-        not positives or not negatives or min(positives) > max(negatives)
-    )
-    return {"mean_score_by_category": by_category, "monotonic": monotonic}
+    violations = [
+        f"{c} ({by_category[c]:.4f}) above {exact_category} ({exact:.4f})"
+        for c, p, _ in means.iter_rows()
+        if exact is not None and p and c != exact_category and by_category[c] > exact
+    ]
+    if positives and negatives and min(positives) <= max(negatives):
+        violations.append(
+            f"a positive category ({min(positives):.4f}) not above negatives ({max(negatives):.4f})"
+        )
+    return {
+        "mean_score_by_category": by_category,
+        "monotonic": not violations,
+        "violations": violations,
+    }
 
 
 def best_f1(curve: pl.DataFrame) -> dict[str, float]:

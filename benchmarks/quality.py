@@ -316,7 +316,34 @@ def evaluate(engine: Engine, queries: pl.DataFrame, hits: pl.DataFrame) -> dict[
         "calibration": metrics.calibration(judged),
         "best_f1": metrics.best_f1(curve),
         "pr_curve": curve,
+        "misses": _misses(judged, hits),
     }
+
+
+def _misses(judged: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
+    """Positive queries not found at the threshold, with the screener's top hit: for tuning."""
+    top = (
+        hits.sort(["row", "score", "order"], descending=[False, True, False])
+        .group_by("row", maintain_order=True)
+        .first()
+        .select(pl.col("row").alias("qid"), pl.col("key").alias("top_hit"))
+    )
+    return (
+        judged.filter(pl.col("positive") & ~pl.col("found"))
+        .join(top, on="qid", how="left")
+        .select(
+            "qid",
+            "category",
+            "name",
+            "original_name",
+            "kind",
+            "expected_list_id",
+            "expected_entity_id",
+            "expected_score",
+            "top_hit",
+            "top_score",
+        )
+    )
 
 
 def _exact_recall(judged: pl.DataFrame) -> float:
@@ -363,7 +390,8 @@ def print_report(report: dict[str, Any]) -> None:
         print(
             f"exact-name recall: {result['exact_name_recall']:.4f}; "
             f"best F1 {result['best_f1']['f1']:.4f} at {result['best_f1']['threshold']}; "
-            f"calibration monotonic: {result['calibration']['monotonic']}"
+            f"calibration monotonic: {result['calibration']['monotonic']} "
+            f"{'; '.join(result['calibration']['violations'][:3])}"
         )
         for column in BREAKDOWNS:
             print()
@@ -400,6 +428,8 @@ def write_outputs(report: dict[str, Any], out: Path) -> None:
     for label, result in report["engines"].items():
         curves.append(result["pr_curve"].with_columns(pl.lit(label).alias("engine")))
         serialisable["engines"][label]["pr_curve"] = result["pr_curve"].to_dicts()
+        serialisable["engines"][label]["misses"] = f"misses_{label}.csv"
+        result["misses"].write_csv(out / f"misses_{label}.csv")
     (out / "quality.json").write_text(json.dumps(serialisable, indent=2, ensure_ascii=False))
     if curves:
         pl.concat(curves).write_csv(out / "pr_curve.csv")

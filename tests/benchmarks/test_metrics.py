@@ -68,14 +68,21 @@ def test_lower_threshold_finds_more() -> None:
     assert (stats["tp"], stats["fn"], stats["fp"]) == (3, 1, 3)
 
 
-def test_ties_keep_the_screener_order() -> None:
+def test_a_tie_at_the_top_with_the_expected_entity_counts_as_correct() -> None:
     queries = _queries().head(1)
     hits = pl.DataFrame(
-        {"order": [0, 1], "row": [0, 0], "key": ["l/x", "l/a"], "score": [0.9, 0.9]}
+        {
+            "order": [0, 1, 2, 3],
+            "row": [0, 0, 0, 0],
+            "key": ["l/x", "l/a", "l/y", "l/z"],
+            "score": [0.9, 0.9, 0.85, 0.95],
+        }
     )
-    judged = metrics.judge(queries, hits, 0.8)
+    judged = metrics.judge(queries, hits.head(3), 0.8)
     assert judged["found"].to_list() == [True]
-    assert judged["top_correct"].to_list() == [False]
+    assert judged["top_correct"].to_list() == [True]
+    beaten = metrics.judge(queries, hits, 0.8)  # l/z scores above every expected entity
+    assert beaten["top_correct"].to_list() == [False]
 
 
 def test_recall_by_category_and_script() -> None:
@@ -110,6 +117,7 @@ def test_calibration_order() -> None:
     assert means["typo"] == pytest.approx(0.74)
     assert means["negative"] == pytest.approx(0.41)
     assert cal["monotonic"] is False  # exact (0.475) is below typo (0.74)
+    assert cal["violations"] == ["typo (0.7400) above exact (0.4750)"]
     good = judged.with_columns(
         pl.when(pl.col("category") == "exact")
         .then(1.0)

@@ -40,3 +40,6 @@ def test_quality_main_on_a_small_un_sample(tmp_path: Path, shared_data: Path) ->
     assert len(result["pr_curve"]) == 50
     csv_lines = (out / "pr_curve.csv").read_text().splitlines()
     assert len(csv_lines) == 51 and "threshold" in csv_lines[0]
+    misses = (out / "misses_reference.csv").read_text().splitlines()
+    assert misses[0].startswith("qid,category,name,original_name")
+    assert len(misses) - 1 == summary["fn"]
