@@ -9,6 +9,7 @@ import click
 from screening.cli.demo_cmd import demo
 from screening.cli.lists_cmd import lists_group
 from screening.cli.match_cmd import match
+from screening.cli.screen_cmd import screen
 
 
 @click.group()
@@ -28,6 +29,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
 main.add_command(lists_group)
 main.add_command(demo)
 main.add_command(match)
+main.add_command(screen)
 
 if __name__ == "__main__":
     main()
