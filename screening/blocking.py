@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from screening.index import ScreeningIndex, whole_name_key
+from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, whole_name_key
 from screening.keys import token_table
 from screening.normalise import tokenise_names
+from screening.scoring import RARE_WEIGHT, token_similarity
 from screening.variants import is_common
 
 
@@ -39,7 +40,7 @@ def query_tables(
         .rename({"tokens": "token"})
         .drop_nulls("token")
     )
-    known = index.token_info.select("token", "canonical", "keys", "weight")
+    known = index.token_info.select("token", "tid", "canonical", "keys", "weight")
     unknown_tokens = tokens.join(known, on="token", how="anti")["token"].unique()
     fresh = token_table(unknown_tokens).with_columns(
         pl.when(pl.col("token").str.starts_with("#"))
@@ -49,48 +50,140 @@ def query_tables(
         .otherwise(1.0)
         .alias("weight")
     )
+    # Tokens the index has never seen get ids after the index's own.
+    fresh = fresh.with_row_index("tid", offset=index.token_info.height)
     info = pl.concat([known, fresh.select(known.columns)])
     tokens = tokens.join(info, on="token", how="left")
     return names, tokens
 
 
-def _query_keys(names: pl.DataFrame, tokens: pl.DataFrame) -> pl.DataFrame:
-    """Blocking keys of each query: token keys, whole-name key and glued neighbour tokens."""
-    token_keys = tokens.select("qid", "pos", "weight", "keys").explode("keys").rename(
-        {"keys": "key"}
+def _blocking_tokens(tokens: pl.DataFrame) -> pl.DataFrame:
+    """Query tokens that may create candidates: (qid, pos, token, weight, keys).
+
+    Besides each token, two neighbouring tokens glued together stand in as one more token, so
+    a split word ("Patr ushev") still meets the list token.
+    """
+    own = tokens.filter(~pl.col("token").str.starts_with("#")).select(
+        "qid", "pos", "token", "weight", "keys", pl.lit(value=False).alias("glued")
     )
-    whole = names.select("qid", whole_name_key(pl.col("tokens")).alias("key")).with_columns(
-        pl.lit(-1, dtype=pl.Int64).alias("pos"), pl.lit(2.0).alias("weight")
-    )
-    # "Patr ushev": glue neighbouring tokens so a split word still meets the list token.
     glued = (
-        tokens.sort("qid", "pos")
-        .with_columns(
-            (pl.col("token") + pl.col("token").shift(-1).over("qid")).alias("glued")
-        )
-        .filter(pl.col("glued").is_not_null() & ~pl.col("glued").str.contains("#"))
+        own.sort("qid", "pos")
+        .with_columns((pl.col("token") + pl.col("token").shift(-1).over("qid")).alias("glued"))
+        .filter(pl.col("glued").is_not_null())
         .select(
-            "qid", "pos", pl.lit(0.8).alias("weight"), (pl.lit("d:") + pl.col("glued")).alias("key")
+            "qid", "pos", pl.col("glued").alias("token"), pl.lit(0.8).alias("weight"),
+            pl.concat_list(pl.lit("c:") + pl.col("glued"), pl.lit("d:") + pl.col("glued"))
+            .alias("keys"),
+            pl.lit(value=True).alias("glued"),
         )
     )
-    return pl.concat(
-        [
-            token_keys.select("qid", "pos", "weight", "key"),
-            whole.select("qid", "pos", "weight", "key"),
-            glued,
-        ]
-    ).drop_nulls("key")
+    return pl.concat([own, glued])
+
+
+def similar_tokens(
+    query_tokens: pl.Series, index: ScreeningIndex, key_lists: pl.Series, floor: float
+) -> pl.DataFrame:
+    """Distinct (token, list token, sim) pairs sharing a key and at least ``floor`` similar."""
+    keyed = pl.DataFrame({"token": query_tokens, "key": key_lists}).explode("key").unique()
+    token_keys = index.keys.filter(pl.col("token").is_not_null()).select(
+        "key", pl.col("token").alias("ctoken")
+    )
+    pairs = keyed.join(token_keys, on="key").select("token", "ctoken").unique()
+    canon = index.token_info.select("token", "canonical")
+    pairs = pairs.join(canon, on="token", how="left").join(
+        canon.rename({"token": "ctoken", "canonical": "ccanon"}), on="ctoken", how="left"
+    ).with_columns(pl.col("canonical").fill_null(pl.col("token")))
+    sim = token_similarity(pairs["token"], pairs["ctoken"], pairs["canonical"], pairs["ccanon"])
+    return (
+        pairs.select("token", "ctoken")
+        .with_columns(pl.Series("sim", sim, dtype=pl.Float64))
+        .filter(pl.col("sim") >= floor)
+    )
+
+
+def _expansion_tokens(
+    blocking: pl.DataFrame, similar: pl.DataFrame, carriers: pl.DataFrame,
+    totals: pl.DataFrame, min_score: float,
+) -> pl.DataFrame:
+    """The query tokens worth expanding to list names, with ``expanded_w`` per query.
+
+    A list name can only reach ``min_score`` if it carries tokens of the query worth at least
+    that share of the query's weight. So every such name carries at least one token of the
+    cheapest set S (fewest list names reachable) whose complement weighs less than that
+    share: expanding S alone finds them all. Glued tokens are always expanded.
+    """
+    fanout = (
+        similar.join(carriers.group_by("ctoken").len(), on="ctoken")
+        .group_by("token").agg(pl.col("len").sum().alias("fanout"))
+    )
+    own = blocking.filter(pl.col("pos").is_not_null() & ~pl.col("glued"))
+    ranked = (
+        own.join(fanout, on="token", how="left")
+        .with_columns(pl.col("fanout").fill_null(0))
+        .sort("qid", "fanout", "pos")
+        .join(totals, on="qid")
+        .with_columns(pl.col("weight").cum_sum().over("qid").alias("cum_w"))
+        .filter(
+            (pl.col("q_total") - (pl.col("cum_w") - pl.col("weight")))
+            >= min_score * pl.col("q_total")
+        )
+    )
+    chosen = pl.concat(
+        [ranked.select(blocking.columns), blocking.filter(pl.col("glued"))]
+    )
+    expanded_w = ranked.group_by("qid").agg(pl.col("weight").sum().alias("expanded_w"))
+    return chosen.join(expanded_w, on="qid", how="left").with_columns(
+        pl.col("expanded_w").fill_null(0.0)
+    )
 
 
 def candidates(
-    names: pl.DataFrame, tokens: pl.DataFrame, index: ScreeningIndex, max_candidates: int
+    names: pl.DataFrame, tokens: pl.DataFrame, index: ScreeningIndex, max_candidates: int,
+    floor: float = 0.72, min_score: float = 0.0,
 ) -> pl.DataFrame:
-    """Candidate (qid, name_id, block_score) pairs, at most ``max_candidates`` per query."""
-    keys = _query_keys(names, tokens)
-    hits = keys.join(index.keys, on="key")
-    # A query token counts once per list name, however many of its keys matched.
-    per_token = hits.group_by("qid", "name_id", "pos").agg(pl.col("weight").max())
-    scored = per_token.group_by("qid", "name_id").agg(pl.col("weight").sum().alias("block_score"))
+    """Candidate (qid, name_id, block_score) pairs, at most ``max_candidates`` per query.
+
+    The block score sums, over the expanded query tokens, rarity weight times the best
+    similarity to a token of the list name; common query tokens (weight 0.3 or less) never
+    create candidates. A candidate whose optimistic name score (block score plus every token
+    not expanded matched perfectly, over the query's total weight) stays under ``min_score``
+    is dropped before scoring.
+    """
+    blocking = _blocking_tokens(tokens).filter(pl.col("weight") > RARE_WEIGHT)
+    distinct = blocking.select("token", "keys").unique("token")
+    similar = similar_tokens(distinct["token"], index, distinct["keys"], floor)
+    carriers = index.tokens.select(pl.col("token").alias("ctoken"), "name_id")
+    busy = carriers.group_by("ctoken").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
+    similar = similar.join(busy.select("ctoken"), on="ctoken", how="anti")
+    totals = tokens.filter(~pl.col("token").str.starts_with("#")).group_by("qid").agg(
+        pl.col("weight").sum().alias("q_total")
+    )
+    expand = _expansion_tokens(blocking, similar, carriers, totals, min_score)
+    per_token = (
+        expand.select("qid", "pos", "token", "weight")
+        .join(similar, on="token")
+        .join(carriers, on="ctoken")
+        .group_by("qid", "name_id", "pos")
+        .agg((pl.col("weight") * pl.col("sim")).max().alias("part"))
+    )
+    by_token = per_token.group_by("qid", "name_id").agg(pl.col("part").sum().alias("block_score"))
+    if min_score > 0:
+        reach = expand.select("qid", "expanded_w").unique("qid").join(totals, on="qid")
+        optimistic = (
+            pl.col("block_score") + pl.col("q_total") - pl.col("expanded_w")
+        ) / pl.col("q_total")
+        by_token = by_token.join(reach, on="qid").filter(optimistic >= min_score).select(
+            "qid", "name_id", "block_score"
+        )
+    whole = (
+        names.select("qid", whole_name_key(pl.col("tokens")).alias("key"))
+        .join(index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id"),
+              on="key")
+        .select("qid", "name_id", pl.lit(2.0).alias("block_score"))
+    )
+    scored = pl.concat([by_token, whole]).group_by("qid", "name_id").agg(
+        pl.col("block_score").sum()
+    )
     return (
         scored.sort(["qid", "block_score", "name_id"], descending=[False, True, False])
         .group_by("qid", maintain_order=True)

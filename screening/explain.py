@@ -36,7 +36,8 @@ def alignment_text(
     aligned: list[dict[str, Any]], query_tokens: list[str], list_tokens: list[str]
 ) -> str:
     parts = [
-        f"{a['token']}={a['ctoken']} ({_sim_word(a['sim'])} {a['sim']:.2f})"
+        f"{query_tokens[a['qpos']]}={list_tokens[a['cpos']]} "
+        f"({_sim_word(a['sim'])} {a['sim']:.2f})"
         for a in sorted(aligned, key=lambda a: a["qpos"])
     ]
     used_q = {a["qpos"] for a in aligned}

@@ -28,9 +28,11 @@ from screening.normalise import name_variants, tokenise_names
 from screening.transliterate import detect_script
 from screening.variants import is_common
 
-INDEX_VERSION = "1"
-# A blocking key shared by more names than this is too common to create candidates alone.
-MAX_KEY_NAMES = 400
+INDEX_VERSION = "2"
+# A blocking key shared by more distinct tokens than this is too vague to create candidates.
+MAX_KEY_TOKENS = 60
+# A list token carried by more names than this cannot create candidates on its own.
+MAX_TOKEN_NAMES = 250
 _TABLES = ("names", "tokens", "keys", "entities", "identifiers", "token_info")
 
 
@@ -173,8 +175,8 @@ def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
         .explode("tokens", "pos")
         .rename({"tokens": "token"})
     )
-    info = token_table(tokens["token"])
-    tokens = tokens.join(info.select("token", "canonical"), on="token", how="left")
+    info = token_table(tokens["token"]).with_row_index("tid")
+    tokens = tokens.join(info.select("token", "tid", "canonical"), on="token", how="left")
     total = max(names.height, 1)
     doc_freq = tokens.group_by("canonical").agg(pl.col("name_id").n_unique().alias("df"))
     common = [c for c in doc_freq["canonical"].to_list() if is_common(c)]
@@ -194,19 +196,31 @@ def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
 def _keys(
     names: pl.DataFrame, tokens: pl.DataFrame, info: pl.DataFrame, common: list[str]
 ) -> pl.DataFrame:
+    """Blocking keys: token keys point at distinct tokens, whole-name keys at names.
+
+    ``key`` -> ``token`` for the keys of distinct, non-common tokens (a key shared by more than
+    MAX_KEY_TOKENS tokens is dropped: it tells nothing), and ``key`` -> ``name_id`` for
+    whole-name keys. Going through distinct tokens keeps the join small: a query token meets
+    each similar list token once, not once per name that carries it.
+    """
     token_keys = (
-        tokens.filter(~pl.col("canonical").is_in(common))
-        .join(info.select("token", "keys"), on="token")
+        info.filter(~pl.col("canonical").is_in(common) & ~pl.col("token").str.starts_with("#"))
+        .select("token", "keys")
         .explode("keys")
-        .select(pl.col("keys").alias("key"), "name_id")
+        .select(pl.col("keys").alias("key"), "token")
+        .drop_nulls()
         .unique()
     )
     sizes = token_keys.group_by("key").len()
     token_keys = token_keys.join(
-        sizes.filter(pl.col("len") <= MAX_KEY_NAMES).select("key"), on="key"
-    )
-    whole = names.select(whole_name_key(pl.col("tokens")).alias("key"), "name_id")
-    return pl.concat([token_keys, whole]).unique()
+        sizes.filter(pl.col("len") <= MAX_KEY_TOKENS).select("key"), on="key"
+    ).with_columns(pl.lit(None, dtype=pl.UInt32).alias("name_id"))
+    whole = names.select(
+        whole_name_key(pl.col("tokens")).alias("key"),
+        pl.lit(None, dtype=pl.Utf8).alias("token"),
+        pl.col("name_id").cast(pl.UInt32),
+    ).unique()
+    return pl.concat([token_keys, whole])
 
 
 def whole_name_key(tokens: pl.Expr) -> pl.Expr:

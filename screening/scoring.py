@@ -70,20 +70,28 @@ def token_pairs(
     joined back.
     """
     words = ~pl.col("token").str.starts_with("#")
-    frame = pairs.join(query_tokens.filter(words), on="qid").join(
-        list_tokens.filter(words).rename(
-            {"pos": "cpos", "token": "ctoken", "canonical": "ccanon", "weight": "cweight"}
-        ),
-        on="name_id",
+    q = query_tokens.filter(words)
+    c = list_tokens.filter(words).rename(
+        {"pos": "cpos", "token": "ctoken", "canonical": "ccanon", "weight": "cweight",
+         "tid": "ctid"}
     )
-    distinct = frame.select("token", "ctoken", "canonical", "ccanon").unique(
-        ["token", "ctoken"]
+    # Work on integer token ids; strings are looked up once per distinct token pair.
+    frame = pairs.join(q.select("qid", "qpos", "tid", "weight"), on="qid").join(
+        c.select("name_id", "cpos", "ctid", "cweight"), on="name_id"
+    )
+    # One integer per token pair makes the distinct step and the join back cheap.
+    pair_key = pl.col("tid").cast(pl.UInt64) * (1 << 32) + pl.col("ctid").cast(pl.UInt64)
+    frame = frame.with_columns(pair_key.alias("pair"))
+    distinct = (
+        frame.select("pair", "tid", "ctid").unique("pair")
+        .join(q.select("tid", "token", "canonical").unique("tid"), on="tid")
+        .join(c.select("ctid", "ctoken", "ccanon").unique("ctid"), on="ctid")
     )
     sim = token_similarity(
         distinct["token"], distinct["ctoken"], distinct["canonical"], distinct["ccanon"]
     )
-    sims = distinct.select("token", "ctoken").with_columns(pl.Series("sim", sim, dtype=pl.Float64))
-    return frame.join(sims, on=["token", "ctoken"], how="left")
+    sims = distinct.select("pair").with_columns(pl.Series("sim", sim, dtype=pl.Float64))
+    return frame.join(sims, on="pair", how="left")
 
 
 def align(token_pairs_frame: pl.DataFrame, floor: float) -> pl.DataFrame:
@@ -186,7 +194,7 @@ def score_pairs(
         scored.select(
             "pid", "qid", "name_id", "name_score", "token_score", "joined_score", "method"
         ),
-        aligned.select("pid", "qpos", "cpos", "token", "ctoken", "sim"),
+        aligned.select("pid", "qpos", "cpos", "tid", "ctid", "sim"),
     )
 
 

@@ -20,6 +20,8 @@ from screening.scoring import score_pairs
 
 # Qualifiers can add at most this much, so pairs further below the threshold are dropped early.
 _MAX_BONUS = 0.06
+# Blocking drops candidates whose optimistic score is this far below the threshold.
+_REACH_SLACK = 0.15
 _QUERY_COLUMNS = ("name", "schema", "birth_date", "country", "nationality", "identifier")
 HIT_COLUMNS = (
     "row", "entity_id", "list_id", "schema", "caption", "matched_name", "name_kind",
@@ -85,9 +87,12 @@ class Screener:
     def snapshots(self) -> list[dict[str, object]]:
         return self.index.snapshots
 
-    def _pairs(self, names: pl.DataFrame, tokens: pl.DataFrame) -> pl.DataFrame:
+    def _pairs(self, names: pl.DataFrame, tokens: pl.DataFrame, threshold: float) -> pl.DataFrame:
         if self.blocking:
-            return candidates(names, tokens, self.index, self.algorithm.max_candidates)
+            return candidates(
+                names, tokens, self.index, self.algorithm.max_candidates,
+                self.algorithm.token_floor, threshold - _REACH_SLACK,
+            )
         return names.select("qid").join(self.index.names.select("name_id"), how="cross")
 
     def _name_hits(self, rows: pl.DataFrame, threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -96,7 +101,7 @@ class Screener:
             .select("name", "schema").unique(maintain_order=True).with_row_index("qid")
         )
         names, tokens = query_tables(queries, self.index)
-        pairs = self._pairs(names, tokens)
+        pairs = self._pairs(names, tokens, threshold)
         list_tokens = self.index.tokens.join(pairs.select("name_id").unique(), on="name_id")
         scores, aligned = score_pairs(
             pairs, tokens, list_tokens, names, self.index.names, self.algorithm

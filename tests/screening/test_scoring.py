@@ -16,16 +16,17 @@ TOKENS = st.sampled_from(
 )
 NAME = st.lists(TOKENS, min_size=1, max_size=5)
 WEIGHTS = {"bin": 0.3, "al": 0.3, "ali": 0.3, "#lf": 0.0, "trading": 0.5}
+TOKEN_IDS: dict[str, int] = {}
 CANON = {"osama": "usama", "ladin": "laden", "aly": "ali", "hasan": "hassan", "john": "jon"}
 
 
 def token_frame(id_col: str, names: list[list[str]]) -> pl.DataFrame:
     rows = [
-        (i, pos, t, CANON.get(t, t), WEIGHTS.get(t, 1.0))
+        (i, pos, t, TOKEN_IDS.setdefault(t, len(TOKEN_IDS)), CANON.get(t, t), WEIGHTS.get(t, 1.0))
         for i, name in enumerate(names) for pos, t in enumerate(name)
     ]
     return pl.DataFrame(
-        rows, schema={id_col: pl.UInt32, "pos": pl.Int64, "token": pl.Utf8,
+        rows, schema={id_col: pl.UInt32, "pos": pl.Int64, "token": pl.Utf8, "tid": pl.UInt32,
                       "canonical": pl.Utf8, "weight": pl.Float64},
         orient="row",
     )
