@@ -59,6 +59,13 @@ OFAC = Algorithm(
     ),
     threshold=0.85,
     max_candidates=50,
+    # OFAC's tool fuzzes names only: other attributes do not move the score.
+    dob_year_mismatch=0.0,
+    dob_day_mismatch=0.0,
+    dob_match_bonus=0.0,
+    country_mismatch=0.0,
+    country_match_bonus=0.0,
+    weak_alias_factor=1.0,
 )
 
 ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (DEFAULT, OFAC)}

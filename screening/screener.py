@@ -16,6 +16,7 @@ from screening.blocking import candidates, identifier_candidates, query_tables
 from screening.explain import explain_hits
 from screening.index import ScreeningIndex
 from screening.qualifiers import birth_date_qualifier, country_qualifier
+from screening.ofac_mode import score_pairs_ofac
 from screening.scoring import score_pairs
 
 # Qualifiers can add at most this much, so pairs further below the threshold are dropped early.
@@ -103,7 +104,8 @@ class Screener:
         names, tokens = query_tables(queries, self.index)
         pairs = self._pairs(names, tokens, threshold)
         list_tokens = self.index.tokens.join(pairs.select("name_id").unique(), on="name_id")
-        scores, aligned = score_pairs(
+        scorer = score_pairs_ofac if self.algorithm.name == "ofac" else score_pairs
+        scores, aligned = scorer(
             pairs, tokens, list_tokens, names, self.index.names, self.algorithm
         )
         scores = scores.filter(pl.col("name_score") >= threshold - _MAX_BONUS)
@@ -187,8 +189,9 @@ class Screener:
         """The best hits for one query: a name, or a dict of properties (name, birthDate...)."""
         frame = query_frame(query, schema)
         hits = self.screen(frame, threshold=threshold, limit=None)
-        best = hits.sort("score", descending=True).unique("entity_id", keep="first")
-        best = best.sort(["score", "entity_id"], descending=[True, False]).head(limit)
+        best = hits.sort("score", descending=True).unique(["list_id", "entity_id"], keep="first")
+        best = best.sort(["score", "list_id", "entity_id"], descending=[True, False, False])
+        best = best.head(limit)
         return [
             Hit(
                 entity_id=r["entity_id"], list_id=r["list_id"], schema=r["schema"],

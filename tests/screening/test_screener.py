@@ -140,3 +140,18 @@ def test_compare_with_properties() -> None:
     same = compare(query, {"name": ["Usama bin Ladin"], "birthDate": ["1957-03-10"]})
     other = compare(query, {"name": ["Usama bin Ladin"], "birthDate": ["1980-01-01"]})
     assert same.score > other.score and same.match
+
+
+def test_ofac_mode_scores_by_faq_249(un_db: Path) -> None:
+    ofac = open_screener(un_db, "ofac")
+    hit = ofac.match("Aiman Zawahiri")[0]
+    assert "ZAWAHIRI" in hit.caption.upper()
+    assert (hit.algorithm, hit.algorithm_version) == ("ofac", "1")
+    assert "OFAC" in hit.explanation
+    # Candidates must share the first letter: a reordered name is not found by OFAC's rule.
+    assert not ofac.match("Zawahiri Zzzz", threshold=0.5)
+
+
+def test_unknown_algorithm_is_refused(un_db: Path) -> None:
+    with pytest.raises(ValueError, match="unknown algorithm"):
+        open_screener(un_db, "nope")
