@@ -15,8 +15,8 @@ from screening.algorithms import Algorithm, get_algorithm
 from screening.blocking import candidates, identifier_candidates, query_tables
 from screening.explain import explain_hits
 from screening.index import ScreeningIndex
-from screening.qualifiers import birth_date_qualifier, country_qualifier
 from screening.ofac_mode import score_pairs_ofac
+from screening.qualifiers import birth_date_qualifier, country_qualifier
 from screening.scoring import score_pairs
 
 # Qualifiers can add at most this much, so pairs further below the threshold are dropped early.
