@@ -43,6 +43,16 @@ SETTINGS: tuple[Setting, ...] = (
         "0.5",
         "A download with fewer entities than this share of the current snapshot is refused.",
     ),
+    Setting(
+        "SCREENING_FOUR_EYES_SCORE",
+        "0.9",
+        "A false positive on an alert scoring at or above this needs a supervisor's approval.",
+    ),
+    Setting(
+        "SCREENING_AUDIT_RETENTION_YEARS",
+        "10",
+        "Years audit entries are kept before purge_expired may remove them.",
+    ),
 )
 
 
@@ -75,3 +85,11 @@ def download_max_bytes() -> int:
 
 def min_count_ratio() -> float:
     return float(_get("SCREENING_MIN_COUNT_RATIO"))
+
+
+def four_eyes_score() -> float:
+    return float(_get("SCREENING_FOUR_EYES_SCORE"))
+
+
+def audit_retention_years() -> int:
+    return int(_get("SCREENING_AUDIT_RETENTION_YEARS"))
