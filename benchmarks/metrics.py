@@ -157,7 +157,7 @@ def calibration(judged: pl.DataFrame, exact_category: str = "exact") -> dict[str
     violations = [
         f"{c} ({by_category[c]:.4f}) above {exact_category} ({exact:.4f})"
         for c, p, _ in means.iter_rows()
-        if exact is not None and p and c != exact_category and by_category[c] > exact
+        if exact is not None and p and c != exact_category and by_category[c] > exact + 1e-9
     ]
     if positives and negatives and min(positives) <= max(negatives):
         violations.append(
