@@ -19,6 +19,7 @@ checked before it may be 'done'.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -41,6 +42,8 @@ Progress = Callable[[int, int], None]
 NAME_KEY_COLUMNS = ("name", "schema", "birth_date", "country", "nationality", "id_number")
 BANK_ROLES = ("ordering_bank", "beneficiary_bank", "intermediary_bank")
 ACCOUNT_KINDS = ("iban", "wallet")
+# Hits kept per distinct name: one person is often on many lists (UN, EU, UK, OFAC...).
+MAX_HITS = 25
 HIT_COLUMNS = (
     "prow", "entity_id", "list_id", "entity_caption", "matched_name", "query_name", "score",
     "name_score", "method", "explanation", "algorithm", "algorithm_version", "threshold",
@@ -164,7 +167,7 @@ class _BatchScreening:
                 "name", "schema", "birth_date", "country", "nationality",
                 pl.col("id_number").alias("identifier"),
             )
-            found = self.screener.screen(queries, threshold=self.threshold, limit=10)
+            found = self.screener.screen(queries, threshold=self.threshold, limit=MAX_HITS)
             keyed = found.join(new.select("key").with_row_index("row"), on="row").select(
                 "key", "entity_id", "list_id", pl.col("caption").alias("entity_caption"),
                 "matched_name", "query_name", "score", "name_score", "method", "explanation",
@@ -298,12 +301,12 @@ class _Tally:
 def _apply_whitelist(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
     """Suppress alerts of whitelisted (party, entity) pairs, when the review module exists."""
     try:
-        from screening.review.whitelist import apply_whitelist  # type: ignore[import-not-found]
+        module = importlib.import_module("screening.review.whitelist")
     except ModuleNotFoundError as exc:
-        if exc.name is not None and exc.name.startswith("screening.review"):
+        if exc.name in ("screening.review", "screening.review.whitelist"):
             return
         raise
-    apply_whitelist(con, batch_id)
+    module.apply_whitelist(con, batch_id)
 
 
 def _run(

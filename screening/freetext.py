@@ -73,13 +73,13 @@ def windows(texts: pl.DataFrame) -> pl.DataFrame:
 def _screenable(cut: pl.DataFrame, screener: Screener) -> pl.DataFrame:
     """Windows worth screening: 2+ tokens with one distinctive token, or one rare token."""
     info = screener.index.token_info.group_by("token").agg(pl.col("weight").max())
+    distinct = cut.select("window").unique().with_row_index("wid")
     words = (
-        cut.select("window").unique().with_row_index("wid")
-        .explode("window").rename({"window": "token"})
+        distinct.explode("window").rename({"window": "token"})
         .join(info, on="token", how="left")
         .group_by("wid").agg(pl.col("weight").fill_null(1.0).max().alias("best"))
     )
-    keyed = cut.select("window").unique().with_row_index("wid").join(words, on="wid")
+    keyed = distinct.join(words, on="wid")
     scored = cut.join(keyed.select("window", "best"), on="window", how="left")
     single_ok = (pl.col("size") == 1) & (pl.col("best") >= 1.0) & (
         pl.col("window").list.first().str.len_chars() >= MIN_SINGLE_LETTERS
@@ -114,7 +114,7 @@ def scan(
     if unique.height == 0:
         return _empty()
     hits = screener.screen(
-        unique.select(pl.col("window").alias("name")), threshold=cutoff, limit=3
+        unique.select(pl.col("window").alias("name")), threshold=cutoff, limit=None
     )
     found = hits.join(unique.with_row_index("row"), on="row").join(
         cut.select("text_id", "window", "size").unique(), on="window"

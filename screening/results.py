@@ -171,6 +171,7 @@ def mark_running(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
         [batch_id],
     ).fetchall()
     if not found:
+        release(batch_id)
         raise KeyError(f"no batch {batch_id}")
 
 

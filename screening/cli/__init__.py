@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from screening.cli.admin_cmd import audit_group, keys_group, users_group
 from screening.cli.demo_cmd import demo
 from screening.cli.lists_cmd import lists_group
 from screening.cli.match_cmd import match
@@ -29,6 +30,9 @@ def main(ctx: click.Context, db: Path | None) -> None:
 main.add_command(lists_group)
 main.add_command(demo)
 main.add_command(match)
+main.add_command(users_group)
+main.add_command(keys_group)
+main.add_command(audit_group)
 main.add_command(screen)
 
 if __name__ == "__main__":

@@ -1,0 +1,84 @@
+"""Listed names found inside free text, on the real UN list."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from lists.ingest import load_paths
+from lists.store import ListStore
+from screening import freetext
+from screening.api import open_screener
+from screening.screener import Screener
+
+UN_2026 = "un/consolidated_2026-02-27.xml"
+ZAWAHIRI = "111923"
+
+
+@pytest.fixture(scope="module")
+def screener(tmp_path_factory: pytest.TempPathFactory) -> Screener:
+    from tests.conftest import shared_data_dir
+
+    db = tmp_path_factory.mktemp("freetext") / "un.duckdb"
+    store = ListStore(db)
+    load_paths(store, [shared_data_dir() / UN_2026])
+    store.close()
+    return open_screener(db)
+
+
+def texts(*values: str) -> pl.DataFrame:
+    return pl.DataFrame({"text_id": list(range(len(values))), "free_text": list(values)},
+                        schema={"text_id": pl.Int64, "free_text": pl.Utf8})
+
+
+def test_windows_of_one_to_five_tokens() -> None:
+    cut = freetext.windows(texts("alpha beta gamma", "alpha 22 beta", "Rent March"))
+    by_text = {
+        i: sorted(" ".join(w) for w in cut.filter(pl.col("text_id") == i)["window"].to_list())
+        for i in range(3)
+    }
+    assert by_text == {
+        0: ["alpha", "alpha beta", "alpha beta gamma", "beta", "beta gamma", "gamma"],
+        1: ["alpha", "beta"],  # no window spans a number
+        2: ["march"],  # "rent" opens remittance phrases, never a name
+    }
+    seven = freetext.windows(texts("a1 b c d e f g h".replace("a1", "q")))
+    assert seven["size"].max() == 5
+    assert seven.height == 8 + 7 + 6 + 5 + 4
+
+
+def test_name_inside_remittance_is_found(screener: Screener) -> None:
+    found = freetext.scan(
+        screener,
+        texts("PAYMENT FOR INVOICE 22 ON BEHALF OF AYMAN AL ZAWAHIRI THANKS",
+              "Rent March", "Invoice 2024-118 consulting services",
+              "school fees for Mohammed Ali", "Salary June 2024",
+              "ayman al zawahiri, ayman al zawahiri again"),
+    )
+    assert found.select("text_id", "entity_id", "list_id").rows() == [
+        (0, ZAWAHIRI, "un_sc"), (5, ZAWAHIRI, "un_sc"),
+    ]
+    assert found["query_name"].to_list() == ["ayman al zawahiri", "ayman al zawahiri"]
+    assert (found["score"] >= freetext.MIN_TEXT_SCORE).all()
+    assert found["explanation"][0].startswith('Found inside the free text: "ayman al zawahiri". ')
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Rent March", "Invoice 2024-118 consulting services", "Salary June", "Family support",
+     "Goods as per contract 7781", "school fees for Mohammed Ali", "zawahiri"],
+)
+def test_ordinary_texts_find_nothing(screener: Screener, text: str) -> None:
+    assert freetext.scan(screener, texts(text)).height == 0
+
+
+def test_single_tokens_need_to_be_rare(screener: Screener) -> None:
+    cut = freetext.windows(texts("zawahiri mohammed", "mohammed"))
+    kept = freetext._screenable(cut, screener)
+    assert sorted(kept["window"].to_list()) == ["zawahiri", "zawahiri mohammed"]
+
+
+def test_higher_bar_than_names(screener: Screener) -> None:
+    assert freetext.text_threshold(0.8) == 0.88
+    assert freetext.text_threshold(0.95) == 0.95
+    assert freetext.scan(screener, texts()).height == 0
