@@ -49,22 +49,49 @@ def _candidate_entity(candidate: str | dict[str, Any], schema: str) -> Entity:
     )
 
 
+def _indexed_names(rows: pl.DataFrame) -> pl.DataFrame:
+    names = rows.with_columns(tokenise_names(rows["name"], rows["schema"]).alias("tokens"))
+    return names.with_row_index("name_id").with_columns(
+        pl.col("kind").eq("weak_alias").alias("weak"),
+        pl.col("tokens").list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
+        .list.join("").alias("joined"),
+    )
+
+
+def index_from_names(rows: pl.DataFrame) -> ScreeningIndex:
+    """An in-memory index over a frame of names (entity_id, list_id, schema, name, kind).
+
+    Entities carry no dates, countries or identifiers: for speed and scale measurements.
+    """
+    names = _indexed_names(rows)
+    tables = build_tables(names)
+    entities = rows.group_by("entity_id", "list_id").agg(
+        pl.col("schema").first(), pl.col("name").first().alias("caption")
+    ).with_columns(
+        pl.lit([], dtype=pl.List(pl.Utf8)).alias("birth_dates"),
+        pl.lit([], dtype=pl.List(pl.Utf8)).alias("birth_untils"),
+        pl.lit([], dtype=pl.List(pl.Utf8)).alias("countries"),
+        pl.lit(None, dtype=pl.Utf8).alias("gender"),
+    )
+    return ScreeningIndex(
+        names=names, tokens=tables["tokens"], keys=tables["keys"], entities=entities,
+        identifiers=pl.DataFrame(
+            schema={c: pl.Utf8 for c in ("kind", "value", "entity_id", "list_id")}
+        ),
+        token_info=tables["token_info"], snapshots=[],
+    )
+
+
 def index_from_entities(entities: list[Entity]) -> ScreeningIndex:
     """A small in-memory index over the given entities (no store involved)."""
     rows = [
         (e.entity_id, e.list_id, str(e.schema), n.full, str(n.kind))
         for e in entities for n in e.names
     ]
-    names = pl.DataFrame(
+    names = _indexed_names(pl.DataFrame(
         rows, schema={c: pl.Utf8 for c in ("entity_id", "list_id", "schema", "name", "kind")},
         orient="row",
-    )
-    names = names.with_columns(tokenise_names(names["name"], names["schema"]).alias("tokens"))
-    names = names.with_row_index("name_id").with_columns(
-        pl.col("kind").eq("weak_alias").alias("weak"),
-        pl.col("tokens").list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
-        .list.join("").alias("joined"),
-    )
+    ))
     tables = build_tables(names)
     entity_rows = pl.DataFrame(
         {

@@ -13,8 +13,8 @@ import polars as pl
 from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, whole_name_key
 from screening.keys import token_table
 from screening.normalise import tokenise_names
-from screening.scoring import RARE_WEIGHT, token_similarity
-from screening.variants import is_common
+from screening.scoring import RARE_WEIGHT, initial_weight, token_similarity
+from screening.variants import canonical_token, is_common
 
 
 def query_tables(
@@ -49,7 +49,7 @@ def query_tables(
         .then(0.3)
         .otherwise(1.0)
         .alias("weight")
-    )
+    ).with_columns(initial_weight(pl.col("token"), pl.col("weight")).alias("weight"))
     # Tokens the index has never seen get ids after the index's own.
     fresh = fresh.with_row_index("tid", offset=index.token_info.height)
     info = pl.concat([known, fresh.select(known.columns)])
@@ -70,12 +70,17 @@ def _blocking_tokens(tokens: pl.DataFrame) -> pl.DataFrame:
         own.sort("qid", "pos")
         .with_columns((pl.col("token") + pl.col("token").shift(-1).over("qid")).alias("glued"))
         .filter(pl.col("glued").is_not_null())
-        .select(
-            "qid", "pos", pl.col("glued").alias("token"), pl.lit(0.8).alias("weight"),
-            pl.concat_list(pl.lit("c:") + pl.col("glued"), pl.lit("d:") + pl.col("glued"))
-            .alias("keys"),
-            pl.lit(value=True).alias("glued"),
-        )
+    )
+    distinct = glued["glued"].unique()
+    canon = pl.DataFrame(
+        {"glued": distinct, "gcanon": [canonical_token(t) for t in distinct.to_list()]},
+        schema={"glued": pl.Utf8, "gcanon": pl.Utf8},
+    )
+    glued = glued.join(canon, on="glued").select(
+        "qid", "pos", pl.col("glued").alias("token"), pl.lit(0.8).alias("weight"),
+        pl.concat_list(pl.lit("c:") + pl.col("gcanon"), pl.lit("d:") + pl.col("gcanon"))
+        .alias("keys"),
+        pl.lit(value=True).alias("glued"),
     )
     return pl.concat([own, glued])
 
@@ -149,7 +154,10 @@ def candidates(
     not expanded matched perfectly, over the query's total weight) stays under ``min_score``
     is dropped before scoring.
     """
-    blocking = _blocking_tokens(tokens).filter(pl.col("weight") > RARE_WEIGHT)
+    # Common words and initials never create candidates on their own.
+    blocking = _blocking_tokens(tokens).filter(
+        (pl.col("weight") > RARE_WEIGHT) & (pl.col("token").str.len_chars() > 1)
+    )
     distinct = blocking.select("token", "keys").unique("token")
     similar = similar_tokens(distinct["token"], index, distinct["keys"], floor)
     carriers = index.tokens.select(pl.col("token").alias("ctoken"), "name_id")

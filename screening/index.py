@@ -6,8 +6,11 @@ snapshot ids and the index format version, so a restart reuses it instead of reb
 Tables (Polars):
 - ``names``: one row per indexed name form: name_id, entity_id, list_id, schema, name, kind,
   tokens, joined (tokens glued together, for joined/split-word comparison);
-- ``tokens``: name_id, pos, token, canonical, weight (rarity weight in 0..1);
-- ``keys``: key, name_id: blocking keys of every token plus whole-name keys;
+- ``tokens``: name_id, pos, token, tid, canonical, weight (rarity weight in 0..1);
+- ``token_info``: per distinct token: tid, canonical (variant group), blocking keys, weight,
+  and its metaphone, NYSIIS, Soundex and match-rating codes;
+- ``keys``: key -> token (variant group, phonetic key, one-letter deletions of distinct
+  tokens) and key -> name_id (whole names);
 - ``entities``: entity_id, list_id, schema, caption, birth_dates, countries, gender;
 - ``identifiers``: kind, value (cleaned), entity_id, list_id.
 """
@@ -25,10 +28,12 @@ import polars as pl
 from lists.store import ListStore, Snapshot
 from screening.keys import token_table
 from screening.normalise import name_variants, tokenise_names
+from screening.phonetic import phonetic_keys
+from screening.scoring import initial_weight
 from screening.transliterate import detect_script
 from screening.variants import is_common
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # A list token carried by more names than this cannot create candidates on its own.
@@ -187,9 +192,12 @@ def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
         .then(pl.min_horizontal(rarity_weight(pl.col("df"), total), pl.lit(0.3)))
         .otherwise(rarity_weight(pl.col("df"), total))
         .alias("weight")
-    ).select("canonical", "weight")
+    ).select("canonical", initial_weight(pl.col("canonical"), pl.col("weight")).alias("weight"))
     tokens = tokens.join(weights, on="canonical", how="left")
-    info = info.join(weights, on="canonical", how="left")
+    # Phonetic codes of every distinct token, kept for explanations and analysis.
+    info = info.join(weights, on="canonical", how="left").join(
+        phonetic_keys(info["token"]), on="token", how="left"
+    )
     return {"tokens": tokens, "token_info": info, "keys": _keys(names, tokens, info, common)}
 
 

@@ -20,6 +20,29 @@ RARE_WEIGHT = 0.3  # tokens weighing more than this are not common
 # "Ivan" is not "Ivanov", nor "Petrov" "Petrovich": a token that only extends another by two
 # letters or more (patronymic, surname suffix) is a different name.
 STEM_PENALTY = 0.85
+# "O." against "Omar": an initial agrees with a word it starts, but weighs less than a word.
+INITIAL_SIM = 0.85
+INITIAL_WEIGHT = 0.5
+
+
+def _initial_of(left: pl.Series, right: pl.Series) -> np.ndarray:
+    frame = pl.DataFrame({"l": left, "r": right})
+    one_l = pl.col("l").str.len_chars() == 1
+    one_r = pl.col("r").str.len_chars() == 1
+    initial = frame.select(
+        (one_l & ~one_r & pl.col("r").str.starts_with(pl.col("l")))
+        | (one_r & ~one_l & pl.col("l").str.starts_with(pl.col("r")))
+    ).to_series()
+    return initial.to_numpy()
+
+
+def initial_weight(token: pl.Expr, weight: pl.Expr) -> pl.Expr:
+    """Single letters (initials) weigh at most INITIAL_WEIGHT."""
+    return (
+        pl.when(token.str.contains(r"^[a-z]$"))
+        .then(pl.min_horizontal(weight, pl.lit(INITIAL_WEIGHT)))
+        .otherwise(weight)
+    )
 
 
 def _extended_stem(left: pl.Series, right: pl.Series) -> np.ndarray:
@@ -53,6 +76,7 @@ def token_similarity(
     )
     sim = (np.asarray(jw, dtype=np.float64) + np.asarray(lev, dtype=np.float64)) / 2
     sim = np.where(_extended_stem(left, right), sim * STEM_PENALTY, sim)
+    sim = np.where(_initial_of(left, right), np.maximum(sim, INITIAL_SIM), sim)
     same_group = (left_canon == right_canon).to_numpy()
     sim = np.where(same_group, np.maximum(sim, 0.95), sim)
     numeric = (left.str.contains(r"^\d+$") | right.str.contains(r"^\d+$")).to_numpy()
@@ -140,10 +164,15 @@ def score_pairs(
     pairs = pairs.select("qid", "name_id").unique().with_row_index("pid")
     tp = token_pairs(pairs, query_tokens.rename({"pos": "qpos"}), list_tokens)
     aligned = align(tp, algorithm.token_floor)
-    q_total = query_tokens.group_by("qid").agg(pl.col("weight").sum().alias("q_total"))
+    q_total = query_tokens.group_by("qid").agg(
+        pl.col("weight").sum().alias("q_total"),
+        # A repeated word ("Sergey Sergey Shoigu") costs little when left unmatched.
+        (pl.col("weight") * pl.col("tid").is_duplicated()).sum().alias("q_repeated"),
+    )
     c_total = list_tokens.group_by("name_id").agg(pl.col("weight").sum().alias("c_total"))
     matched = aligned.group_by("pid").agg(
         (pl.col("weight") * pl.col("sim")).sum().alias("matched"),
+        pl.col("weight").sum().alias("q_matched"),
         pl.col("cweight").sum().alias("c_matched"),
         pl.len().alias("n_aligned"),
         (pl.col("weight") > RARE_WEIGHT).any().alias("rare_matched"),
@@ -158,15 +187,21 @@ def score_pairs(
         .join(q_count, on="qid", how="left")
         .join(query_names.select("qid", pl.col("joined").alias("q_joined")), on="qid")
         .join(list_names.select("name_id", "joined", "weak"), on="name_id")
-        .with_columns(pl.col("matched", "c_matched", "n_aligned").fill_null(0))
+        .with_columns(pl.col("matched", "q_matched", "c_matched", "n_aligned").fill_null(0))
         .with_columns(pl.col("rare_matched").fill_null(value=False))
     )
     unmatched_c = (pl.col("c_total") - pl.col("c_matched")).clip(0.0, None)
+    unmatched_q = (pl.col("q_total") - pl.col("q_matched")).clip(0.0, None)
+    repeated = pl.min_horizontal(pl.col("q_repeated") / 2, unmatched_q)
+    charged_q = (unmatched_q - repeated) * algorithm.unmatched_query_weight + repeated * 0.2
     token_score = (
         pl.when(pl.col("q_total") > 0)
         .then(
             pl.col("matched")
-            / (pl.col("q_total") + algorithm.unmatched_list_weight * unmatched_c)
+            / (
+                pl.col("q_matched") + charged_q
+                + algorithm.unmatched_list_weight * unmatched_c
+            )
         )
         .otherwise(0.0)
     )

@@ -131,7 +131,7 @@ class Screener:
         )
 
     def screen(
-        self, frame: pl.DataFrame, threshold: float | None = None, limit: int | None = 10,
+        self, frame: pl.DataFrame, threshold: float | None = None, limit: int | None = 50,
         lists: list[str] | None = None,
     ) -> pl.DataFrame:
         """Hits of every row of ``frame`` at or above ``threshold``, best first per row."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from screening.algorithms import Algorithm
-from screening.scoring import RARE_WEIGHT, STEM_PENALTY
+from screening.scoring import INITIAL_SIM, RARE_WEIGHT, STEM_PENALTY
 
 
 def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
@@ -16,6 +16,8 @@ def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
     sim = (JaroWinkler.normalized_similarity(a, b) + Levenshtein.normalized_similarity(a, b)) / 2
     if (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) >= 2:
         sim *= STEM_PENALTY
+    if (len(a) == 1) != (len(b) == 1) and (a.startswith(b) or b.startswith(a)):
+        sim = max(sim, INITIAL_SIM)
     return max(sim, 0.95) if canon_a == canon_b else sim
 
 
@@ -46,9 +48,15 @@ def reference_score(
     aligned = greedy_alignment(q, c, q_canon, c_canon, algorithm.token_floor)
     q_total = sum(q_w)
     matched = sum(q_w[i] * sim for i, _, sim in aligned)
+    q_matched = sum(q_w[i] for i, _, _ in aligned)
     c_matched = sum(c_w[j] for _, j, _ in aligned)
     unmatched_c = max(sum(c_w) - c_matched, 0.0)
-    token = matched / (q_total + algorithm.unmatched_list_weight * unmatched_c) if q_total else 0.0
+    unmatched_q = max(q_total - q_matched, 0.0)
+    repeated_w = sum(w for t, w in zip(q, q_w, strict=True) if q.count(t) > 1)
+    repeated = min(repeated_w / 2, unmatched_q)
+    charged_q = (unmatched_q - repeated) * algorithm.unmatched_query_weight + repeated * 0.2
+    denominator = q_matched + charged_q + algorithm.unmatched_list_weight * unmatched_c
+    token = matched / denominator if q_total else 0.0
     rare = any(q_w[i] > RARE_WEIGHT for i, _, _ in aligned)
     words = [t for t in q if not t.startswith("#")]
     if not rare and len(aligned) < len(words):
