@@ -271,7 +271,7 @@ FROM (
     GROUP BY a.alert_id
 ) m
 WHERE alerts.alert_id = m.alert_id
-RETURNING alerts.alert_id, m.entry_id
+RETURNING alerts.alert_id, alerts.suppressed_by
 """  # noqa: S608 (a fixed fragment, no values)
 
 
