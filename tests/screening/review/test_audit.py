@@ -143,3 +143,17 @@ def test_reading_the_audit_log_needs_a_supervisor(
     assert newest[0].after == {"n": 5, "note": "é"}
     assert [e.target for e in read_audit(con, people["sue"], target="thing:2")] == ["thing:2"]
     assert len(read_audit(con, people["sue"], action="test.")) == 5
+
+
+def test_review_settings_and_readme_agree() -> None:
+    import re
+
+    from screening import settings
+    from tests.conftest import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| `(SCREENING_[A-Z_]+)` \| `([^`]*)` \|", readme, flags=re.M))
+    defaults = {s.name: s.default for s in settings.SETTINGS}
+    for name in ("SCREENING_FOUR_EYES_SCORE", "SCREENING_AUDIT_RETENTION_YEARS"):
+        assert table[name] == defaults[name]
+    assert (settings.four_eyes_score(), settings.audit_retention_years()) == (0.9, 10)
