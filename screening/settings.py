@@ -53,6 +53,16 @@ SETTINGS: tuple[Setting, ...] = (
         "10",
         "Years audit entries are kept before purge_expired may remove them.",
     ),
+    Setting(
+        "SCREENING_SECRET_KEY",
+        "",
+        "Key signing the analyst pages' session cookies; empty means random per process.",
+    ),
+    Setting(
+        "SCREENING_MAX_UPLOAD_MB",
+        "200",
+        "Largest request body (batch upload) the API accepts, in megabytes.",
+    ),
 )
 
 
@@ -93,3 +103,12 @@ def four_eyes_score() -> float:
 
 def audit_retention_years() -> int:
     return int(_get("SCREENING_AUDIT_RETENTION_YEARS"))
+
+
+def secret_key() -> str:
+    """The session signing key; empty when not configured (the app then makes a random one)."""
+    return os.environ.get("SCREENING_SECRET_KEY", "")
+
+
+def max_upload_mb() -> int:
+    return int(_get("SCREENING_MAX_UPLOAD_MB"))
