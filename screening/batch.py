@@ -33,6 +33,7 @@ from screening import freetext, results
 from screening.index import clean_identifier
 from screening.inputs import ParseResult, detect_format, iter_batches
 from screening.inputs.parties import PARTY_COLUMNS
+from screening.normalise import tokenise_names
 from screening.results import BatchCounts, recover_interrupted
 from screening.screener import Screener
 
@@ -102,6 +103,25 @@ def _empty_hits() -> pl.DataFrame:
     )
 
 
+def _with_inferred_schema(rows: pl.DataFrame) -> pl.DataFrame:
+    """Organization for names of unknown schema that carry a legal form ("... LLC", "SAL").
+
+    Payment messages often say nothing of the party type (no OrgId/PrvtId, MT103 50K); a
+    company name read as a person's would lose its legal-form handling.
+    """
+    unknown = rows.filter(pl.col("schema").is_null())
+    if unknown.height == 0:
+        return rows
+    tokens = tokenise_names(unknown["name"], "Organization")
+    companies = unknown.select("key").filter(
+        tokens.list.eval(pl.element().str.starts_with("#")).list.any()
+    )
+    return rows.with_columns(
+        pl.when(pl.col("key").is_in(companies["key"].implode()))
+        .then(pl.lit("Organization")).otherwise(pl.col("schema")).alias("schema")
+    )
+
+
 class _BatchScreening:
     """Screens the chunks of one batch; remembers names and texts already screened."""
 
@@ -163,7 +183,7 @@ class _BatchScreening:
         )
         if new.height:
             self.seen_names = pl.concat([self.seen_names, new.select("key")])
-            queries = new.select(
+            queries = _with_inferred_schema(new).select(
                 "name", "schema", "birth_date", "country", "nationality",
                 pl.col("id_number").alias("identifier"),
             )

@@ -312,3 +312,15 @@ def test_huge_single_field_rejects_its_row_only(db: Path, tmp_path: Path) -> Non
     assert (summary.records_read, summary.records_screened, summary.records_rejected) == (2, 1, 1)
     assert summary.rejections[0]["field"] == "remittance_info"
     assert summary.alerts == 1
+
+
+def test_unknown_schema_with_legal_form_is_an_organisation() -> None:
+    rows = pl.DataFrame(
+        {"key": ["a", "b", "c", "d"],
+         "name": ["Nordic Textiles NV", "Jean Dupont", "Trans Gulf Agency LLC", "Acme SA"],
+         "schema": [None, None, None, "Person"]},
+        schema={"key": pl.Utf8, "name": pl.Utf8, "schema": pl.Utf8},
+    )
+    assert batch_module._with_inferred_schema(rows)["schema"].to_list() == [
+        "Organization", None, "Organization", "Person",
+    ]
