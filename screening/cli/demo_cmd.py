@@ -114,7 +114,7 @@ def _variant(name: str, rng: random.Random) -> str:
     """A listed name as payments write it: case, inverted order, a lost hyphen or a typo."""
     words = name.split()
     choice = rng.randrange(4)
-    if choice == 0 and len(words) > 1:
+    if choice == 0 and len(words) > 1 and "," not in name:
         return f"{words[-1].upper()}, {' '.join(words[:-1])}"
     if choice == 1:
         return name.replace("-", " ").title()
