@@ -1,1 +1,84 @@
-"""The Flask JSON API and analyst web pages."""
+"""The Flask JSON API and analyst web pages.
+
+``create_app(config)`` builds the app (the Flask tutorial's factory): one blueprint for the
+JSON API (``api.json_api``), one for the analyst pages (``api.pages``), the DuckDB store opened
+once (``api.db``), the screeners (``api.engine``) and the batch worker pool (``api.jobs``).
+Config keys (all optional): DB_PATH, SECRET_KEY, MAX_CONTENT_LENGTH, MAX_JSON_BYTES,
+UPLOAD_DIR, BATCH_WORKERS, TESTING.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+
+from screening import settings
+
+MB = 1024 * 1024
+
+
+class JSONProvider(DefaultJSONProvider):
+    """ISO 8601 dates (Flask's default is the HTTP date format)."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, datetime | date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
+def default_config() -> dict[str, Any]:
+    """Defaults from the environment (screening.settings)."""
+    return {
+        "DB_PATH": settings.db_path(),
+        "SECRET_KEY": settings.secret_key() or secrets.token_hex(32),
+        "MAX_CONTENT_LENGTH": settings.max_upload_mb() * MB,
+        "MAX_JSON_BYTES": 10 * MB,
+        "BATCH_WORKERS": 2,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The application over the store at config DB_PATH (default $SCREENING_DB)."""
+    from api import auth, db, errors, pages
+    from api.engine import Engines
+    from api.jobs import BatchJobs
+    from api.json_api import bp as json_bp
+
+    app = Flask(__name__)
+    app.json_provider_class = JSONProvider
+    app.json = JSONProvider(app)
+    app.config.from_mapping(default_config())
+    app.config.from_mapping(config or {})
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
+    path = Path(app.config["DB_PATH"])
+    database = db.Database(path)
+    db.init_app(app, database)
+    upload_dir = Path(app.config.get("UPLOAD_DIR") or tempfile.mkdtemp(prefix="screening-up-"))
+    app.extensions["screening.engines"] = Engines(path)
+    app.extensions["screening.jobs"] = BatchJobs(database, upload_dir,
+                                                 int(app.config["BATCH_WORKERS"]))
+    app.jinja_env.globals["csrf_token"] = auth.csrf_token
+    errors.init_app(app)
+    app.register_blueprint(json_bp)
+    app.register_blueprint(pages.bp)
+    return app
+
+
+def shutdown(app: Flask) -> None:
+    """Wait for running batch jobs, then close the store (tests and the server's exit)."""
+    from api.db import Database
+    from api.jobs import BatchJobs
+
+    jobs: BatchJobs = app.extensions["screening.jobs"]
+    jobs.shutdown()
+    database: Database = app.extensions["screening.db"]
+    database.close()

@@ -11,6 +11,7 @@ from screening.cli.demo_cmd import demo
 from screening.cli.lists_cmd import lists_group
 from screening.cli.match_cmd import match
 from screening.cli.screen_cmd import screen
+from screening.cli.serve_cmd import serve
 
 
 @click.group()
@@ -34,6 +35,7 @@ main.add_command(users_group)
 main.add_command(keys_group)
 main.add_command(audit_group)
 main.add_command(screen)
+main.add_command(serve)
 
 if __name__ == "__main__":
     main()

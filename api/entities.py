@@ -1,0 +1,114 @@
+"""List entities as the API shows them: FtM-style properties and the analyst's side-by-side view."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+
+from lists.model import Entity, NameKind
+
+_NAME_PROPS = {
+    NameKind.PRIMARY: "name", NameKind.ALIAS: "alias", NameKind.WEAK_ALIAS: "weakAlias",
+    NameKind.FORMER: "previousName", NameKind.ORIGINAL_SCRIPT: "alias",
+}
+_ID_PROPS = {
+    "passport": "passportNumber", "national_id": "idNumber", "tax_id": "taxNumber",
+    "registration": "registrationNumber", "bic": "swiftBic", "iban": "iban", "imo": "imoNumber",
+    "mmsi": "mmsi", "call_sign": "callSign", "wallet": "publicKey", "lei": "leiCode",
+    "email": "email", "phone": "phone",
+}
+
+
+def current_entities(
+    con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]]
+) -> dict[tuple[str, str], Entity]:
+    """The entities of the current snapshots for (list_id, entity_id) pairs, in one query."""
+    if not pairs:
+        return {}
+    rows = con.execute(
+        """
+        SELECT s.list_id, e.entity_id, e.data FROM entities e JOIN snapshots s USING (snapshot_id)
+        WHERE s.is_current AND list_contains(?::VARCHAR[], s.list_id || chr(31) || e.entity_id)
+        """,
+        [[f"{list_id}\x1f{entity_id}" for list_id, entity_id in pairs]],
+    ).fetchall()
+    return {(str(r[0]), str(r[1])): Entity.from_dict(json.loads(r[2])) for r in rows}
+
+
+def entity_at(
+    con: duckdb.DuckDBPyConnection, list_id: str, entity_id: str, version: int | None
+) -> Entity | None:
+    """The entity as listed in one version of its list (the current one when None)."""
+    row = con.execute(
+        """
+        SELECT e.data FROM entities e JOIN snapshots s USING (snapshot_id)
+        WHERE s.list_id = ? AND e.entity_id = ?
+          AND (CASE WHEN ? IS NULL THEN s.is_current ELSE s.version = ? END)
+        """,
+        [list_id, entity_id, version, version],
+    ).fetchone()
+    return Entity.from_dict(json.loads(row[0])) if row else None
+
+
+def _add(props: dict[str, list[str]], key: str, value: str | None) -> None:
+    if value and value not in props.setdefault(key, []):
+        props[key].append(value)
+
+
+def ftm_properties(entity: Entity) -> dict[str, list[str]]:
+    """FollowTheMoney-style properties (lower-case country codes, lists of strings)."""
+    props: dict[str, list[str]] = {}
+    for name in entity.names:
+        _add(props, _NAME_PROPS.get(name.kind, "alias"), name.full)
+    for birth in entity.birth_dates:
+        _add(props, "birthDate", birth.value)
+    for place in entity.birth_places:
+        _add(props, "birthPlace", place)
+    for code in entity.nationalities:
+        _add(props, "nationality", code.lower())
+    for code in entity.countries:
+        _add(props, "country", code.lower())
+    for address in entity.addresses:
+        _add(props, "address", address.text or address.city)
+    for ident in entity.identifiers:
+        _add(props, _ID_PROPS.get(str(ident.kind), "idNumber"), ident.value)
+    for program in entity.programs:
+        _add(props, "programId", program)
+    _add(props, "gender", entity.gender)
+    _add(props, "notes", entity.remarks)
+    _add(props, "sourceUrl", entity.source_url)
+    _add(props, "createdAt", entity.listed_on)
+    return {key: values for key, values in props.items() if values}
+
+
+def side_by_side(entity: Entity) -> dict[str, Any]:
+    """Everything an analyst compares against the screened party."""
+    return {
+        "entity_id": entity.entity_id,
+        "list_id": entity.list_id,
+        "schema": str(entity.schema),
+        "caption": entity.caption,
+        "names": [{"name": n.full, "kind": str(n.kind), "lang": n.lang} for n in entity.names],
+        "birth_dates": [
+            b.value if b.until is None else f"{b.value} to {b.until}" for b in entity.birth_dates
+        ],
+        "birth_places": list(entity.birth_places),
+        "nationalities": list(entity.nationalities),
+        "countries": list(entity.countries),
+        "gender": entity.gender,
+        "addresses": [
+            ", ".join(p for p in (a.text, a.city, a.country) if p) for a in entity.addresses
+        ],
+        "identifiers": [
+            {"kind": str(i.kind), "value": i.value, "country": i.country,
+             "type": i.raw_type, "note": i.note}
+            for i in entity.identifiers
+        ],
+        "programs": list(entity.programs),
+        "listed_on": entity.listed_on,
+        "reference": entity.reference,
+        "source_url": entity.source_url,
+        "remarks": entity.remarks,
+    }

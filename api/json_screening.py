@@ -1,0 +1,85 @@
+"""JSON views: health, yente-compatible matching and real-time screening of one party/message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+from api import single, yente
+from api.auth import principal
+from api.db import database, get_con, writing
+from api.engine import Engines, lists_for, visible_snapshots
+from api.validate import in_range, query_float, query_int, read_json
+
+ResponseValue = tuple[dict[str, Any], int] | dict[str, Any]
+
+
+def engines() -> Engines:
+    found: Engines = current_app.extensions["screening.engines"]
+    return found
+
+
+def healthz() -> ResponseValue:
+    """The process is up (no dependency checked)."""
+    return {"status": "ok"}
+
+
+def readyz() -> ResponseValue:
+    """The store answers and at least one list is loaded."""
+    try:
+        row = get_con().execute("SELECT count(*) FROM snapshots WHERE is_current").fetchone()
+    except Exception as exc:  # any store failure means "not ready", said plainly
+        return {"status": "unavailable", "reason": f"store not reachable: {exc}"}, 503
+    lists = int(row[0]) if row else 0
+    if lists == 0:
+        return {"status": "unavailable", "reason": "no list loaded", "lists": 0}, 503
+    return {"status": "ready", "lists": lists, "db": str(database().path.name)}
+
+
+def _thresholds(default: float) -> tuple[float, float]:
+    threshold = query_float("threshold")
+    chosen = default if threshold is None else threshold
+    cutoff = query_float("cutoff")
+    return chosen, chosen if cutoff is None else min(cutoff, chosen)
+
+
+def match(dataset: str) -> ResponseValue:
+    """yente's POST /match/{dataset}: query-by-example matching of up to 500 entities."""
+    queries = yente.parse_body(read_json())
+    limit = query_int("limit", 5, 1, 500)
+    con = get_con()
+    screener = engines().get(con, request.args.get("algorithm") or None)
+    allowed = lists_for(con, principal(), dataset)
+    threshold, cutoff = _thresholds(screener.default_threshold)
+    return yente.respond(con, screener, queries, allowed, threshold, cutoff, limit)
+
+
+def screen() -> ResponseValue:
+    """One party (JSON) or one payment message (XML / MT103 body), screened and stored."""
+    raw = request.get_data(cache=True)
+    media = (request.content_type or "").split(";")[0].strip().lower()
+    if media == "application/json":
+        parties = single.party_from_json(read_json())
+    else:
+        parties = single.parties_from_message(raw, request.content_type)
+    threshold = query_float("threshold")
+    in_range("threshold", threshold)
+    limit = query_int("limit", 10, 1, 100)
+    caller = principal()
+    con = get_con()
+    screener = engines().get(con, request.args.get("algorithm") or None)
+    allowed = lists_for(con, caller)
+    hits = single.screen_parties(screener, parties, allowed, threshold, limit)
+    result: dict[str, Any] = {
+        "kind": parties.kind,
+        "parties": parties.frame.to_dicts(),
+        "rejections": parties.rejections,
+        "hits": single.hit_dicts(hits),
+        "threshold": screener.default_threshold if threshold is None else threshold,
+        "algorithm": {"name": screener.algorithm.name, "version": screener.algorithm.version},
+        "snapshots": visible_snapshots(screener, allowed),
+    }
+    with writing() as write_con:
+        result["screening_id"] = single.store(write_con, caller.actor, raw, result)
+    return result

@@ -1,0 +1,163 @@
+"""``POST /v1/screen``: one party (JSON) or one payment message (pacs.008/pain.001 XML, MT103).
+
+A message is written to a temporary file and read with the batch parsers of
+``screening.inputs`` (safe XML), so a message screens exactly like the same message in a batch
+file: every named party, and parties identified only by an identifier, account or BIC. The
+result (hits the caller may see, snapshot versions, algorithm, threshold) is stored in
+``single_screenings`` and the audit log in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from api.errors import Invalid, UnsupportedMediaType
+from api.validate import Field, check_object
+from screening.inputs import detect_format, read_batch
+from screening.review.audit import record
+from screening.review.db import in_transaction, utcnow
+from screening.screener import Screener
+
+PARTY_FIELDS = {
+    "name": Field((str,), required=True), "schema": Field((str,)),
+    "birth_date": Field((str,)), "country": Field((str,)), "nationality": Field((str,)),
+    "identifier": Field((str,)), "reference": Field((str,), help="your own id, stored"),
+}
+SCHEMAS = ("Person", "Organization", "Vessel", "Aircraft")
+MESSAGE_TYPES = {
+    "application/xml": ("pacs008", "pain001", "goaml"), "text/xml": ("pacs008", "pain001", "goaml"),
+    "text/plain": ("mt103",),
+}
+_BANK_ROLES = ("ordering_bank", "beneficiary_bank", "intermediary_bank")
+_SCREEN_COLUMNS = ("name", "schema", "birth_date", "country", "nationality", "identifier")
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    """What was screened: the parties frame and the kind of request."""
+
+    kind: str
+    frame: pl.DataFrame  # party_index, role, transaction_id + the screener's columns
+    rejections: list[dict[str, Any]]
+
+
+def party_from_json(data: Any) -> Parties:
+    """One party from a JSON object (unknown fields refused)."""
+    party = check_object(data, PARTY_FIELDS)
+    schema = party.get("schema") or "Person"
+    if schema not in SCHEMAS:
+        raise Invalid(f"unknown schema {schema!r}; use one of {', '.join(SCHEMAS)}",
+                      [{"field": "schema", "problem": "unknown"}])
+    name = str(party["name"]).strip()
+    if not name or len(name) > 1000:
+        raise Invalid("the name must have 1 to 1000 characters",
+                      [{"field": "name", "problem": "empty or too long"}])
+    row = {c: party.get(c) for c in _SCREEN_COLUMNS} | {"name": name, "schema": schema}
+    from lists.countries import to_iso
+
+    for column in ("country", "nationality"):
+        if row[column]:
+            row[column] = to_iso(str(row[column])) or str(row[column]).upper()
+    frame = pl.DataFrame(
+        [{"party_index": 0, "role": "party", "transaction_id": party.get("reference"), **row}],
+        schema={"party_index": pl.Int64, "role": pl.Utf8, "transaction_id": pl.Utf8,
+                **{c: pl.Utf8 for c in _SCREEN_COLUMNS}},
+    )
+    return Parties("party", frame, [])
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def parties_from_message(raw: bytes, content_type: str | None) -> Parties:
+    """The parties of one payment message sent as the raw body."""
+    media = _media_type(content_type)
+    allowed = MESSAGE_TYPES.get(media)
+    if allowed is None:
+        raise UnsupportedMediaType(
+            f"Content-Type {media or '(none)'} is not accepted; send application/json (one "
+            "party), application/xml (pacs.008, pain.001, goAML) or text/plain (MT103)")
+    with tempfile.TemporaryDirectory(prefix="screening-message-") as tmp:
+        path = Path(tmp) / ("message.xml" if media.endswith("xml") else "message.txt")
+        path.write_bytes(raw)
+        fmt = detect_format(path)
+        if fmt not in allowed:
+            raise Invalid(f"the body reads as {fmt}, not as {' or '.join(allowed)} as its "
+                          f"Content-Type {media} says", [{"field": "body", "problem": fmt}])
+        parsed = read_batch(path, format=fmt)
+    rejections = [{"position": r.position, "field": r.field, "reason": r.reason}
+                  for r in parsed.rejections]
+    frame = _message_frame(parsed.parties)
+    if frame.height == 0:
+        raise Invalid("the message has no party to screen (no name, identifier, account or "
+                      "BIC)", rejections)
+    return Parties(fmt, frame, rejections)
+
+
+def _message_frame(parties: pl.DataFrame) -> pl.DataFrame:
+    """Screenable rows: a name or an identifier (id number, else account, else BIC)."""
+    schema = pl.when(pl.col("schema").is_null() & pl.col("role").is_in(_BANK_ROLES)).then(
+        pl.lit("Organization")).otherwise(pl.col("schema").fill_null("Person"))
+    frame = parties.sort("source_position", "role").with_columns(
+        pl.coalesce("id_number", "account", "bic").alias("identifier"), schema.alias("schema"),
+    ).filter(pl.col("name").is_not_null() | pl.col("identifier").is_not_null())
+    return frame.with_row_index("party_index").select(
+        pl.col("party_index").cast(pl.Int64), "role", "transaction_id",
+        pl.col("name").fill_null(""), *_SCREEN_COLUMNS[1:],
+    )
+
+
+def screen_parties(screener: Screener, parties: Parties, allowed: list[str] | None,
+                   threshold: float | None, limit: int) -> pl.DataFrame:
+    """The hits of every party (best first per party), only on lists the caller may see."""
+    hits = screener.screen(parties.frame, threshold=threshold, limit=None, lists=allowed)
+    best = hits.sort("score", descending=True).unique(
+        ["party_index", "list_id", "entity_id"], keep="first"
+    ).sort(["party_index", "score", "list_id", "entity_id"],
+           descending=[False, True, False, False])
+    return best.group_by("party_index", maintain_order=True).head(limit)
+
+
+def hit_dicts(hits: pl.DataFrame) -> list[dict[str, Any]]:
+    columns = ("party_index", "role", "query_name", "entity_id", "list_id", "schema", "caption",
+               "matched_name", "score", "name_score", "method", "explanation")
+    return [
+        {**row, "score": round(float(row["score"]), 4),
+         "name_score": round(float(row["name_score"]), 4), "match": True}
+        for row in hits.select(columns).iter_rows(named=True)
+    ]
+
+
+def store(con: duckdb.DuckDBPyConnection, actor: str, raw: bytes,
+          result: dict[str, Any]) -> int:
+    """Keep the screening and its audit entry (one transaction); returns the screening id."""
+    hits = result["hits"]
+    digest = hashlib.sha256(raw).hexdigest()
+
+    def work() -> int:
+        row = con.execute("SELECT nextval('single_screening_ids')").fetchone()
+        assert row is not None
+        screening_id = int(row[0])
+        con.execute(
+            "INSERT INTO single_screenings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [screening_id, utcnow(), actor, result["kind"], digest, len(result["parties"]),
+             len(hits), max((h["score"] for h in hits), default=None), result["threshold"],
+             result["algorithm"]["name"], result["algorithm"]["version"],
+             json.dumps(result["snapshots"]), json.dumps(result, default=str)],
+        )
+        record(con, actor, "screen.single", f"screening:{screening_id}", None,
+               {"kind": result["kind"], "request_sha256": digest,
+                "parties": len(result["parties"]), "hits": len(hits),
+                "entities": sorted({f"{h['list_id']}:{h['entity_id']}" for h in hits})})
+        return screening_id
+
+    return in_transaction(con, work)
