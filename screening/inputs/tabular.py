@@ -100,19 +100,20 @@ def _inspect(path: Path, check_utf8: bool) -> _Inspection:
     """One pass over the bytes: digest, UTF-8 validity, and whether there is any content."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, blank, size = check_utf8, True, 0
+    # Parquet (check_utf8 False) is binary: never "not UTF-8", never re-encoded.
+    utf8, blank, size = True, True, 0
     with path.open("rb") as handle:
         while block := handle.read(_BLOCK):
             digest.update(block)
             size += len(block)
             if blank and block.lstrip(b"\xef\xbb\xbf \t\r\n"):
                 blank = False
-            if utf8:
+            if check_utf8 and utf8:
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError:
                     utf8 = False
-    if utf8:
+    if check_utf8 and utf8:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
