@@ -1,0 +1,71 @@
+"""Fixtures of the API tests: a seeded store copied per test, the app and its test client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api import create_app, shutdown
+from api.jobs import BatchJobs
+from tests.api.helpers import Seed, bearer, build_seed
+
+
+@pytest.fixture(scope="session")
+def seed(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Seed:
+    return build_seed(tmp_path_factory.mktemp("seed") / "store", shared_data)
+
+
+@pytest.fixture
+def db_path(seed: Seed, tmp_path: Path) -> Path:
+    return seed.copy_to(tmp_path / "store")
+
+
+@pytest.fixture
+def app(db_path: Path, tmp_path: Path) -> Iterator[Flask]:
+    application = create_app({"DB_PATH": db_path, "TESTING": True,
+                              "UPLOAD_DIR": tmp_path / "uploads", "SECRET_KEY": "test"})
+    yield application
+    shutdown(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Api:
+    """The test client with an API key per person: ``api.post('ana', url, json=...)``."""
+
+    def __init__(self, client: FlaskClient, seed: Seed, app: Flask) -> None:
+        self.client, self.seed, self.app = client, seed, app
+
+    def _call(self, method: str, person: str | None, url: str, **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("headers", {}))
+        if person is not None:
+            headers.update(bearer(self.seed, person))
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+    def get(self, person: str | None, url: str, **kwargs: Any) -> Any:
+        return self._call("GET", person, url, **kwargs)
+
+    def post(self, person: str | None, url: str, **kwargs: Any) -> Any:
+        return self._call("POST", person, url, **kwargs)
+
+    def batch(self, person: str, records: list[dict[str, Any]], **extra: Any) -> str:
+        """Submit JSON records and wait until the batch is screened; returns its id."""
+        response = self.post(person, "/v1/batches", json={"records": records, **extra})
+        assert response.status_code == 202, response.json
+        batch_id = str(response.json["batch_id"])
+        jobs: BatchJobs = self.app.extensions["screening.jobs"]
+        jobs.wait(batch_id, timeout=60)
+        return batch_id
+
+
+@pytest.fixture
+def api(client: FlaskClient, seed: Seed, app: Flask) -> Api:
+    return Api(client, seed, app)
