@@ -69,3 +69,57 @@ class Api:
 @pytest.fixture
 def api(client: FlaskClient, seed: Seed, app: Flask) -> Api:
     return Api(client, seed, app)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def served_db(seed: Seed, tmp_path: Path) -> Path:
+    """A private store for a server subprocess (this process never opens it)."""
+    return seed.copy_to(tmp_path / "served")
+
+
+@pytest.fixture
+def served(served_db: Path, tmp_path: Path) -> Iterator[str]:
+    """`screening serve` running as a subprocess on a free loopback port; yields its base URL."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "screening"), "--db", str(served_db), "serve",
+               "--host", "127.0.0.1", "--port", str(port), "--threads", "4"]
+    log = (tmp_path / "serve.log").open("wb")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp_path)}
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("server did not start: "
+                                       + (tmp_path / "serve.log").read_text()) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

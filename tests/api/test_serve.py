@@ -1,0 +1,73 @@
+"""`screening serve` as a real HTTP server (waitress) in a subprocess, called with urllib."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.api.helpers import UN_ENTITY, UN_NAME, Seed, error_of
+
+
+def call(base: str, method: str, path: str, key: str | None = None,
+         body: Any = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method)  # noqa: S310
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if key is not None:
+        request.add_header("Authorization", f"Bearer {key}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def interrupted(served_db: Path) -> str:
+    """A batch left 'running' by a crashed server, written before the new server starts."""
+    con = duckdb.connect(str(served_db))
+    con.execute("INSERT INTO batches (batch_id, created_at, source_name, status, progress) "
+                "VALUES ('crashed-batch', now(), 'lost.csv', 'running', 0.4)")
+    con.close()
+    return "crashed-batch"
+
+
+def test_served_over_http(interrupted: str, served: str, seed: Seed) -> None:
+    assert call(served, "GET", "/healthz") == (200, {"status": "ok"})
+    status, ready = call(served, "GET", "/readyz")
+    assert status == 200 and ready["lists"] == 2
+    status, screened = call(served, "POST", "/v1/screen", seed.keys["bank"], {"name": UN_NAME})
+    assert status == 200 and screened["hits"][0]["entity_id"] == UN_ENTITY
+    status, matched = call(served, "POST", "/match/default", seed.keys["bank"],
+                           {"queries": {"q": {"schema": "Person",
+                                              "properties": {"name": [UN_NAME]}}}})
+    assert status == 200 and matched["responses"]["q"]["results"][0]["match"] is True
+    status, refused = call(served, "POST", "/v1/screen", None, {"name": UN_NAME})
+    assert status == 401 and error_of(refused)["code"] == "unauthorized"
+    status, recovered = call(served, "GET", f"/v1/batches/{interrupted}", seed.keys["ana"])
+    assert (status, recovered["status"], recovered["error"]) == (
+        200, "failed", "interrupted: resubmit")
+
+
+def test_batch_over_http(served: str, seed: Seed) -> None:
+    records = [{"transaction_id": "h1", "originator_name": UN_NAME}]
+    status, queued = call(served, "POST", "/v1/batches", seed.keys["ana"], {"records": records})
+    assert status == 202
+    deadline = time.monotonic() + 60
+    while True:
+        _, batch = call(served, "GET", f"/v1/batches/{queued['batch_id']}", seed.keys["ana"])
+        if batch["status"] in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert (batch["status"], batch["alerts"]) == ("done", 1)
+    with urllib.request.urlopen(f"{served}/login", timeout=10) as page:  # noqa: S310
+        assert page.headers.get_content_type() == "text/html"
+        assert b'name="csrf_token"' in page.read()
