@@ -1,0 +1,231 @@
+"""Benchmark: latency and sustained throughput of the HTTP API on loopback.
+
+Scenario: warm server. A fresh store in a temporary folder gets the real lists (``--lists un``:
+the UN list; ``core`` (default): UN, OFAC SDN, UK, EU 2580/2001 and 881/2002); then `screening
+serve` (waitress, ``--threads``) runs as a subprocess on a free loopback port. After a warm-up,
+
+1. latency: ``--requests`` sequential requests on one keep-alive connection, each of
+   ``POST /v1/screen`` (one party) and ``POST /match/default`` (one query); p50, p99, mean;
+2. sustained: ``--clients`` threads, each with its own keep-alive connection, send
+   ``POST /v1/screen`` for ``--seconds``; requests per second over the whole run.
+
+Queries cycle through a fixed corpus: half listed names (UN captions), half made-up names.
+Any non-200 answer is an error; the script exits 1 when there is one. Prints a table and
+writes benchmarks/results/api_latency.json.
+
+Run: python -m benchmarks.api_latency   (targets on 2 cores: p50 <= 5 ms, p99 <= 25 ms for
+one party; >= 500 requests/s sustained, no errors)
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from lists.ingest import load_paths
+from lists.store import ListStore
+from screening import settings
+from screening.api import open_screener
+from screening.cli.common import print_table
+from screening.review import create_api_key, ensure_schema
+
+RESULTS = Path(__file__).parent / "results"
+LISTS = {
+    "un": ("un/consolidated_2026-02-27.xml",),
+    "core": (
+        "un/consolidated_2026-02-27.xml", "ofac/sdn_2024-05-03/sdn.csv",
+        "uk/sanctionsconlist_2018-04-13.csv", "eu/opensanctions_journal_extracts/32001R2580.csv",
+        "eu/opensanctions_journal_extracts/32002R0881.csv",
+    ),
+}
+FIRST = ("Jean", "Maria", "Peter", "Anna", "Luc", "Sofia", "Ahmed", "Olga", "Marc", "Lena")
+LAST = ("Dupont", "Peeters", "Janssens", "Garcia", "Novak", "Haddad", "Smith", "Maes", "Keller")
+
+
+def build_store(folder: Path, which: str) -> tuple[Path, str]:
+    """A store with the chosen lists and a client API key; returns its path and the key."""
+    db = folder / "bench.duckdb"
+    store = ListStore(db)
+    for rel in LISTS[which]:
+        load_paths(store, [settings.shared_data_dir() / rel])
+    store.close()
+    con = duckdb.connect(str(db))
+    ensure_schema(con)
+    key = create_api_key(con, "bench", "client").secret
+    con.close()
+    open_screener(db)  # the index cache, so the server starts warm
+    return db, key
+
+
+def corpus(db: Path, size: int = 200) -> list[str]:
+    """Half listed captions, half made-up names, in a fixed order."""
+    con = duckdb.connect(str(db), read_only=True)
+    listed = [str(r[0]) for r in con.execute(
+        "SELECT caption FROM entities e JOIN snapshots s USING (snapshot_id) "
+        "WHERE s.is_current ORDER BY hash(e.entity_id) LIMIT ?", [size // 2]).fetchall()]
+    con.close()
+    rng = random.Random(7)
+    made_up = [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(size - len(listed))]
+    names = listed + made_up
+    rng.shuffle(names)
+    return names
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def start_server(db: Path, port: int, threads: int, log: Path) -> subprocess.Popen[bytes]:
+    command = [str(Path(sys.executable).parent / "screening"), "--db", str(db), "serve",
+               "--port", str(port), "--threads", str(threads)]
+    process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/readyz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not start: {log.read_text()}")
+
+
+Request = Callable[[str], tuple[str, str, bytes]]
+
+
+def screen_request(name: str) -> tuple[str, str, bytes]:
+    return "POST", "/v1/screen", json.dumps({"name": name}).encode()
+
+
+def match_request(name: str) -> tuple[str, str, bytes]:
+    body = {"queries": {"q": {"schema": "Person", "properties": {"name": [name]}}}}
+    return "POST", "/match/default", json.dumps(body).encode()
+
+
+class Client:
+    """One keep-alive connection sending authenticated JSON requests."""
+
+    def __init__(self, port: int, key: str) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def send(self, request: tuple[str, str, bytes]) -> int:
+        method, path, body = request
+        self.connection.request(method, path, body=body, headers=self.headers)
+        response = self.connection.getresponse()
+        response.read()
+        return response.status
+
+
+def latency(client: Client, make: Request, names: list[str], count: int) -> dict[str, Any]:
+    """Sequential requests: percentiles in milliseconds, errors counted."""
+    times, errors = [], 0
+    for index in range(count):
+        request = make(names[index % len(names)])
+        started = time.perf_counter()
+        status = client.send(request)
+        times.append((time.perf_counter() - started) * 1000)
+        errors += status != 200
+    times.sort()
+    return {
+        "requests": count, "errors": errors, "p50_ms": round(statistics.median(times), 2),
+        "p99_ms": round(times[min(len(times) - 1, int(0.99 * len(times)))], 2),
+        "mean_ms": round(statistics.fmean(times), 2), "max_ms": round(times[-1], 2),
+    }
+
+
+def sustained(port: int, key: str, names: list[str], clients: int, seconds: float
+              ) -> dict[str, Any]:
+    """``clients`` threads sending /v1/screen for ``seconds``: requests per second."""
+    counts = [0] * clients
+    errors = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def run(slot: int) -> None:
+        client = Client(port, key)
+        index = slot
+        while time.monotonic() < stop:
+            try:
+                status = client.send(screen_request(names[index % len(names)]))
+            except (OSError, http.client.HTTPException):
+                status = 0
+                client = Client(port, key)
+            counts[slot] += 1
+            errors[slot] += status != 200
+            index += clients
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    total = sum(counts)
+    return {"clients": clients, "seconds": round(elapsed, 2), "requests": total,
+            "errors": sum(errors), "requests_per_s": round(total / elapsed, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lists", choices=sorted(LISTS), default="core")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--threads", type=int, default=8, help="server worker threads")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="api-bench-") as tmp:
+        db, key = build_store(Path(tmp), args.lists)
+        names = corpus(db)
+        port = free_port()
+        server = start_server(db, port, args.threads, Path(tmp) / "serve.log")
+        try:
+            client = Client(port, key)
+            for name in names[:20]:  # warm-up: caches, connection, first index use
+                client.send(screen_request(name))
+                client.send(match_request(name))
+            screen = latency(client, screen_request, names, args.requests)
+            match = latency(client, match_request, names, args.requests)
+            load = sustained(port, key, names, args.clients, args.seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    result = {"lists": args.lists, "server_threads": args.threads, "cpus": os.cpu_count(),
+              "screen": screen, "match": match, "sustained": load}
+    print_table(
+        ["endpoint", "requests", "errors", "p50 ms", "p99 ms", "mean ms", "max ms"],
+        [[label, r["requests"], r["errors"], r["p50_ms"], r["p99_ms"], r["mean_ms"], r["max_ms"]]
+         for label, r in (("POST /v1/screen", screen), ("POST /match/default", match))],
+    )
+    print()
+    print_table(["sustained /v1/screen", "clients", "seconds", "requests", "errors", "req/s"],
+                [["", load["clients"], load["seconds"], load["requests"], load["errors"],
+                  load["requests_per_s"]]])
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "api_latency.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 1 if screen["errors"] or match["errors"] or load["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
