@@ -150,6 +150,15 @@ def batch(batch_id: str) -> str:
     return render_template("batch.html", batch=batch_view(get_con(), principal(), batch_id))
 
 
+@bp.route("/batches/<batch_id>/export")
+@page(P.REVIEW)
+def batch_export(batch_id: str) -> Any:
+    """The JSON API's export (same filters, clearance and audit entry) for logged-in users."""
+    from api.json_batches import export_batch
+
+    return export_batch(batch_id)
+
+
 @bp.route("/batches/<batch_id>/progress.json")
 @page(P.REVIEW)
 def batch_progress(batch_id: str) -> dict[str, Any]:

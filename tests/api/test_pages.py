@@ -79,6 +79,10 @@ def test_upload_review_and_approve_through_the_forms(api: Api) -> None:
     progress = ana.get(f"/batches/{batch_id}/progress.json").get_json()
     assert isinstance(progress, dict)
     assert (progress["status"], progress["progress"], progress["alerts"]) == ("done", 1.0, 1)
+    export = ana.get(f"/batches/{batch_id}/export?format=csv")
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    assert CONFIDENTIAL_NAME not in export.get_data(as_text=True)
+    assert UN_NAME in export.get_data(as_text=True)
     queue = ana.get(f"/hits?batch_id={batch_id}").get_data(as_text=True)
     assert "1 hit(s)" in queue and CONFIDENTIAL_NAME not in queue
     alert_id = int(re.findall(r'href="/hits/(\d+)"', queue)[0])

@@ -74,7 +74,14 @@ def test_screening_is_stored_with_an_audit_entry(api: Api, app: Flask) -> None:
                         ).fetchall()
     con.close()
     assert [a for a, _ in audit] == ["key:bank-key"]
-    assert f"un_sc:{UN_ENTITY}" in json.loads(audit[0][1])["entities"]
+    assert json.loads(audit[0][1])["parties"] == 1
+
+
+def test_audit_never_names_a_confidential_hit(api: Api) -> None:
+    api.post("vault", "/v1/screen", json={"name": CONFIDENTIAL_NAME})
+    entries = api.get("sue", "/v1/audit", query_string={"action": "screen."}).json["entries"]
+    assert [e["actor"] for e in entries] == ["key:vault-key"]
+    assert CONFIDENTIAL not in json.dumps(entries) and "BE-W-001" not in json.dumps(entries)
 
 
 def test_pacs008_message_screens_every_party(api: Api) -> None:
