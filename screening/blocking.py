@@ -14,7 +14,13 @@ from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, whole_name_key
 from screening.keys import token_table
 from screening.normalise import tokenise_names
 from screening.scoring import RARE_WEIGHT, initial_weight, token_similarity
-from screening.variants import canonical_token, is_common
+from screening.variants import is_common
+
+# An unseen query token takes the weight of a listed token at least this similar.
+BORROW_SIM = 0.85
+# Query tokens that share no key with a candidate may still align (initials, two-letter
+# edits): the reach test assumes they match this well.
+UNSEEN_SIM = 0.8
 
 
 def query_tables(
@@ -52,15 +58,38 @@ def query_tables(
     ).with_columns(initial_weight(pl.col("token"), pl.col("weight")).alias("weight"))
     # Tokens the index has never seen get ids after the index's own.
     fresh = fresh.with_row_index("tid", offset=index.token_info.height)
+    fresh = _borrow_weights(fresh, index)
     info = pl.concat([known, fresh.select(known.columns)])
     tokens = tokens.join(info, on="token", how="left")
     return names, tokens
 
 
+def _borrow_weights(fresh: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
+    """An unseen token close to a listed one ("foundationn") weighs what that token weighs.
+
+    Otherwise a misspelt common word would count as the rarest word of the query.
+    """
+    words = fresh.filter(~pl.col("token").str.starts_with("#") & (pl.col("weight") > 0))
+    if words.height == 0:
+        return fresh
+    similar = similar_tokens(words["token"], index, words["keys"], BORROW_SIM)
+    weights = index.token_info.select(pl.col("token").alias("ctoken"), pl.col("weight").alias("w"))
+    best = (
+        similar.join(weights, on="ctoken")
+        .sort("sim", descending=True)
+        .unique("token", keep="first")
+        .select("token", "w")
+    )
+    return fresh.join(best, on="token", how="left").with_columns(
+        pl.min_horizontal("weight", pl.col("w").fill_null(1.0)).alias("weight")
+    ).drop("w")
+
+
 def _blocking_tokens(tokens: pl.DataFrame) -> pl.DataFrame:
     """Query tokens that may create candidates: (qid, pos, token, weight, keys).
 
-    Besides each token, two neighbouring tokens glued together stand in as one more token, so
+    Besides each token, two neighbouring tokens glued together stand in as one more token
+    weighing both, so
     a split word ("Patr ushev") still meets the list token.
     """
     own = tokens.filter(~pl.col("token").str.starts_with("#")).select(
@@ -68,18 +97,17 @@ def _blocking_tokens(tokens: pl.DataFrame) -> pl.DataFrame:
     )
     glued = (
         own.sort("qid", "pos")
-        .with_columns((pl.col("token") + pl.col("token").shift(-1).over("qid")).alias("glued"))
+        .with_columns(
+            (pl.col("token") + pl.col("token").shift(-1).over("qid")).alias("glued"),
+            # A glued pair stands for both its words.
+            (pl.col("weight") + pl.col("weight").shift(-1).over("qid")).alias("pair_w"),
+        )
         .filter(pl.col("glued").is_not_null())
     )
-    distinct = glued["glued"].unique()
-    canon = pl.DataFrame(
-        {"glued": distinct, "gcanon": [canonical_token(t) for t in distinct.to_list()]},
-        schema={"glued": pl.Utf8, "gcanon": pl.Utf8},
-    )
-    glued = glued.join(canon, on="glued").select(
-        "qid", "pos", pl.col("glued").alias("token"), pl.lit(0.8).alias("weight"),
-        pl.concat_list(pl.lit("c:") + pl.col("gcanon"), pl.lit("d:") + pl.col("gcanon"))
-        .alias("keys"),
+    # The index keys every spelling whole ("d:akimov"), so the glued spelling meets it.
+    glued = glued.select(
+        "qid", "pos", pl.col("glued").alias("token"), pl.col("pair_w").alias("weight"),
+        pl.concat_list(pl.lit("d:") + pl.col("glued")).alias("keys"),
         pl.lit(value=True).alias("glued"),
     )
     return pl.concat([own, glued])
@@ -115,23 +143,28 @@ def _expansion_tokens(
     A list name can only reach ``min_score`` if it carries tokens of the query worth at least
     that share of the query's weight. So every such name carries at least one token of the
     cheapest set S (fewest list names reachable) whose complement weighs less than that
-    share: expanding S alone finds them all. Glued tokens are always expanded.
+    share: expanding S alone finds them all. One more token than S is expanded as a margin
+    for misspellings that share no key, and glued tokens are always expanded.
     """
     fanout = (
         similar.join(carriers.group_by("ctoken").len(), on="ctoken")
         .group_by("token").agg(pl.col("len").sum().alias("fanout"))
     )
+    # Tokens that reach no name (too busy, or unknown) cannot be expanded.
     own = blocking.filter(pl.col("pos").is_not_null() & ~pl.col("glued"))
     ranked = (
-        own.join(fanout, on="token", how="left")
-        .with_columns(pl.col("fanout").fill_null(0))
+        own.join(fanout.filter(pl.col("fanout") > 0), on="token", how="inner")
         .sort("qid", "fanout", "pos")
         .join(totals, on="qid")
         .with_columns(pl.col("weight").cum_sum().over("qid").alias("cum_w"))
-        .filter(
-            (pl.col("q_total") - (pl.col("cum_w") - pl.col("weight")))
-            >= min_score * pl.col("q_total")
+        .with_columns(
+            (pl.col("q_total") - (pl.col("cum_w") - pl.col("weight"))).alias("left_before")
         )
+        .with_columns(
+            pl.col("left_before").shift(1).over("qid").fill_null(pl.col("q_total"))
+            .alias("left_earlier")
+        )
+        .filter(pl.col("left_earlier") >= min_score * pl.col("q_total"))
     )
     chosen = pl.concat(
         [ranked.select(blocking.columns), blocking.filter(pl.col("glued"))]
@@ -148,55 +181,87 @@ def candidates(
 ) -> pl.DataFrame:
     """Candidate (qid, name_id, block_score) pairs, at most ``max_candidates`` per query.
 
-    The block score sums, over the expanded query tokens, rarity weight times the best
-    similarity to a token of the list name; common query tokens (weight 0.3 or less) never
-    create candidates. A candidate whose optimistic name score (block score plus every token
-    not expanded matched perfectly, over the query's total weight) stays under ``min_score``
-    is dropped before scoring.
+    Stage one finds list names through the cheapest sufficient query tokens (common words and
+    initials never create candidates). Stage two scores every query token, common ones
+    included, against the tokens of those names only, so the ranking and the reach test see
+    the whole query. A candidate whose optimistic name score (block score, plus the tokens
+    not found counted at UNSEEN_SIM) stays under ``min_score`` is dropped before scoring.
     """
-    # Common words and initials never create candidates on their own.
-    blocking = _blocking_tokens(tokens).filter(
+    words = _blocking_tokens(tokens)
+    distinct = words.select("token", "keys").unique("token")
+    similar = similar_tokens(distinct["token"], index, distinct["keys"], floor)
+    blocking = words.filter(
         (pl.col("weight") > RARE_WEIGHT) & (pl.col("token").str.len_chars() > 1)
     )
-    distinct = blocking.select("token", "keys").unique("token")
-    similar = similar_tokens(distinct["token"], index, distinct["keys"], floor)
-    carriers = index.tokens.select(pl.col("token").alias("ctoken"), "name_id")
+    # Common list words are reached (they lend their weight) but never expanded to names.
+    carriers = index.tokens.filter(pl.col("weight") > RARE_WEIGHT).select(
+        pl.col("token").alias("ctoken"), "name_id"
+    )
     busy = carriers.group_by("ctoken").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
-    similar = similar.join(busy.select("ctoken"), on="ctoken", how="anti")
+    expandable = similar.join(busy.select("ctoken"), on="ctoken", how="anti")
     totals = tokens.filter(~pl.col("token").str.starts_with("#")).group_by("qid").agg(
         pl.col("weight").sum().alias("q_total")
     )
-    expand = _expansion_tokens(blocking, similar, carriers, totals, min_score)
-    per_token = (
-        expand.select("qid", "pos", "token", "weight")
-        .join(similar, on="token")
+    expand = _expansion_tokens(blocking, expandable, carriers, totals, min_score)
+    found = (
+        expand.select("qid", "pos", "token", "weight", "expanded_w")
+        .join(expandable, on="token")
         .join(carriers, on="ctoken")
         .group_by("qid", "name_id", "pos")
-        .agg((pl.col("weight") * pl.col("sim")).max().alias("part"))
+        .agg((pl.col("weight") * pl.col("sim")).max().alias("part"), pl.col("expanded_w").first())
+        .group_by("qid", "name_id")
+        .agg(pl.col("part").sum(), pl.col("expanded_w").first())
     )
-    by_token = per_token.group_by("qid", "name_id").agg(pl.col("part").sum().alias("block_score"))
     if min_score > 0:
-        reach = expand.select("qid", "expanded_w").unique("qid").join(totals, on="qid")
-        optimistic = (
-            pl.col("block_score") + pl.col("q_total") - pl.col("expanded_w")
-        ) / pl.col("q_total")
-        by_token = by_token.join(reach, on="qid").filter(optimistic >= min_score).select(
-            "qid", "name_id", "block_score"
+        # Upper bound: every token not expanded matched perfectly.
+        found = found.join(totals, on="qid").filter(
+            (pl.col("part") + pl.col("q_total") - pl.col("expanded_w"))
+            >= min_score * pl.col("q_total")
         )
+    found = found.select("qid", "name_id")
     whole = (
         names.select("qid", whole_name_key(pl.col("tokens")).alias("key"))
         .join(index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id"),
               on="key")
-        .select("qid", "name_id", pl.lit(2.0).alias("block_score"))
+        .select("qid", "name_id")
     )
-    scored = pl.concat([by_token, whole]).group_by("qid", "name_id").agg(
-        pl.col("block_score").sum()
+    found = pl.concat([found, whole]).unique()
+    scored = _block_scores(found, words, similar, index, totals, min_score)
+    # The best max_candidates per query, and every name tied with the best: the same exact
+    # name is often listed by many entities and lists.
+    ranked = scored.sort(["qid", "block_score", "name_id"], descending=[False, True, False])
+    return ranked.filter(
+        (pl.int_range(pl.len()).over("qid") < max_candidates)
+        | (pl.col("block_score") >= pl.col("block_score").max().over("qid") - 1e-9)
     )
-    return (
-        scored.sort(["qid", "block_score", "name_id"], descending=[False, True, False])
-        .group_by("qid", maintain_order=True)
-        .head(max_candidates)
+
+
+def _block_scores(
+    found: pl.DataFrame, words: pl.DataFrame, similar: pl.DataFrame, index: ScreeningIndex,
+    totals: pl.DataFrame, min_score: float,
+) -> pl.DataFrame:
+    """Every query token against the tokens of its candidate names: the block score."""
+    listed = found.join(
+        index.tokens.select("name_id", pl.col("token").alias("ctoken")), on="name_id"
     )
+    reach = (
+        words.select("qid", "pos", "token", "weight")
+        .join(similar, on="token")
+        .join(listed, on=["qid", "ctoken"])
+        .group_by("qid", "name_id", "pos")
+        .agg((pl.col("weight") * pl.col("sim")).max().alias("part"), pl.col("weight").first())
+        .group_by("qid", "name_id")
+        .agg(pl.col("part").sum().alias("block_score"), pl.col("weight").sum().alias("seen_w"))
+    )
+    scored = found.join(reach, on=["qid", "name_id"], how="left").with_columns(
+        pl.col("block_score", "seen_w").fill_null(0.0)
+    )
+    if min_score > 0:
+        optimistic = (
+            pl.col("block_score") + UNSEEN_SIM * (pl.col("q_total") - pl.col("seen_w")).clip(0)
+        ) / pl.col("q_total")
+        scored = scored.join(totals, on="qid").filter(optimistic >= min_score)
+    return scored.select("qid", "name_id", "block_score")
 
 
 def identifier_candidates(queries: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:

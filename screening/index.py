@@ -33,7 +33,7 @@ from screening.scoring import initial_weight
 from screening.transliterate import detect_script
 from screening.variants import is_common
 
-INDEX_VERSION = "3"
+INDEX_VERSION = "5"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # A list token carried by more names than this cannot create candidates on its own.
@@ -198,21 +198,19 @@ def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
     info = info.join(weights, on="canonical", how="left").join(
         phonetic_keys(info["token"]), on="token", how="left"
     )
-    return {"tokens": tokens, "token_info": info, "keys": _keys(names, tokens, info, common)}
+    return {"tokens": tokens, "token_info": info, "keys": _keys(names, info)}
 
 
-def _keys(
-    names: pl.DataFrame, tokens: pl.DataFrame, info: pl.DataFrame, common: list[str]
-) -> pl.DataFrame:
+def _keys(names: pl.DataFrame, info: pl.DataFrame) -> pl.DataFrame:
     """Blocking keys: token keys point at distinct tokens, whole-name keys at names.
 
-    ``key`` -> ``token`` for the keys of distinct, non-common tokens (a key shared by more than
+    ``key`` -> ``token`` for the keys of distinct tokens (a key shared by more than
     MAX_KEY_TOKENS tokens is dropped: it tells nothing), and ``key`` -> ``name_id`` for
     whole-name keys. Going through distinct tokens keeps the join small: a query token meets
     each similar list token once, not once per name that carries it.
     """
     token_keys = (
-        info.filter(~pl.col("canonical").is_in(common) & ~pl.col("token").str.starts_with("#"))
+        info.filter(~pl.col("token").str.starts_with("#"))
         .select("token", "keys")
         .explode("keys")
         .select(pl.col("keys").alias("key"), "token")

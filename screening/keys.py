@@ -5,8 +5,9 @@ candidates for scoring. Keys are computed once per distinct token (tokens repeat
 per row:
 - ``c:`` the variant-group form (Mohammed/Muhammad, Qaddafi/Gadhafi...),
 - ``p:`` a phonetic key of that form,
-- ``d:`` the form with one letter deleted (symmetric deletion: any single edit or adjacent
-  transposition between two tokens of four letters or more leaves a shared key).
+- ``d:`` the spelling and the variant-group form with one letter deleted (symmetric deletion:
+  any single edit or adjacent transposition between two tokens of four letters or more leaves
+  a shared key).
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ def token_keys(token: str) -> list[str]:
     phonetic = phonetic_key(token)
     if phonetic:
         keys.append(f"p:{phonetic}")
-    if len(canonical) >= _MIN_DELETE_LEN:
-        keys.extend(
-            f"d:{canonical[:i]}{canonical[i + 1:]}" for i in range(len(canonical))
-        )
-        keys.append(f"d:{canonical}")
+    # Deletions of both the spelling and its variant group: folding can shorten a token
+    # ("aeis" -> "is") and so hide a one-letter typo.
+    for form in dict.fromkeys((canonical, token)):
+        if len(form) >= _MIN_DELETE_LEN:
+            keys.extend(f"d:{form[:i]}{form[i + 1:]}" for i in range(len(form)))
+            keys.append(f"d:{form}")
     return list(dict.fromkeys(keys))
 
 

@@ -26,12 +26,12 @@ INITIAL_WEIGHT = 0.5
 
 
 def _initial_of(left: pl.Series, right: pl.Series) -> np.ndarray:
+    """The query token (left) is an initial of the list token (right); not the other way."""
     frame = pl.DataFrame({"l": left, "r": right})
-    one_l = pl.col("l").str.len_chars() == 1
-    one_r = pl.col("r").str.len_chars() == 1
     initial = frame.select(
-        (one_l & ~one_r & pl.col("r").str.starts_with(pl.col("l")))
-        | (one_r & ~one_l & pl.col("l").str.starts_with(pl.col("r")))
+        (pl.col("l").str.len_chars() == 1)
+        & (pl.col("r").str.len_chars() > 1)
+        & pl.col("r").str.starts_with(pl.col("l"))
     ).to_series()
     return initial.to_numpy()
 
@@ -250,4 +250,8 @@ def joined_similarity(left: pl.Series, right: pl.Series) -> np.ndarray:
         dtype=np.float64,
     )
     long_enough = (left.fill_null("").str.len_chars() >= 6).to_numpy()
-    return np.where(long_enough, sim, 0.0)
+    # "FU YUAN YU 8649" is not "FU YUAN YU 8684": numbers must agree for this comparison.
+    digits = pl.DataFrame({"l": left.fill_null(""), "r": right.fill_null("")}).select(
+        pl.col("l").str.replace_all(r"\D", "") == pl.col("r").str.replace_all(r"\D", "")
+    ).to_series().to_numpy()
+    return np.where(long_enough & digits, sim, 0.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from screening.algorithms import Algorithm
@@ -16,7 +18,7 @@ def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
     sim = (JaroWinkler.normalized_similarity(a, b) + Levenshtein.normalized_similarity(a, b)) / 2
     if (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) >= 2:
         sim *= STEM_PENALTY
-    if (len(a) == 1) != (len(b) == 1) and (a.startswith(b) or b.startswith(a)):
+    if len(a) == 1 and len(b) > 1 and b.startswith(a):
         sim = max(sim, INITIAL_SIM)
     return max(sim, 0.95) if canon_a == canon_b else sim
 
@@ -64,8 +66,11 @@ def reference_score(
     token = min(max(token, 0.0), 1.0)
     q_joined = "".join(t for t in q if not t.startswith("#"))
     c_joined = "".join(t for t in c if not t.startswith("#"))
+    same_numbers = re.sub(r"\D", "", q_joined) == re.sub(r"\D", "", c_joined)
     joined = (
-        Levenshtein.normalized_similarity(q_joined, c_joined) if len(q_joined) >= 6 else 0.0
+        Levenshtein.normalized_similarity(q_joined, c_joined)
+        if len(q_joined) >= 6 and same_numbers
+        else 0.0
     ) * algorithm.joined_factor
     best = max(token, joined)
     return best * algorithm.weak_alias_factor if weak else best
