@@ -54,7 +54,10 @@ class BatchJobs:
         return folder
 
     def submit(self, batch_id: str, path: Path, threshold: float | None, actor: str) -> None:
-        self.futures[batch_id] = self.executor.submit(self._run, batch_id, path, threshold, actor)
+        future = self.executor.submit(self._run, batch_id, path, threshold, actor)
+        self.futures[batch_id] = future
+        # Forget finished jobs so a long-running server does not keep every future.
+        future.add_done_callback(lambda _done: self.futures.pop(batch_id, None))
 
     def _run(self, batch_id: str, path: Path, threshold: float | None, actor: str) -> None:
         try:
