@@ -135,7 +135,7 @@ def similar_tokens(
 
 
 def _expansion_tokens(
-    blocking: pl.DataFrame, similar: pl.DataFrame, carriers: pl.DataFrame,
+    blocking: pl.DataFrame, similar: pl.DataFrame, hidden: pl.Series, carriers: pl.DataFrame,
     totals: pl.DataFrame, min_score: float,
 ) -> pl.DataFrame:
     """The query tokens worth expanding to list names, with ``expanded_w`` per query.
@@ -144,7 +144,9 @@ def _expansion_tokens(
     that share of the query's weight. So every such name carries at least one token of the
     cheapest set S (fewest list names reachable) whose complement weighs less than that
     share: expanding S alone finds them all. One more token than S is expanded as a margin
-    for misspellings that share no key, and glued tokens are always expanded.
+    for misspellings that share no key, and glued tokens are always expanded. A token in
+    ``hidden`` also resembles listed words that are never expanded (common or busy ones), so
+    expanding it covers nothing: its weight is not counted as covered.
     """
     fanout = (
         similar.join(carriers.group_by("ctoken").len(), on="ctoken")
@@ -156,9 +158,13 @@ def _expansion_tokens(
         own.join(fanout.filter(pl.col("fanout") > 0), on="token", how="inner")
         .sort("qid", "fanout", "pos")
         .join(totals, on="qid")
-        .with_columns(pl.col("weight").cum_sum().over("qid").alias("cum_w"))
         .with_columns(
-            (pl.col("q_total") - (pl.col("cum_w") - pl.col("weight"))).alias("left_before")
+            pl.when(pl.col("token").is_in(hidden.implode())).then(0.0)
+            .otherwise(pl.col("weight")).alias("cover_w")
+        )
+        .with_columns(pl.col("cover_w").cum_sum().over("qid").alias("cum_w"))
+        .with_columns(
+            (pl.col("q_total") - (pl.col("cum_w") - pl.col("cover_w"))).alias("left_before")
         )
         .with_columns(
             pl.col("left_before").shift(1).over("qid").fill_null(pl.col("q_total"))
@@ -169,7 +175,7 @@ def _expansion_tokens(
     chosen = pl.concat(
         [ranked.select(blocking.columns), blocking.filter(pl.col("glued"))]
     )
-    expanded_w = ranked.group_by("qid").agg(pl.col("weight").sum().alias("expanded_w"))
+    expanded_w = ranked.group_by("qid").agg(pl.col("cover_w").sum().alias("expanded_w"))
     return chosen.join(expanded_w, on="qid", how="left").with_columns(
         pl.col("expanded_w").fill_null(0.0)
     )
@@ -202,7 +208,10 @@ def candidates(
     totals = tokens.filter(~pl.col("token").str.starts_with("#")).group_by("qid").agg(
         pl.col("weight").sum().alias("q_total")
     )
-    expand = _expansion_tokens(blocking, expandable, carriers, totals, min_score)
+    reachable = carriers.select("ctoken").unique().join(busy.select("ctoken"), on="ctoken",
+                                                         how="anti")
+    hidden = similar.join(reachable, on="ctoken", how="anti")["token"].unique()
+    expand = _expansion_tokens(blocking, expandable, hidden, carriers, totals, min_score)
     found = (
         expand.select("qid", "pos", "token", "weight", "expanded_w")
         .join(expandable, on="token")
