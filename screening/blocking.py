@@ -228,14 +228,22 @@ def candidates(
             >= min_score * pl.col("q_total")
         )
     found = found.select("qid", "name_id")
+    by_name = index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id")
     whole = (
         names.select("qid", whole_name_key(pl.col("tokens")).alias("key"))
-        .join(index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id"),
-              on="key")
+        .join(by_name, on="key")
         .select("qid", "name_id")
     )
-    found = pl.concat([found, whole]).unique()
-    scored = _block_scores(found, words, similar, index, totals, min_score)
+    # A query word that is two listed words joined ("STRATEGICFORCES").
+    joined = (
+        words.filter(~pl.col("glued") & (pl.col("token").str.len_chars() >= 6))
+        .select("qid", (pl.lit("g:") + pl.col("token")).alias("key"), "weight")
+        .join(by_name, on="key")
+        .group_by("qid", "name_id")
+        .agg(pl.col("weight").sum().alias("joined_part"))
+    )
+    found = pl.concat([found, whole, joined.select("qid", "name_id")]).unique()
+    scored = _block_scores(found, words, similar, index, totals, min_score, joined)
     # The best max_candidates per query, and every name tied with the best: the same exact
     # name is often listed by many entities and lists.
     ranked = scored.sort(["qid", "block_score", "name_id"], descending=[False, True, False])
@@ -247,9 +255,12 @@ def candidates(
 
 def _block_scores(
     found: pl.DataFrame, words: pl.DataFrame, similar: pl.DataFrame, index: ScreeningIndex,
-    totals: pl.DataFrame, min_score: float,
+    totals: pl.DataFrame, min_score: float, joined: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Every query token against the tokens of its candidate names: the block score."""
+    """Every query token against the tokens of its candidate names: the block score.
+
+    ``joined`` adds the weight of query words found as two listed words glued together.
+    """
     listed = found.join(
         index.tokens.select("name_id", pl.col("token").alias("ctoken")), on="name_id"
     )
@@ -262,8 +273,14 @@ def _block_scores(
         .group_by("qid", "name_id")
         .agg(pl.col("part").sum().alias("block_score"), pl.col("weight").sum().alias("seen_w"))
     )
-    scored = found.join(reach, on=["qid", "name_id"], how="left").with_columns(
-        pl.col("block_score", "seen_w").fill_null(0.0)
+    scored = (
+        found.join(reach, on=["qid", "name_id"], how="left")
+        .join(joined, on=["qid", "name_id"], how="left")
+        .with_columns(pl.col("block_score", "seen_w", "joined_part").fill_null(0.0))
+        .with_columns(
+            (pl.col("block_score") + pl.col("joined_part")).alias("block_score"),
+            (pl.col("seen_w") + pl.col("joined_part")).alias("seen_w"),
+        )
     )
     if min_score > 0:
         optimistic = (

@@ -10,7 +10,7 @@ Tables (Polars):
 - ``token_info``: per distinct token: tid, canonical (variant group), blocking keys, weight,
   and its metaphone, NYSIIS, Soundex and match-rating codes;
 - ``keys``: key -> token (variant group, phonetic key, one-letter deletions of distinct
-  tokens) and key -> name_id (whole names);
+  tokens) and key -> name_id (``n:`` whole names, ``g:`` neighbouring words glued);
 - ``entities``: entity_id, list_id, schema, caption, birth_dates, countries, gender;
 - ``identifiers``: kind, value (cleaned), entity_id, list_id.
 """
@@ -33,7 +33,7 @@ from screening.scoring import initial_weight
 from screening.transliterate import detect_script
 from screening.variants import is_common
 
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # A list token carried by more names than this cannot create candidates on its own.
@@ -226,7 +226,33 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, dtype=pl.Utf8).alias("token"),
         pl.col("name_id").cast(pl.UInt32),
     ).unique()
-    return pl.concat([token_keys, whole])
+    return pl.concat([token_keys, whole, glued_keys(names)])
+
+
+def glued_keys(names: pl.DataFrame) -> pl.DataFrame:
+    """``g:`` keys of neighbouring words glued together, pointing at names.
+
+    A query that joins two listed words ("STRATEGICFORCES") meets the name through them.
+    """
+    words = names.select(
+        "name_id",
+        pl.col("tokens").list.eval(pl.element().filter(~pl.element().str.starts_with("#"))),
+    )
+    pairs = words.with_columns(
+        pl.concat_list(
+            pl.col("tokens").list.slice(0, pl.col("tokens").list.len() - 1),
+        ).alias("left"),
+        pl.col("tokens").list.slice(1).alias("right"),
+    ).filter(pl.col("right").list.len() > 0)
+    return (
+        pairs.explode("left", "right")
+        .select(
+            (pl.lit("g:") + pl.col("left") + pl.col("right")).alias("key"),
+            pl.lit(None, dtype=pl.Utf8).alias("token"),
+            pl.col("name_id").cast(pl.UInt32),
+        )
+        .unique()
+    )
 
 
 def whole_name_key(tokens: pl.Expr) -> pl.Expr:
