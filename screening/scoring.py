@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.process import cpdist
 
 from screening.algorithms import Algorithm
@@ -23,6 +23,10 @@ STEM_PENALTY = 0.85
 # "O." against "Omar": an initial agrees with a word it starts, but weighs less than a word.
 INITIAL_SIM = 0.85
 INITIAL_WEIGHT = 0.5
+# Payment fields cut long names (MT103: 35 characters a line): a query of at least this many
+# letters that is the start of the list name scores TRUNCATED_SCORE.
+TRUNCATED_MIN_LETTERS = 20
+TRUNCATED_SCORE = 0.9
 
 
 def _initial_of(left: pl.Series, right: pl.Series) -> np.ndarray:
@@ -60,7 +64,10 @@ def _extended_stem(left: pl.Series, right: pl.Series) -> np.ndarray:
 def token_similarity(
     left: pl.Series, right: pl.Series, left_canon: pl.Series, right_canon: pl.Series
 ) -> np.ndarray:
-    """Similarity of token pairs in 0..1: the mean of Jaro-Winkler and Levenshtein similarity.
+    """Similarity of token pairs in 0..1: the mean of Jaro-Winkler and edit similarity.
+
+    The edit similarity counts an adjacent transposition as one edit (optimal string
+    alignment), so "Logn" is one slip from "Long".
 
     Tokens of one variant group (Mohammed/Muhammad) score 0.95, identical tokens 1.0, and
     numbers only match exactly.
@@ -72,7 +79,7 @@ def token_similarity(
         lvals, rvals, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float64
     )
     lev = cpdist(
-        lvals, rvals, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
+        lvals, rvals, scorer=OSA.normalized_similarity, workers=-1, dtype=np.float64
     )
     sim = (np.asarray(jw, dtype=np.float64) + np.asarray(lev, dtype=np.float64)) / 2
     sim = np.where(_extended_stem(left, right), sim * STEM_PENALTY, sim)
@@ -213,14 +220,29 @@ def score_pairs(
     )
     scored = scored.with_columns(token_score.clip(0.0, 1.0).alias("token_score"))
     joined = joined_similarity(scored["q_joined"], scored["joined"]) * algorithm.joined_factor
-    scored = scored.with_columns(pl.Series("joined_score", joined, dtype=pl.Float64))
+    # A long query that is the start of the list name was cut by a message field limit.
+    truncated = (
+        (pl.col("q_joined").str.len_chars() >= TRUNCATED_MIN_LETTERS)
+        & (pl.col("joined").str.len_chars() > pl.col("q_joined").str.len_chars())
+        & pl.col("joined").str.starts_with(pl.col("q_joined"))
+    )
+    scored = scored.with_columns(
+        pl.Series("joined_score", joined, dtype=pl.Float64), truncated.alias("truncated")
+    ).with_columns(
+        pl.when(pl.col("truncated"))
+        .then(pl.max_horizontal("joined_score", pl.lit(TRUNCATED_SCORE)))
+        .otherwise(pl.col("joined_score"))
+        .alias("joined_score")
+    )
     name_score = pl.max_horizontal("token_score", "joined_score")
     scored = scored.with_columns(
         pl.when(pl.col("weak"))
         .then(name_score * algorithm.weak_alias_factor)
         .otherwise(name_score)
         .alias("name_score"),
-        pl.when(pl.col("joined_score") > pl.col("token_score"))
+        pl.when(pl.col("truncated") & (pl.col("joined_score") > pl.col("token_score")))
+        .then(pl.lit("truncated-name comparison"))
+        .when(pl.col("joined_score") > pl.col("token_score"))
         .then(pl.lit("whole-name comparison"))
         .otherwise(pl.lit("token alignment"))
         .alias("method"),

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from screening.algorithms import Algorithm
-from screening.scoring import INITIAL_SIM, RARE_WEIGHT, STEM_PENALTY
+from screening.scoring import (
+    INITIAL_SIM,
+    RARE_WEIGHT,
+    STEM_PENALTY,
+    TRUNCATED_MIN_LETTERS,
+    TRUNCATED_SCORE,
+)
 
 
 def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
@@ -15,7 +21,7 @@ def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
         return 1.0
     if a.isdigit() or b.isdigit():
         return 0.0
-    sim = (JaroWinkler.normalized_similarity(a, b) + Levenshtein.normalized_similarity(a, b)) / 2
+    sim = (JaroWinkler.normalized_similarity(a, b) + OSA.normalized_similarity(a, b)) / 2
     if (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) >= 2:
         sim *= STEM_PENALTY
     if len(a) == 1 and len(b) > 1 and b.startswith(a):
@@ -72,5 +78,11 @@ def reference_score(
         if len(q_joined) >= 6 and same_numbers
         else 0.0
     ) * algorithm.joined_factor
+    if (
+        len(q_joined) >= TRUNCATED_MIN_LETTERS
+        and len(c_joined) > len(q_joined)
+        and c_joined.startswith(q_joined)
+    ):
+        joined = max(joined, TRUNCATED_SCORE)
     best = max(token, joined)
     return best * algorithm.weak_alias_factor if weak else best

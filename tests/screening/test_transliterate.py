@@ -93,3 +93,11 @@ def test_romanise_arabic_word(word: str, english: str, french: str) -> None:
 def test_hebrew_gets_latin_letters() -> None:
     (form,) = romanise("בנימין נתניהו")
     assert form.isascii() and form.replace(" ", "").isalpha()
+
+
+def test_cyrillic_signs_and_separator_dots_do_not_cut_words() -> None:
+    # BGN/PCGN writes ’ and ” for the soft and hard signs and "t·s" for т+с; ISO 9 writes ʹ ʺ.
+    forms = romanise("Ответственностью Подъезд Ильич")
+    assert forms[1] == "Otvetstvennostyu Podyezd Ilich"
+    assert forms[3] == "Otvetstvennostju Podezd Ilič"
+    assert all(word.isalpha() for form in forms for word in form.split())
