@@ -1,0 +1,252 @@
+"""Matching speed benchmark: throughput, latency, blocking recall and growth with index size.
+
+    python -m benchmarks.speed [--queries N] [--recall-queries N] [--sizes 100000,300000,1000000]
+
+Scenario (warm index, one process, 2 cores):
+1. A fresh store of every real list in SCREENING_SHARED_DATA; the index is built (time reported).
+2. Batch: N query names (the yente synthetic negatives plus varied list names, 9:1) screened in
+   one call; names per second. Baseline in the same run: exhaustive rapidfuzz ``cdist``
+   (token_sort_ratio, all cores) of a sample of the same queries against every indexed name,
+   extrapolated to names per second; the ratio ours/baseline is the machine-independent figure.
+3. Single query: ``Screener.match`` one name at a time, p50 and p99 latency.
+4. Blocking recall: varied list names screened with blocking and exhaustively (every indexed
+   name scored by the same scorer); share of exhaustive hits at the default threshold that
+   blocking keeps.
+5. Growth: synthetic indexes of the given sizes (list names recombined with negative names);
+   build seconds and names per second screened against each.
+
+Prints tables and writes benchmarks/results/speed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from benchmarks.common import build_store, list_names, shared_data_dir
+from benchmarks.variations import generate_name_queries
+from screening.api import index_from_names, open_screener
+from screening.cli.common import print_table
+from screening.screener import Screener
+
+RESULTS = Path(__file__).parent / "results"
+NEGATIVES = Path("eval") / "yente_candidate_generation" / "negatives_global.csv"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def negative_names(limit: int | None = None) -> list[str]:
+    frame = pl.read_csv(shared_data_dir() / NEGATIVES, columns=["full_name"])
+    names = frame["full_name"].drop_nulls().to_list()
+    return names[:limit] if limit else names
+
+
+def batch_queries(names: pl.DataFrame, count: int, seed: int) -> pl.DataFrame:
+    negatives = negative_names()
+    varied = generate_name_queries(names, max(count // 250, 4), seed)["name"].to_list()
+    rng = random.Random(seed)
+    pool = negatives * (1 + count // max(len(negatives), 1))
+    chosen = rng.sample(pool, min(count - count // 10, len(pool)))
+    chosen += [varied[i % len(varied)] for i in range(count - len(chosen))]
+    return pl.DataFrame({"name": chosen})
+
+
+def throughput(screener: Screener, queries: pl.DataFrame) -> dict[str, float]:
+    screener.screen(queries.head(200))  # warm caches
+    start = time.perf_counter()
+    hits = screener.screen(queries)
+    seconds = time.perf_counter() - start
+    return {
+        "queries": queries.height,
+        "seconds": round(seconds, 3),
+        "names_per_second": round(queries.height / seconds),
+        "rows_with_hits": hits["row"].n_unique(),
+    }
+
+
+def exhaustive_baseline(screener: Screener, queries: pl.DataFrame, sample: int) -> dict[str, float]:
+    """Exhaustive rapidfuzz token_sort_ratio of a query sample against every indexed name."""
+    choices = screener.index.names["name"].to_list()
+    chosen = queries["name"].head(sample).to_list()
+    start = time.perf_counter()
+    process.cdist(
+        chosen, choices, scorer=fuzz.token_sort_ratio, workers=-1, dtype=np.uint8, score_cutoff=80
+    )
+    seconds = time.perf_counter() - start
+    return {
+        "sample": len(chosen),
+        "index_names": len(choices),
+        "seconds": round(seconds, 3),
+        "names_per_second": round(len(chosen) / seconds),
+        "pairs_per_second": round(len(chosen) * len(choices) / seconds),
+    }
+
+
+def latency(screener: Screener, names: Sequence[str]) -> dict[str, float]:
+    timings = []
+    for name in names:
+        start = time.perf_counter()
+        screener.match(name, limit=5)
+        timings.append((time.perf_counter() - start) * 1000)
+    return {
+        "queries": len(timings),
+        "p50_ms": round(float(np.percentile(timings, 50)), 2),
+        "p99_ms": round(float(np.percentile(timings, 99)), 2),
+        "max_ms": round(max(timings), 2),
+    }
+
+
+def blocking_recall(screener: Screener, queries: pl.DataFrame) -> dict[str, float]:
+    """Share of the exhaustive scorer's hits (default threshold) that blocking also returns."""
+    exhaustive = Screener(screener.index, screener.algorithm, blocking=False)
+    blocked = screener.screen(queries, limit=None).select("row", "entity_id", "list_id")
+    found: list[pl.DataFrame] = []
+    start = time.perf_counter()
+    for index in range(queries.height):
+        one = exhaustive.screen(queries.slice(index, 1), limit=None)
+        found.append(
+            one.select(pl.lit(index, dtype=pl.UInt32).alias("row"), "entity_id", "list_id")
+        )
+    seconds = time.perf_counter() - start
+    truth = pl.concat(found).unique()
+    kept = truth.join(blocked.unique(), on=["row", "entity_id", "list_id"], how="semi")
+    return {
+        "queries": queries.height,
+        "exhaustive_hits": truth.height,
+        "kept_by_blocking": kept.height,
+        "blocking_recall": round(kept.height / truth.height, 4) if truth.height else 1.0,
+        "exhaustive_seconds": round(seconds, 1),
+    }
+
+
+def synthetic_names(base: pl.DataFrame, size: int, seed: int) -> pl.DataFrame:
+    """``size`` person and organisation names recombined from real list and negative tokens."""
+    rng = np.random.default_rng(seed)
+    words = pl.Series(negative_names() + base["name"].to_list()).str.split(" ").explode()
+    words = words.str.strip_chars()
+    vocab = words.filter(words.str.len_chars() > 1).unique().to_numpy()
+    picks = rng.integers(0, len(vocab), size=(size, 3))
+    lengths = rng.integers(2, 4, size=size)
+    texts = [" ".join(vocab[row[:n]]) for row, n in zip(picks, lengths, strict=True)]
+    return pl.DataFrame(
+        {
+            "entity_id": [f"syn-{i}" for i in range(size)],
+            "list_id": ["synthetic"] * size,
+            "schema": ["Person"] * size,
+            "name": texts,
+            "kind": ["primary"] * size,
+        }
+    )
+
+
+def growth(
+    base: pl.DataFrame,
+    sizes: Sequence[int],
+    queries: pl.DataFrame,
+    seed: int,
+) -> list[dict[str, float]]:
+    rows = []
+    for size in sizes:
+        names = synthetic_names(base, size, seed)
+        start = time.perf_counter()
+        index = index_from_names(names)
+        build = time.perf_counter() - start
+        result = throughput(Screener(index), queries)
+        rows.append(
+            {
+                "index_names": size,
+                "build_seconds": round(build, 1),
+                "names_per_second": result["names_per_second"],
+                "peak_memory_mb": round(peak_mb()),
+            }
+        )
+    return rows
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--queries", type=int, default=50_000)
+    parser.add_argument("--baseline-sample", type=int, default=1_000)
+    parser.add_argument("--latency-queries", type=int, default=500)
+    parser.add_argument("--recall-queries", type=int, default=300)
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    report: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "speed.duckdb"
+        store, _ = build_store(db)
+        names = list_names(store).select("entity_id", "list_id", "schema", "name", "kind")
+        store.close()
+        start = time.perf_counter()
+        screener = open_screener(db, cache=False)
+        report["index"] = {
+            "names": screener.index.name_count,
+            "build_seconds": round(time.perf_counter() - start, 2),
+        }
+        queries = batch_queries(names, args.queries, args.seed)
+        report["batch"] = throughput(screener, queries)
+        report["baseline"] = exhaustive_baseline(screener, queries, args.baseline_sample)
+        report["ratio_vs_exhaustive"] = round(
+            report["batch"]["names_per_second"] / report["baseline"]["names_per_second"], 1
+        )
+        report["single_query"] = latency(
+            screener, queries["name"].sample(args.latency_queries, seed=args.seed).to_list()
+        )
+        varied = generate_name_queries(names, max(args.recall_queries // 25, 1), args.seed)
+        report["blocking"] = blocking_recall(
+            screener, varied.select("name", "schema").head(args.recall_queries)
+        )
+        sizes = [int(s) for s in args.sizes.split(",") if s]
+        report["growth"] = growth(names, sizes, queries.head(10_000), args.seed)
+    report["peak_memory_mb"] = round(peak_mb())
+    print_report(report)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "speed.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return report
+
+
+def print_report(report: dict[str, Any]) -> None:
+    batch, base = report["batch"], report["baseline"]
+    print(f"Index: {report['index']['names']} names built in {report['index']['build_seconds']} s")
+    print_table(
+        ["what", "queries", "seconds", "names/s"],
+        [
+            ("engine batch", batch["queries"], batch["seconds"], batch["names_per_second"]),
+            ("exhaustive rapidfuzz", base["sample"], base["seconds"], base["names_per_second"]),
+        ],
+    )
+    print(f"Ratio engine / exhaustive: {report['ratio_vs_exhaustive']}x")
+    single = report["single_query"]
+    print(f"Single query: p50 {single['p50_ms']} ms, p99 {single['p99_ms']} ms")
+    block = report["blocking"]
+    print(
+        f"Blocking recall: {block['kept_by_blocking']}/{block['exhaustive_hits']} = "
+        f"{block['blocking_recall']:.2%} of exhaustive hits"
+    )
+    print_table(
+        ["index names", "build s", "names/s", "peak MB"],
+        [tuple(r.values()) for r in report["growth"]],
+    )
+
+
+if __name__ == "__main__":
+    main()
