@@ -3,15 +3,18 @@
 The pipeline has three stages, shared by the plain reference (`name_tokens`) and the vectorised
 form (`tokenise_names`), so both agree by construction:
 
-A. string level (`raw_pieces`): NFKC, camel-case split ("AlisherUsmanov"), case folding,
-   apostrophes dropped inside words, split on everything that is not a letter, digit or mark;
-   commas and "&" kept as pieces.
+A. string level (`raw_pieces`): NFKC, joined words split where case or an apostrophe shows
+   the join ("AlisherUsmanov", "ASSADIAssadollah", "AbuNidal", "ofIraq", "Talib'Ali"; not
+   "McDonald", "DeSouza", "Cho'n"), case folding, apostrophes dropped inside words, split on
+   everything that is not a letter, digit or mark; commas and "&" kept as pieces.
 B. piece level (`piece_tokens`, cached per unique piece): look-alike letters repaired,
    non-Latin scripts romanised, diacritics folded to ASCII, look-alike digits repaired
    ("ig0r" -> "igor"), spelling folded (organisation -> organization).
-C. name level (`finish_tokens`, cached per unique token list): "SURNAME, Given" inversion,
-   Arabic theophoric units merged, organisation abbreviations expanded, legal forms replaced by
-   the class token "#lf", person titles stripped.
+C. name level (`finish_tokens`, cached per unique token list): "SURNAME, Given" inversion
+   (titles leading the surname side stripped first), Arabic theophoric units merged,
+   organisation abbreviations expanded ("org" -> organization), legal forms in any of their
+   spellings ("Ltd Liability Co", "OOO", "Obshchestvo s ogranichennoi otvetstvennostyu")
+   replaced by the class token "#lf", person titles stripped.
 
 Tokens are lower-case ASCII [a-z0-9]+, or the class token "#lf".
 """
@@ -46,7 +49,6 @@ _MAX_INVERTED_LEFT = 3
 _MAX_INVERTED_RIGHT = 4
 _BMP_END = 0x10000
 _COMMA = ","
-_CAMEL_MIN_LOWER = 3
 
 # --- stage A: string level ---------------------------------------------------------------
 
@@ -104,49 +106,102 @@ def _split_class(codepoints: list[int]) -> str:
 
 
 _APOSTROPHE_RE = re.compile(f"[{re.escape(_APOSTROPHES)}]")
-_LETTER_RUN = re.compile(r"[^\W\d_]{5,}")
+_Rules = tuple[tuple[str, str, int], ...]  # (pattern, replacement, passes)
 
 
-def _uniform_case(text: str) -> bool:
-    return text.istitle() or text.isupper() or text.islower()
+@cache
+def _case_classes() -> tuple[str, str, str, str]:
+    """(upper, lower, letter, non-letter) regex classes; upper/lower are Lu/Ll letters.
+
+    On ASCII text they match exactly what [A-Z], [a-z], [A-Za-z] and [^A-Za-z] match in the
+    Polars (Rust regex) form of stage A, so both forms split joined words identically. Only
+    BMP letters: classes with astral ranges make Python's regex engine several times slower,
+    and the cased astral scripts (Deseret, Osage, Adlam) do not occur in names.
+    """
+    upper: list[int] = []
+    lower: list[int] = []
+    for cp in range(_BMP_END):
+        category = unicodedata.category(chr(cp))
+        if category == "Lu":
+            upper.append(cp)
+        elif category == "Ll":
+            lower.append(cp)
+    both = sorted(upper + lower)
+    return f"[{_ranges(upper)}]", f"[{_ranges(lower)}]", f"[{_ranges(both)}]", r"[\W\d_]"
 
 
-def _split_camel_run(match: re.Match[str]) -> str:
-    """Space before an upper-case letter that ends "Upper + at least 3 lower" in a word."""
-    word = match.group()
-    if _uniform_case(word):
-        return word
-    out: list[str] = []
-    lower_run = 0  # length of the lower-case run just before index
-    for index, char in enumerate(word):
-        if (
-            char.isupper()
-            and lower_run >= _CAMEL_MIN_LOWER
-            and word[index - lower_run - 1].isupper()
-        ):
-            out.append(" ")
-        lower_run = lower_run + 1 if char.islower() and index > 0 else 0
-        out.append(char)
-    return "".join(out)
+def _particles() -> str:
+    """Alternation of the particles split off a joined word ("AbuNidal", "ofIraq")."""
+    particles = refdata.string_list("name_variants", "camel_particles")
+    lower_words = refdata.string_list("name_variants", "camel_lower_words")
+    forms = {*particles, *(p.capitalize() for p in particles), *lower_words}
+    return "|".join(sorted(forms, key=lambda form: (-len(form), form)))
+
+
+def _joined_word_rules(upper: str, lower: str, letter: str, other: str, apostrophes: str) -> _Rules:
+    """The stage-A splitting rules as (pattern, replacement, passes), in the order applied.
+
+    - "Talib'Ali": an apostrophe between two lower-case-ended letters and a capital splits
+      (an Arabic 'ayn opening the next word); "Cho'n", "O'Neill", "Sa'id" stay one word.
+    - "AlisherUsmanov": Capital + at least 3 lower-case letters, then a capital.
+    - "ASSADIAssadollah": a run of capitals then Capital + 2 lower-case letters: the last
+      capital starts the next word ("OJSCSurgutneftegas"; "NGOs" stays).
+    - "AbuNidal", "ofIraq": a listed particle opening a word, then Capital + lower case.
+    A match consumes the letter after the split, so rules that can chain run twice.
+    """
+    return (
+        (f"({letter}{lower})[{apostrophes}]({upper})", r"\1 \2", 2),
+        (f"({upper}{lower}{{3,}})({upper})", r"\1 \2", 2),
+        (f"({upper}{upper})({upper}{lower}{lower})", r"\1 \2", 1),
+        (f"(^|{other})({_particles()})({upper}{lower})", r"\1\2 \3", 2),
+    )
+
+
+@cache
+def _python_rules() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str, int], ...]]:
+    """(prefilter, rules): the rules only run on a name the prefilter finds something in.
+
+    Every rule needs an apostrophe, a lower -> upper step or two capitals then a lower-case
+    letter, so most names (one case per word) skip them all.
+    """
+    upper, lower, letter, other = _case_classes()
+    apostrophes = re.escape(_APOSTROPHES)
+    rules = _joined_word_rules(upper, lower, letter, other, apostrophes)
+    prefilter = re.compile(f"{lower}{upper}|{upper}{upper}{lower}|[{apostrophes}]")
+    return prefilter, tuple((re.compile(pattern), repl, n) for pattern, repl, n in rules)
+
+
+@cache
+def _polars_rules() -> _Rules:
+    """The same rules for pure-ASCII text in Rust regex syntax (${n} replacements)."""
+    rules = _joined_word_rules("[A-Z]", "[a-z]", "[A-Za-z]", "[^A-Za-z]", "'`")
+    return tuple((pattern, re.sub(r"\\(\d)", r"${\1}", repl), n) for pattern, repl, n in rules)
+
+
+def _split_joined(text: str) -> str:
+    """Spaces where a name has words joined but told apart by case or an apostrophe."""
+    prefilter, rules = _python_rules()
+    if text.isupper() or text.islower() or not prefilter.search(text):
+        return text  # one case only: no rule can match
+    for pattern, repl, passes in rules:
+        for _ in range(passes):
+            text = pattern.sub(repl, text)
+    return text
 
 
 def raw_pieces(text: str) -> list[str]:
     """Stage A: the raw word pieces of a name, plus "," and "&" markers."""
-    text = unicodedata.normalize("NFKC", text)
-    if not _uniform_case(text):  # camel case needs a lower -> upper step inside a word
-        text = _LETTER_RUN.sub(_split_camel_run, text)
+    text = _split_joined(unicodedata.normalize("NFKC", text))
     text = _APOSTROPHE_RE.sub("", text.casefold())
     return ["," if found == "،" else found for found in _find_pieces(text)]
 
 
 def _ascii_pieces(names: pl.Expr) -> pl.Expr:
-    """Stage A in Polars for pure-ASCII names: identical to `raw_pieces` on ASCII input.
-
-    Two passes of the camel-case split because a match consumes the next capital letter.
-    """
-    camel = r"([A-Z][a-z]{3,})([A-Z])"
-    split = names.str.replace_all(camel, "${1} ${2}").str.replace_all(camel, "${1} ${2}")
-    return split.str.to_lowercase().str.replace_all("['`]", "").str.extract_all(r"[a-z0-9]+|,|&")
+    """Stage A in Polars for pure-ASCII names: identical to `raw_pieces` on ASCII input."""
+    for pattern, repl, passes in _polars_rules():
+        for _ in range(passes):
+            names = names.str.replace_all(pattern, repl)
+    return names.str.to_lowercase().str.replace_all("['`]", "").str.extract_all(r"[a-z0-9]+|,|&")
 
 
 # --- stage B: piece level ----------------------------------------------------------------
@@ -258,12 +313,43 @@ def _phrases(entries: Iterable[str]) -> set[tuple[str, ...]]:
 
 @cache
 def _legal_forms() -> dict[tuple[str, ...], str]:
-    """Legal-form phrase -> where it may be replaced ("anywhere", "trailing", "leading")."""
+    """Legal-form phrase -> where it may be replaced ("anywhere", "trailing", "leading").
+
+    Phrases of two words or more are expanded with the other spellings of their words
+    ("joint stock company" also as "joint stock co", "jointstock company", ...).
+    """
+    spellings = {
+        tuple(word.split()): [tuple(other.split()) for other in others]
+        for word, others in refdata.list_map("legal_forms", "spellings").items()
+    }
     forms: dict[tuple[str, ...], str] = {}
     for where in ("leading", "trailing", "anywhere"):  # later wins: anywhere is strongest
         for phrase in _phrases(refdata.string_list("legal_forms", where)):
-            forms[phrase] = where
+            expanded = _spelled(phrase, spellings) if len(phrase) > 1 else {phrase}
+            forms.update(dict.fromkeys(expanded, where))
     return forms
+
+
+def _spelled(
+    phrase: tuple[str, ...], spellings: dict[tuple[str, ...], list[tuple[str, ...]]]
+) -> set[tuple[str, ...]]:
+    """Every spelling of a phrase, each of its words or word groups in each listed spelling."""
+    if not phrase:
+        return {()}
+    results: set[tuple[str, ...]] = set()
+    for size in range(1, len(phrase) + 1):
+        head = phrase[:size]
+        if size > 1 and head not in spellings:
+            continue
+        tails = _spelled(phrase[size:], spellings)
+        for spelling in (head, *spellings.get(head, [])):
+            results.update(spelling + tail for tail in tails)
+    return results
+
+
+@cache
+def _longest_legal_form() -> int:
+    return max(len(phrase) for phrase in _legal_forms())
 
 
 @cache
@@ -288,7 +374,7 @@ def trigger_tokens() -> frozenset[str]:
 def _phrase_from(tokens: Sequence[str], start: int, allowed: set[str]) -> int:
     """Length of the longest legal form with an allowed position starting at tokens[start]."""
     forms = _legal_forms()
-    for length in range(min(6, len(tokens) - start), 0, -1):
+    for length in range(min(_longest_legal_form(), len(tokens) - start), 0, -1):
         if forms.get(tuple(tokens[start : start + length])) in allowed:
             return length
     return 0
@@ -297,7 +383,7 @@ def _phrase_from(tokens: Sequence[str], start: int, allowed: set[str]) -> int:
 def _phrase_to(tokens: Sequence[str], end: int, allowed: set[str]) -> int:
     """Length of the longest legal form with an allowed position ending just before `end`."""
     forms = _legal_forms()
-    for length in range(min(6, end), 0, -1):
+    for length in range(min(_longest_legal_form(), end), 0, -1):
         if forms.get(tuple(tokens[end - length : end])) in allowed:
             return length
     return 0
@@ -362,7 +448,9 @@ def _uncomma(tokens: list[str], person: bool) -> list[str]:
         return tokens
     if person and tokens.count(_COMMA) == 1:
         comma = tokens.index(_COMMA)
-        left, right = tokens[:comma], tokens[comma + 1 :]
+        # "Sheikh GHAILANI, Ahmed": the title leads the surname side; once inverted it would
+        # sit inside the name where title stripping does not look.
+        left, right = _strip_titles(tokens[:comma]), tokens[comma + 1 :]
         if (
             1 <= len(left) <= _MAX_INVERTED_LEFT
             and 1 <= len(right) <= _MAX_INVERTED_RIGHT

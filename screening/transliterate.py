@@ -64,6 +64,9 @@ _SCRIPT_WORDS = {
     "THAANA": "Thaana",
     "MONGOLIAN": "Mongolian",
 }
+# Marks some schemes write for the soft and hard signs (BGN/PCGN ’ ”, ISO 9 ʹ ʺ) and BGN/PCGN's
+# separator dot ("t·s" for т+с): dropped, or they would cut a word in two ("otvet·stvennost’yu").
+_CYRILLIC_SIGNS = str.maketrans(dict.fromkeys("’”ʹʺ·'\"", None))
 COMMON = "Common"  # digits, spaces, punctuation: no script of their own
 INHERITED = "Inherited"  # combining marks: take the script of the letter they sit on
 
@@ -122,7 +125,7 @@ def romanise_run(script: str, chunk: str, scheme: int = 0) -> str:
     if script in (COMMON, "Latin"):
         return chunk
     if script == "Cyrillic":
-        return str(CYRILLIC_SCHEMES[scheme].translate(chunk))
+        return str(CYRILLIC_SCHEMES[scheme].translate(chunk)).translate(_CYRILLIC_SIGNS)
     if script == "Arabic":
         return " ".join(romanise_arabic_word(word, scheme) for word in chunk.split())
     if script in ("Han", "Hangul"):
