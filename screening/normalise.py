@@ -141,8 +141,11 @@ def _particles() -> str:
 def _joined_word_rules(upper: str, lower: str, letter: str, other: str, apostrophes: str) -> _Rules:
     """The stage-A splitting rules as (pattern, replacement, passes), in the order applied.
 
-    - "Talib'Ali": an apostrophe between two lower-case-ended letters and a capital splits
-      (an Arabic 'ayn opening the next word); "Cho'n", "O'Neill", "Sa'id" stay one word.
+    - "Talib'Ali", "dell'Uzbekistan": an apostrophe after 3+ letters ending in lower case and
+      before Capital + 2 lower-case letters splits (an Arabic 'ayn opening the next word, an
+      elision); "Cho'n", "O'Neill", "Sa'id" stay one word, and so do the OFAC-style capitals
+      after an 'ayn inside a word: "Tali'A", "al-Zawba'I", "Ra'Ouf", "Nu'Aymi".
+      ("Lidda'Awati" is split: its shape is the one of "Talib'Ali".)
     - "AlisherUsmanov": Capital + at least 3 lower-case letters, then a capital.
     - "ASSADIAssadollah": a run of capitals then Capital + 2 lower-case letters: the last
       capital starts the next word ("OJSCSurgutneftegas"; "NGOs" stays).
@@ -150,7 +153,7 @@ def _joined_word_rules(upper: str, lower: str, letter: str, other: str, apostrop
     A match consumes the letter after the split, so rules that can chain run twice.
     """
     return (
-        (f"({letter}{lower})[{apostrophes}]({upper})", r"\1 \2", 2),
+        (f"({letter}{letter}{lower})[{apostrophes}]({upper}{lower}{lower})", r"\1 \2", 2),
         (f"({upper}{lower}{{3,}})({upper})", r"\1 \2", 2),
         (f"({upper}{upper})({upper}{lower}{lower})", r"\1 \2", 1),
         (f"(^|{other})({_particles()})({upper}{lower})", r"\1\2 \3", 2),

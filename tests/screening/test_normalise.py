@@ -118,6 +118,15 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("Talib 'Ali", "Person", ["talib", "ali"]),
         ("Talib\u2019Ali", "Person", ["talib", "ali"]),
         ("TALIB'ALI", "Person", ["talibali"]),  # no case to tell the words apart
+        ("Tali'A 'Asiri", "Person", ["talia", "asiri"]),  # OFAC capital after an 'ayn
+        ("al-Zawba'I", "Person", ["al", "zawbai"]),
+        ("Abd Al-Ra'Ouf", "Person", ["abdalrauf"]),
+        ("Al-Nu'Aymi", "Person", ["al", "nuaymi"]),
+        (
+            "Movimento islamico dell'Uzbekistan",
+            "Organization",
+            ["movimento", "islamico", "dell", "uzbekistan"],
+        ),
         ("Martyrs’Brigade", "Organization", ["martyrs", "brigade"]),
         ("J.-C. Juncker", "Person", ["j", "c", "juncker"]),
         ("  al_Qaida\t(AQ) ", "Organization", ["al", "qaida", "aq"]),
