@@ -117,7 +117,7 @@ class Screener:
             on="name_id",
         ).join(names.select("qid", "name", "schema", pl.col("tokens").alias("q_tokens")), on="qid")
         best = scored.sort("name_score", descending=True).unique(
-            ["qid", "entity_id"], keep="first"
+            ["qid", "list_id", "entity_id"], keep="first"
         )
         hits = rows.select(
             [c for c in rows.columns if c not in ("q_tokens",)]
@@ -127,7 +127,7 @@ class Screener:
     def _identifier_hits(self, rows: pl.DataFrame) -> pl.DataFrame:
         found = identifier_candidates(rows, self.index)
         return found.rename({"kind": "id_kind", "value": "id_value"}).unique(
-            ["row", "entity_id"]
+            ["row", "list_id", "entity_id"]
         )
 
     def screen(
