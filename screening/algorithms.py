@@ -47,7 +47,7 @@ DEFAULT = Algorithm(
         "spelling-variant groups and phonetic keys; date of birth, country and identifier "
         "qualifiers."
     ),
-    threshold=0.80,
+    threshold=0.75,
 )
 
 OFAC = Algorithm(

@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from screening.algorithms import DEFAULT
 from screening.api import open_screener
 from tests.api.conftest import Api
 from tests.api.helpers import CONFIDENTIAL, CONFIDENTIAL_NAME, UN_ENTITY, UN_NAME, error_of, query
@@ -26,7 +27,8 @@ def test_yente_request_and_response_shape(api: Api) -> None:
     assert response.status_code == 200
     body = response.json
     assert set(body) == {"responses", "matcher", "limit"} and body["limit"] == 5
-    assert body["matcher"]["name"] == "tf-default" and body["matcher"]["threshold"] == 0.8
+    assert body["matcher"]["name"] == "tf-default"
+    assert body["matcher"]["threshold"] == DEFAULT.threshold
     first = body["responses"]["q1"]
     assert first["status"] == 200
     assert first["query"] == {"id": "q1", "schema": "Person", "properties": {

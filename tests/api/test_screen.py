@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from api.db import Database
+from screening.algorithms import DEFAULT
 from tests.api.conftest import Api
 from tests.api.helpers import CONFIDENTIAL, CONFIDENTIAL_NAME, UN_ENTITY, UN_NAME, error_of
 
@@ -52,7 +53,7 @@ def test_one_party_with_explanations_versions_and_algorithm(api: Api) -> None:
         "reference": "cust-42"})
     assert response.status_code == 200
     body = response.json
-    assert body["kind"] == "party" and body["threshold"] == 0.8
+    assert body["kind"] == "party" and body["threshold"] == DEFAULT.threshold
     assert body["algorithm"] == {"name": "tf-default", "version": "1"}
     assert body["snapshots"] == [{"list_id": "un_sc", "version": 1}]  # be_watch hidden
     assert body["parties"][0]["nationality"] == "EG"

@@ -13,6 +13,7 @@ from lists.ingest import load_paths
 from lists.store import ListStore
 from screening import batch as batch_module
 from screening import results
+from screening.algorithms import DEFAULT
 from screening.batch import screen_file
 from screening.inputs import InputFormatError
 
@@ -105,9 +106,9 @@ def test_planted_name_alerts_every_transaction_and_role(db: Path, tmp_path: Path
     assert set(alerts["list_id"]) == {"un_sc"}
     assert alerts["list_version"].to_list() == [1, 1, 1]
     assert alerts["algorithm"].to_list() == ["tf-default"] * 3
-    assert alerts["threshold"].to_list() == [0.8] * 3
+    assert alerts["threshold"].to_list() == [DEFAULT.threshold] * 3
     assert alerts["status"].to_list() == ["open"] * 3
-    assert (alerts["score"] >= 0.8).all()
+    assert (alerts["score"] >= DEFAULT.threshold).all()
     assert alerts["explanation"].str.contains("Zawahiri").all()
     # the same name, no other detail: one party key; the party column holds every field
     assert alerts["party_key"].n_unique() == 1

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from screening.algorithms import DEFAULT
 from tests.screening.test_batch import HEADER, ZAWAHIRI, make_store
 
 
@@ -57,7 +58,7 @@ def test_json_summary_and_export(db: Path, batch: Path, tmp_path: Path) -> None:
     assert summary["alerts"] == 3
     assert summary["alerts_per_list"] == {"test_confidential": 1, "un_sc": 2}
     assert summary["suppressed"] == 0
-    assert summary["threshold"] == 0.8 and summary["algorithm"] == "tf-default"
+    assert summary["threshold"] == DEFAULT.threshold and summary["algorithm"] == "tf-default"
     assert summary["output"] == str(out)
     exported = pl.read_csv(out, infer_schema=False)
     assert sorted(exported.select("source_position", "role", "entity_id").iter_rows()) == [
