@@ -1,0 +1,864 @@
+"""Single-query fast path: the batch pipeline's exact result for one query in about a millisecond.
+
+``Screener.screen`` runs some 240 small Polars operations whatever the batch size, which costs
+~100 ms for one name. Here the same blocking, scoring, qualifier and explanation rules run in
+plain Python over lookup tables built once per index (lazily, cached on the Screener): the rules'
+constants and helpers are imported from the engine modules, never copied, and
+tests/screening/test_single.py checks hit for hit that both paths agree.
+
+Where the batch path's own result depends on row order (ties it breaks arbitrarily) or takes a
+rare branch, the fast path declines (returns None) and the caller runs the batch path.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from array import array
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import polars as pl
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+
+from screening.algorithms import Algorithm
+from screening.blocking import BORROW_SIM, UNSEEN_SIM
+from screening.explain import _explain_one
+from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, clean_identifier
+from screening.keys import token_keys
+from screening.normalise import name_tokens
+from screening.qualifiers import birth_date_qualifier, country_qualifier
+from screening.scoring import (
+    INITIAL_SIM,
+    INITIAL_WEIGHT,
+    MAX_ROUNDS,
+    RARE_WEIGHT,
+    STEM_PENALTY,
+    TRUNCATED_MIN_LETTERS,
+    TRUNCATED_SCORE,
+)
+from screening.screener import _MAX_BONUS, _REACH_SLACK, Hit, Screener, query_frame
+from screening.variants import canonical_token, is_common
+
+# Weights blocking.query_tables gives tokens the index has never seen: common words, others.
+# (No named constant exists there; the equivalence tests fail if these drift.)
+_FRESH_COMMON_WEIGHT = 0.3
+_FRESH_WEIGHT = 1.0
+# Salt of the second hash that, with the first, stands for a blocking key.
+_SALT = "\x1f"
+_NUMBER = re.compile(r"\d+")
+_INITIAL = re.compile(r"[a-z]")
+# The whitespace Polars' str.strip_chars removes (Unicode White_Space).
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_ATTR = "_single_query_path"
+# blocking.candidates looks query words this long up as two listed words glued.
+_JOINED_MIN_LEN = 6
+_BUILD_LOCK = threading.Lock()
+
+
+class DeclinedError(Exception):
+    """The batch path breaks a tie by row order here: let it answer."""
+
+
+# -- scalar forms of the scoring rules -----------------------------------------------------------
+
+
+def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float:
+    """scoring.token_similarity for one pair."""
+    if left == right:
+        return 1.0
+    if _NUMBER.fullmatch(left) or _NUMBER.fullmatch(right):
+        return 0.0
+    sim = (
+        JaroWinkler.normalized_similarity(left, right) + OSA.normalized_similarity(left, right)
+    ) / 2
+    if (left.startswith(right) or right.startswith(left)) and abs(len(left) - len(right)) >= 2:
+        sim = sim * STEM_PENALTY
+    if len(left) == 1 and len(right) > 1 and right.startswith(left):
+        sim = max(sim, INITIAL_SIM)
+    if left_canon == right_canon:
+        sim = max(sim, 0.95)
+    return sim
+
+
+def joined_sim(left: str, right: str) -> float:
+    """scoring.joined_similarity for one pair (before the algorithm's factor)."""
+    if len(left) < 6 or re.sub(r"\D", "", left) != re.sub(r"\D", "", right):
+        return 0.0
+    return float(Levenshtein.normalized_similarity(left, right))
+
+
+def initial_weight(token: str, weight: float) -> float:
+    """scoring.initial_weight for one token."""
+    return min(weight, INITIAL_WEIGHT) if _INITIAL.fullmatch(token) else weight
+
+
+# -- per-index lookup tables ---------------------------------------------------------------------
+
+
+def _hashes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Two independent 64-bit hashes of each key (Python's string hash, salted)."""
+    first = np.fromiter((hash(k) for k in keys), dtype=np.int64, count=len(keys))
+    second = np.fromiter((hash(_SALT + k) for k in keys), dtype=np.int64, count=len(keys))
+    return first, second
+
+
+@dataclass(slots=True)
+class _KeyTable:
+    """key -> ids through two 64-bit hashes of the key (the first sorted for binary search)."""
+
+    first: np.ndarray
+    second: np.ndarray
+    ids: np.ndarray
+
+    @classmethod
+    def build(cls, keys: pl.Series, ids: pl.Series) -> _KeyTable:
+        first, second = _hashes(keys.to_list())
+        order = np.argsort(first, kind="stable")
+        return cls(first[order], second[order], ids.to_numpy()[order])
+
+    def lookup(self, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
+        """The ids of each key given by its two hashes."""
+        lo = np.searchsorted(self.first, first, "left")
+        hi = np.searchsorted(self.first, first, "right")
+        out: list[list[int]] = []
+        for i in range(len(first)):
+            a, b = int(lo[i]), int(hi[i])
+            if a == b:
+                out.append([])
+                continue
+            sel = self.second[a:b] == second[i]
+            out.append(self.ids[a:b][sel].tolist())
+        return out
+
+
+def _csr(groups: pl.Series, values: pl.Series, size: int) -> tuple[array[int], array[int]]:
+    """Offsets and values of a group -> values table (groups already sorted)."""
+    counts = np.bincount(groups.to_numpy().astype(np.int64), minlength=size)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return array("q", offsets.tolist()), array("I", values.to_numpy().astype(np.uint32).tolist())
+
+
+@dataclass(slots=True)
+class Tables:
+    """What the fast path needs of one index, as plain lookups."""
+
+    index: ScreeningIndex
+    tid_of: dict[str, int]
+    token: list[str]
+    canonical: list[str]
+    weight: list[float]
+    keys: pl.Series  # List(Utf8) by tid
+    token_keys: _KeyTable
+    whole_keys: _KeyTable
+    carrier_off: array[int]
+    carrier_names: array[int]
+    name_off: array[int]
+    name_tids: array[int]
+    joined: list[str]
+    weak: list[bool]
+    entity_id: list[str]  # by name id
+    list_id: list[str]  # by name id
+    entity_of: dict[tuple[str, str], int]  # (entity_id, list_id) -> row of index.entities
+    absent: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, index: ScreeningIndex) -> Tables:
+        info = index.token_info.sort("tid")
+        if not info["tid"].equals(pl.Series("tid", range(info.height), dtype=info["tid"].dtype)):
+            raise ValueError("token ids of the index are not 0..n-1")
+        size = info.height
+        token_rows = index.keys.filter(pl.col("token").is_not_null()).join(
+            info.select("token", "tid"), on="token"
+        )
+        whole_rows = index.keys.filter(pl.col("name_id").is_not_null())
+        carriers = (
+            index.tokens.filter(pl.col("weight") > RARE_WEIGHT).select("tid", "name_id")
+            .sort("tid", "name_id")
+        )
+        carrier_off, carrier_names = _csr(carriers["tid"], carriers["name_id"], size)
+        tokens = index.tokens.sort("name_id", "pos")
+        names = index.names.sort("name_id")
+        if not names["name_id"].equals(
+            pl.Series("name_id", range(names.height), dtype=names["name_id"].dtype)
+        ):
+            raise ValueError("name ids of the index are not 0..n-1")
+        name_off, name_tids = _csr(tokens["name_id"], tokens["tid"], names.height)
+        entities = index.entities
+        return cls(
+            index=index,
+            tid_of=dict(zip(info["token"].to_list(), range(size), strict=True)),
+            token=info["token"].to_list(),
+            canonical=info["canonical"].to_list(),
+            weight=info["weight"].to_list(),
+            keys=info["keys"],
+            token_keys=_KeyTable.build(token_rows["key"], token_rows["tid"]),
+            whole_keys=_KeyTable.build(whole_rows["key"], whole_rows["name_id"]),
+            carrier_off=carrier_off,
+            carrier_names=carrier_names,
+            name_off=name_off,
+            name_tids=name_tids,
+            joined=names["joined"].fill_null("").to_list(),
+            weak=names["weak"].to_list(),
+            entity_id=names["entity_id"].to_list(),
+            list_id=names["list_id"].to_list(),
+            entity_of={
+                key: i for i, key in reversed(list(enumerate(
+                    zip(entities["entity_id"], entities["list_id"], strict=True)
+                )))
+            },
+        )
+
+    def carriers(self, tid: int) -> int:
+        return self.carrier_off[tid + 1] - self.carrier_off[tid]
+
+    def carrier_list(self, tid: int) -> Sequence[int]:
+        return self.carrier_names[self.carrier_off[tid] : self.carrier_off[tid + 1]]
+
+    def name_tokens(self, name_id: int) -> Sequence[int]:
+        return self.name_tids[self.name_off[name_id] : self.name_off[name_id + 1]]
+
+    def reachable(self, tid: int) -> bool:
+        """A carrier (rare enough) list token that is not too busy to expand."""
+        return 0 < self.carriers(tid) <= MAX_TOKEN_NAMES
+
+
+# -- one query -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class QToken:
+    pos: int
+    token: str
+    tid: int  # -1 for tokens the index has never seen
+    canonical: str  # as scoring sees it
+    weight: float
+    keys: list[str]
+
+
+@dataclass(slots=True)
+class Word:
+    """A blocking word: a query token or two neighbours glued together."""
+
+    pos: int
+    token: str
+    weight: float
+    keys: list[str]
+    glued: bool
+    similar: dict[int, float] = field(default_factory=dict)  # list tid -> sim
+
+
+@dataclass(slots=True)
+class Scored:
+    name_id: int
+    name_score: float
+    method: str
+    aligned: list[dict[str, Any]]
+
+
+class FastPath:
+    """Screens one query at a time over ``Tables`` with the rules of the batch path."""
+
+    def __init__(self, tables: Tables, algorithm: Algorithm) -> None:
+        self.t = tables
+        self.algorithm = algorithm
+        # (name, schema) of queries whose candidates the batch path does not fix (see
+        # name_hits): for tests and diagnostics.
+        self.uncertain: deque[tuple[str, str]] = deque(maxlen=1000)
+
+    # -- similar tokens ------------------------------------------------------------------------
+
+    def _similar(
+        self, words: Iterable[tuple[str, list[str]]], floor: float
+    ) -> dict[str, dict[int, float]]:
+        """blocking.similar_tokens: list tokens sharing a key, at least ``floor`` similar."""
+        distinct: dict[str, list[str]] = {}
+        for token, keys in words:
+            distinct.setdefault(token, keys)
+        flat = [(token, key) for token, keys in distinct.items() for key in dict.fromkeys(keys)]
+        out: dict[str, dict[int, float]] = {token: {} for token in distinct}
+        if not flat:
+            return out
+        first, second = _hashes([k for _, k in flat])
+        found = self.t.token_keys.lookup(first, second)
+        reached: dict[str, set[int]] = {token: set() for token in distinct}
+        for (token, _), ids in zip(flat, found, strict=True):
+            reached[token].update(ids)
+        for token, tids in reached.items():
+            tid = self.t.tid_of.get(token)
+            canon = self.t.canonical[tid] if tid is not None else token
+            sims = out[token]
+            for ctid in tids:
+                sim = token_sim(token, self.t.token[ctid], canon, self.t.canonical[ctid])
+                if sim >= floor:
+                    sims[ctid] = sim
+        return out
+
+    # -- query tokens ---------------------------------------------------------------------------
+
+    def query_tokens(self, tokens: list[str], common_unknown: set[str]) -> list[QToken]:
+        """blocking.query_tables for one name: weights from the index, or fresh ones.
+
+        ``common_unknown``: the common words among the unseen words of every name of the query
+        (query_tables tests a fresh token's variant group against that set).
+        """
+        out: list[QToken] = []
+        fresh: dict[str, QToken] = {}
+        for pos, token in enumerate(tokens):
+            tid = self.t.tid_of.get(token)
+            if tid is not None:
+                keys = self.t.keys[tid].to_list() if not token.startswith("#") else []
+                out.append(QToken(pos, token, tid, self.t.canonical[tid], self.t.weight[tid],
+                                  keys))
+                continue
+            if token not in fresh:
+                fresh[token] = self._fresh(token, common_unknown)
+            q = fresh[token]
+            out.append(QToken(pos, token, -1, q.canonical, q.weight, q.keys))
+        if fresh:
+            self._borrow(fresh)
+            for q in out:
+                if q.tid < 0:
+                    q.weight = fresh[q.token].weight
+        return out
+
+    def _fresh(self, token: str, common_unknown: set[str]) -> QToken:
+        canonical = token if token.startswith("#") else canonical_token(token)
+        if token.startswith("#"):
+            weight = 0.0
+        elif canonical in common_unknown:
+            weight = _FRESH_COMMON_WEIGHT
+        else:
+            weight = _FRESH_WEIGHT
+        return QToken(-1, token, -1, canonical, initial_weight(token, weight), token_keys(token))
+
+    def _borrow(self, fresh: dict[str, QToken]) -> None:
+        """blocking._borrow_weights: an unseen word weighs what its closest listed word does."""
+        words = [
+            (q.token, q.keys) for q in fresh.values()
+            if not q.token.startswith("#") and q.weight > 0
+        ]
+        similar = self._similar(words, BORROW_SIM)
+        for token, sims in similar.items():
+            if not sims:
+                w = _FRESH_WEIGHT
+            else:
+                # Among equally close listed words the batch path meets the first listed
+                # (lowest token id) first.
+                best = max(sims.values())
+                w = self.t.weight[min(c for c, s in sims.items() if s == best)]
+            fresh[token].weight = min(fresh[token].weight, w)
+
+    # -- blocking -------------------------------------------------------------------------------
+
+    def candidates(
+        self, tokens: list[QToken], min_score: float
+    ) -> tuple[list[int], set[int]]:
+        """blocking.candidates for one query: the name ids worth scoring (and the uncertain
+        ones at the cut, see ``_top``)."""
+        own = [
+            Word(q.pos, q.token, q.weight, q.keys, glued=False)
+            for q in tokens if not q.token.startswith("#")
+        ]
+        if not own:
+            return [], set()  # no words: no query total, so nothing passes the reach test
+        glued = [
+            Word(a.pos, a.token + b.token, a.weight + b.weight, ["d:" + a.token + b.token],
+                 glued=True)
+            for a, b in pairwise(own)
+        ]
+        if {w.token for w in glued} & {w.token for w in own}:
+            raise DeclinedError("a glued pair spells a query word: its keys depend on row order")
+        words = own + glued
+        similar = self._similar(((w.token, w.keys) for w in words), self.algorithm.token_floor)
+        for w in words:
+            w.similar = similar[w.token]
+        q_total = 0.0
+        for w in own:
+            q_total += w.weight
+        found = self._expanded(words, q_total, min_score)
+        found |= self._whole(tokens)
+        joined = self._joined(own)
+        found |= set(joined)
+        scored = self._block_scores(found, words, q_total, min_score, joined)
+        return self._top(scored)
+
+    def _expanded(self, words: list[Word], q_total: float, min_score: float) -> set[int]:
+        t = self.t
+        hidden = {
+            w.token for w in words if any(not t.reachable(c) for c in w.similar)
+        }
+        blocking = [w for w in words if w.weight > RARE_WEIGHT and len(w.token) > 1]
+        ranked: list[tuple[int, int, Word]] = []
+        for w in blocking:
+            if w.glued:
+                continue
+            fanout = sum(t.carriers(c) for c in w.similar if t.carriers(c) <= MAX_TOKEN_NAMES)
+            if fanout > 0:
+                ranked.append((fanout, w.pos, w))
+        ranked.sort(key=lambda r: (r[0], r[1]))
+        chosen: list[Word] = []
+        expanded_w = 0.0
+        cum_w = 0.0
+        left_earlier = q_total
+        for _, _, w in ranked:
+            cover_w = 0.0 if w.token in hidden else w.weight
+            cum_w += cover_w
+            left_before = q_total - (cum_w - cover_w)
+            if left_earlier >= min_score * q_total:
+                chosen.append(w)
+                expanded_w += cover_w
+            left_earlier = left_before
+        chosen += [w for w in blocking if w.glued]
+        parts: dict[int, dict[int, float]] = {}
+        for w in chosen:
+            for ctid, sim in w.similar.items():
+                if not t.reachable(ctid):
+                    continue
+                value = w.weight * sim
+                for name_id in t.carrier_list(ctid):
+                    by_pos = parts.setdefault(name_id, {})
+                    if value > by_pos.get(w.pos, -1.0):
+                        by_pos[w.pos] = value
+        found: set[int] = set()
+        for name_id, by_pos in parts.items():
+            part = 0.0
+            for value in by_pos.values():
+                part += value
+            if part + q_total - expanded_w >= min_score * q_total:
+                found.add(name_id)
+        return found
+
+    def _name_keys(self, keys: list[str]) -> list[list[int]]:
+        """The names behind whole-name (n:) and glued-words (g:) keys."""
+        if not keys:
+            return []
+        first, second = _hashes(keys)
+        return self.t.whole_keys.lookup(first, second)
+
+    def _whole(self, tokens: list[QToken]) -> set[int]:
+        key = "n:" + " ".join(sorted(q.token for q in tokens if not q.token.startswith("#")))
+        return set(self._name_keys([key])[0])
+
+    def _joined(self, own: list[Word]) -> dict[int, list[float]]:
+        """Names holding a query word as two neighbouring words glued: the words' weights."""
+        long = [w for w in own if len(w.token) >= _JOINED_MIN_LEN]
+        out: dict[int, list[float]] = {}
+        for w, name_ids in zip(long, self._name_keys(["g:" + w.token for w in long]),
+                               strict=True):
+            for name_id in name_ids:
+                out.setdefault(name_id, []).append(w.weight)
+        return out
+
+    def _block_scores(
+        self, found: set[int], words: list[Word], q_total: float, min_score: float,
+        joined: dict[int, list[float]],
+    ) -> list[tuple[float, int, bool]]:
+        """(block score, name id, exact): exact when no sum has three terms or more, so the
+        batch's sums, taken in another order, are the same to the last bit."""
+        # list tid -> (pos, weight*sim, weight, glued) of every word resembling it
+        reach: dict[int, list[tuple[int, float, float, bool]]] = {}
+        for w in words:
+            for ctid, sim in w.similar.items():
+                reach.setdefault(ctid, []).append((w.pos, w.weight * sim, w.weight, w.glued))
+        out: list[tuple[float, int, bool]] = []
+        for name_id in found:
+            best: dict[int, float] = {}
+            own_w: dict[int, float] = {}
+            glued_w: dict[int, float] = {}
+            for ctid in set(self.t.name_tokens(name_id)):
+                for pos, value, weight, glued in reach.get(ctid, ()):
+                    if value > best.get(pos, -1.0):
+                        best[pos] = value
+                    (glued_w if glued else own_w)[pos] = weight
+            block = 0.0
+            for value in best.values():
+                block += value
+            low = high = 0.0
+            for pos in best:
+                low += own_w.get(pos, glued_w.get(pos, 0.0))
+                high += glued_w.get(pos, own_w.get(pos, 0.0))
+            joined_part = 0.0
+            for weight in joined.get(name_id, ()):
+                joined_part += weight
+            block = block + joined_part
+            keep = [
+                (block + UNSEEN_SIM * max(q_total - (seen + joined_part), 0.0)) / q_total
+                >= min_score
+                for seen in (low, high)
+            ]
+            if keep[0] != keep[1]:
+                raise DeclinedError("reach test depends on which of two tied words comes first")
+            if keep[0]:
+                exact = len(best) <= 2 and len(joined.get(name_id, ())) <= 2
+                out.append((block, name_id, exact))
+        return out
+
+    def _top(self, scored: list[tuple[float, int, bool]]) -> tuple[list[int], set[int]]:
+        """The best max_candidates names and every name tied with the best, and the names
+        the batch path may rank either side of the cut (sums that may differ in the last bit
+        from its own, taken in another order)."""
+        if not scored:
+            return [], set()
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        limit = self.algorithm.max_candidates
+        top = scored[0][0]
+        keep = [n for i, (s, n, _) in enumerate(scored) if i < limit or s >= top - 1e-9]
+        if len(keep) == len(scored):
+            return keep, set()
+        edge = scored[len(keep) - 1][0]
+        near = [(n, exact) for s, n, exact in scored if abs(s - edge) <= 1e-12]
+        if all(exact for _, exact in near):
+            return keep, set()
+        return keep, {n for n, _ in near}
+
+    # -- scoring --------------------------------------------------------------------------------
+
+    def score(self, tokens: list[QToken], name_id: int, joined: str) -> Scored:
+        """scoring.score_pairs for one (query, list name) pair."""
+        t, algo = self.t, self.algorithm
+        ctids = list(self.t.name_tokens(name_id))
+        q_words = [q for q in tokens if not q.token.startswith("#")]
+        rows: list[tuple[float, int, int, float, float]] = []
+        for q in q_words:
+            for cpos, ctid in enumerate(ctids):
+                ctoken = t.token[ctid]
+                if ctoken.startswith("#"):
+                    continue
+                sim = token_sim(q.token, ctoken, q.canonical, t.canonical[ctid])
+                if sim >= algo.token_floor:
+                    rows.append((sim, q.pos, cpos, q.weight, t.weight[ctid]))
+        aligned = _align(rows)
+        q_total = 0.0
+        for q in tokens:
+            q_total += q.weight
+        counts: dict[str, int] = {}
+        for q in tokens:
+            counts[q.token] = counts.get(q.token, 0) + 1
+        q_repeated = 0.0
+        for q in tokens:
+            q_repeated += q.weight * (counts[q.token] > 1)
+        c_total = 0.0
+        for ctid in ctids:
+            c_total += t.weight[ctid]
+        matched = q_matched = c_matched = 0.0
+        for sim, _, _, qw, cw in aligned:
+            matched += qw * sim
+            q_matched += qw
+            c_matched += cw
+        rare = any(qw > RARE_WEIGHT for _, _, _, qw, _ in aligned)
+        unmatched_c = max(c_total - c_matched, 0.0)
+        unmatched_q = max(q_total - q_matched, 0.0)
+        repeated = min(q_repeated / 2, unmatched_q)
+        charged_q = (unmatched_q - repeated) * algo.unmatched_query_weight + repeated * 0.2
+        token_score = (
+            matched / (q_matched + charged_q + algo.unmatched_list_weight * unmatched_c)
+            if q_total > 0 else 0.0
+        )
+        if not rare and len(aligned) < len(q_words):
+            token_score = min(token_score, algo.common_only_cap)
+        token_score = min(max(token_score, 0.0), 1.0)
+        listed = t.joined[name_id]
+        joined_score = joined_sim(joined, listed) * algo.joined_factor
+        # A long query that is the start of the list name was cut by a message field limit.
+        truncated = (
+            len(joined) >= TRUNCATED_MIN_LETTERS and len(listed) > len(joined)
+            and listed.startswith(joined)
+        )
+        if truncated:
+            joined_score = max(joined_score, TRUNCATED_SCORE)
+        name_score = max(token_score, joined_score)
+        if t.weak[name_id]:
+            name_score = name_score * algo.weak_alias_factor
+        if joined_score > token_score:
+            method = "truncated-name comparison" if truncated else "whole-name comparison"
+        else:
+            method = "token alignment"
+        return Scored(
+            name_id, name_score, method,
+            [{"qpos": q, "cpos": c, "sim": s} for s, q, c, _, _ in aligned],
+        )
+
+    # -- whole queries --------------------------------------------------------------------------
+
+    def name_hits(
+        self, names: list[tuple[str, str]], cutoff: float
+    ) -> dict[tuple[str, str], tuple[list[str], dict[str, Scored]]]:
+        """Per distinct (name, schema): its tokens and the best list name per entity id."""
+        min_score = cutoff - _REACH_SLACK
+        if min_score <= 0:
+            raise DeclinedError("no reach test: the batch path keeps every candidate")
+        tokenised = {key: name_tokens(*key) for key in names}
+        unknown = {tok for toks in tokenised.values() for tok in toks if tok not in self.t.tid_of}
+        common_unknown = {tok for tok in unknown if is_common(tok)}
+        query = {key: self.query_tokens(raw, common_unknown) for key, raw in tokenised.items()}
+        out: dict[tuple[str, str], tuple[list[str], dict[str, Scored]]] = {}
+        for key, raw in tokenised.items():
+            tokens = query[key]
+            joined = "".join(q.token for q in tokens if not q.token.startswith("#"))
+            best: dict[str, Scored] = {}
+            keep, uncertain = self.candidates(tokens, min_score)
+            scores = [self.score(tokens, n, joined) for n in sorted(set(keep) | uncertain)]
+            if any(s.name_id in uncertain and s.name_score >= cutoff - _MAX_BONUS
+                   for s in scores):
+                # Names tied at the candidate cut up to rounding: the batch path keeps some
+                # of them by the noise of its float sums (it gives different hits from run to
+                # run). This path keeps the ones its own ranking does.
+                self.uncertain.append(key)
+            chosen = set(keep)
+            scores = [s for s in scores if s.name_id in chosen]
+            for scored in scores:
+                name_id = scored.name_id
+                if scored.name_score < cutoff - _MAX_BONUS:
+                    continue
+                entity_id = self.t.entity_id[name_id]
+                # Among names of one entity scoring the same, the batch path keeps the lowest
+                # name id (its join walks the names in order): so does this loop.
+                held = best.get(entity_id)
+                if held is None or scored.name_score > held.name_score:
+                    best[entity_id] = scored
+            out[key] = (raw, best)
+        return out
+
+    def identifier_hits(self, identifier: str | None) -> dict[str, dict[str, str]]:
+        """blocking.identifier_candidates for one value: entity id -> list_id, kind, value."""
+        if identifier is None:
+            return {}
+        value = pl.select(clean_identifier(pl.lit(identifier, dtype=pl.Utf8))).item()
+        if value is None or len(value) < 5:
+            return {}
+        found = self.t.index.identifiers.filter(pl.col("value") == value).unique()
+        out: dict[str, dict[str, str]] = {}
+        for row in found.iter_rows(named=True):
+            if row["entity_id"] in out:
+                raise DeclinedError("one entity id listed with this identifier more than once")
+            out[row["entity_id"]] = {
+                "list_id": row["list_id"], "id_kind": row["kind"], "id_value": row["value"]
+            }
+        return out
+
+    def screen_rows(self, rows: list[dict[str, Any]], cutoff: float) -> list[dict[str, Any]]:
+        """Screener.screen(limit=None) for a few query rows, as hit dicts (row, entity_id...)."""
+        keys = list(dict.fromkeys((r["name"], r["schema"]) for r in rows if r["name"]))
+        by_name = self.name_hits(keys, cutoff)
+        hits: list[dict[str, Any]] = []
+        for row in rows:
+            raw, best = by_name.get((row["name"], row["schema"]), ([], {}))
+            merged: dict[tuple[str, str], dict[str, Any]] = {}
+            for entity_id, scored in best.items():
+                merged[(entity_id, self.t.list_id[scored.name_id])] = {
+                    "scored": scored, "id_kind": None, "id_value": None,
+                }
+            for entity_id, found in self.identifier_hits(row.get("identifier")).items():
+                slot = merged.setdefault((entity_id, found["list_id"]), {"scored": None})
+                slot["id_kind"], slot["id_value"] = found["id_kind"], found["id_value"]
+            for (entity_id, list_id), slot in merged.items():
+                erow = self.t.entity_of.get((entity_id, list_id))
+                if erow is not None:
+                    hits.append(self._hit(row, raw, entity_id, list_id, erow, slot))
+        self._qualify(hits)
+        out = []
+        for hit in hits:
+            score = min(max(hit["name_score"] + hit["dob_adjust"] + hit["country_adjust"], 0.0),
+                        1.0)
+            if hit["id_kind"] is not None:
+                score = max(score, self.algorithm.identifier_score)
+            if score >= cutoff:
+                hit["score"] = score
+                out.append(hit)
+        out.sort(key=lambda h: (h["row"], -h["score"], h["entity_id"]))
+        for hit in out:
+            hit["explanation"] = _explain_one(hit, hit["aligned"], self.algorithm)
+        return out
+
+    def _hit(
+        self, row: dict[str, Any], raw: list[str], entity_id: str, list_id: str, erow: int,
+        slot: dict[str, Any],
+    ) -> dict[str, Any]:
+        entity = self.t.index.entities.row(erow, named=True)
+        scored: Scored | None = slot["scored"]
+        hit: dict[str, Any] = {
+            "row": row["row"], "entity_id": entity_id, "list_id": list_id,
+            "schema": entity["schema"], "caption": entity["caption"],
+            "birth_date": row.get("birth_date"), "country": row.get("country"),
+            "nationality": row.get("nationality"), "birth_dates": entity["birth_dates"],
+            "birth_untils": entity["birth_untils"], "countries": entity["countries"],
+            "query_name": row["name"], "q_tokens": raw, "id_kind": slot["id_kind"],
+            "id_value": slot["id_value"],
+        }
+        if scored is None:
+            hit.update(
+                pid=None, matched_name=entity["caption"], name_kind=None, c_tokens=None,
+                name_score=0.0, method="identifier", aligned=[],
+            )
+            return hit
+        name = self.t.index.names.row(scored.name_id, named=True)
+        hit.update(
+            pid=scored.name_id, matched_name=name["name"], name_kind=name["kind"],
+            c_tokens=name["tokens"], name_score=scored.name_score, method=scored.method,
+            aligned=scored.aligned,
+        )
+        return hit
+
+    def _qualify(self, hits: list[dict[str, Any]]) -> None:
+        """Date-of-birth and country adjustments by the qualifiers themselves."""
+        asked = [
+            h for h in hits
+            if h["birth_date"] is not None or h["country"] is not None
+            or h["nationality"] is not None
+        ]
+        for hit in hits:
+            hit.update(self._absent())
+        if not asked:
+            return
+        frame = pl.DataFrame(
+            {
+                "hid": list(range(len(asked))),
+                **{c: [h[c] for h in asked] for c in _QUALIFIER_COLUMNS},
+            },
+            schema={"hid": pl.Int64, **_QUALIFIER_COLUMNS},
+        )
+        qualified = country_qualifier(birth_date_qualifier(frame, self.algorithm), self.algorithm)
+        for row in qualified.select("hid", *_QUALIFIER_OUTPUTS).iter_rows(named=True):
+            asked[row["hid"]].update({c: row[c] for c in _QUALIFIER_OUTPUTS})
+
+    def _absent(self) -> dict[str, Any]:
+        """The qualifiers' outcome when the query gives neither date of birth nor country."""
+        if not self.t.absent:
+            frame = pl.DataFrame(
+                {"hid": [0], "birth_date": [None], "country": [None], "nationality": [None],
+                 "birth_dates": [["1970-01-01"]], "birth_untils": [["1970-01-01"]],
+                 "countries": [["FR"]]},
+                schema={"hid": pl.Int64, **_QUALIFIER_COLUMNS},
+            )
+            qualified = country_qualifier(
+                birth_date_qualifier(frame, self.algorithm), self.algorithm
+            )
+            self.t.absent.update(qualified.select(*_QUALIFIER_OUTPUTS).row(0, named=True))
+        return dict(self.t.absent)
+
+    def match(
+        self, query: str | dict[str, Any], limit: int, threshold: float | None, schema: str
+    ) -> list[Hit]:
+        """Screener.match for one query, or DeclinedError."""
+        cutoff = self.algorithm.threshold if threshold is None else threshold
+        rows = query_rows(query, schema)
+        hits = self.screen_rows(rows, cutoff)
+        best: dict[tuple[str, str], dict[str, Any]] = {}
+        for hit in hits:
+            key = (hit["list_id"], hit["entity_id"])
+            held = best.get(key)
+            if held is None or hit["score"] > held["score"]:
+                best[key] = hit
+            elif hit["score"] == held["score"] and _visible(hit) != _visible(held):
+                raise DeclinedError("one entity hit by two query names with the same score")
+        ranked = sorted(best.values(), key=lambda h: (-h["score"], h["list_id"], h["entity_id"]))
+        algo = self.algorithm
+        return [
+            Hit(
+                entity_id=h["entity_id"], list_id=h["list_id"], schema=h["schema"],
+                caption=h["caption"], matched_name=h["matched_name"], score=h["score"],
+                name_score=h["name_score"], explanation=h["explanation"],
+                algorithm=algo.name, algorithm_version=algo.version,
+            )
+            for h in ranked[: max(limit, 0)]
+        ]
+
+
+_QUALIFIER_COLUMNS: dict[str, pl.DataType] = {
+    "birth_date": pl.Utf8(), "country": pl.Utf8(), "nationality": pl.Utf8(),
+    "birth_dates": pl.List(pl.Utf8), "birth_untils": pl.List(pl.Utf8),
+    "countries": pl.List(pl.Utf8),
+}
+_QUALIFIER_OUTPUTS = ("dob_adjust", "dob_detail", "country_adjust", "country_detail")
+
+
+def _visible(hit: dict[str, Any]) -> tuple[Any, ...]:
+    return (hit["matched_name"], hit["name_score"], hit["explanation"], hit["schema"])
+
+
+def _strip(text: str) -> str:
+    return text.strip(_WHITESPACE)
+
+
+def query_rows(query: str | dict[str, Any], schema: str = "Person") -> list[dict[str, Any]]:
+    """The query rows Screener.screen would see for ``query``: query_frame, then normalised."""
+    rows = query_frame(query, schema).to_dicts()
+    out = []
+    for i, row in enumerate(rows):
+        name = row.get("name")
+        out.append({
+            "row": i,
+            "name": _strip(name) if name is not None else None,
+            "schema": row.get("schema") or "Person",
+            "birth_date": row.get("birth_date"),
+            "country": _upper(row.get("country")),
+            "nationality": _upper(row.get("nationality")),
+            "identifier": row.get("identifier"),
+        })
+    return out
+
+
+def _upper(value: str | None) -> str | None:
+    return None if value is None else value.upper()
+
+
+def _align(
+    rows: list[tuple[float, int, int, float, float]],
+) -> list[tuple[float, int, int, float, float]]:
+    """scoring.align for one pair: rounds of mutual best choices, at most MAX_ROUNDS."""
+    remaining = sorted(rows, key=lambda r: (-r[0], r[1], r[2]))
+    accepted: list[tuple[float, int, int, float, float]] = []
+    for _ in range(MAX_ROUNDS):
+        if not remaining:
+            break
+        seen_q: set[int] = set()
+        seen_c: set[int] = set()
+        chosen = []
+        for row in remaining:
+            if row[1] not in seen_q and row[2] not in seen_c:
+                chosen.append(row)
+            seen_q.add(row[1])
+            seen_c.add(row[2])
+        accepted.extend(chosen)
+        used_q = {r[1] for r in chosen}
+        used_c = {r[2] for r in chosen}
+        remaining = [r for r in remaining if r[1] not in used_q and r[2] not in used_c]
+    return accepted
+
+
+# -- the Screener hook ---------------------------------------------------------------------------
+
+
+def fast_path(screener: Screener) -> FastPath:
+    """The fast path of ``screener``, its tables built on first use and cached on it."""
+    held = screener.__dict__.get(_ATTR)
+    if isinstance(held, FastPath) and held.t.index is screener.index \
+            and held.algorithm is screener.algorithm:
+        return held
+    with _BUILD_LOCK:
+        held = screener.__dict__.get(_ATTR)
+        if not (isinstance(held, FastPath) and held.t.index is screener.index):
+            held = FastPath(Tables.build(screener.index), screener.algorithm)
+        elif held.algorithm is not screener.algorithm:
+            held = FastPath(held.t, screener.algorithm)
+        screener.__dict__[_ATTR] = held
+        return held
+
+
+def fast_match(
+    screener: Screener, query: str | dict[str, Any], limit: int, threshold: float | None,
+    schema: str,
+) -> list[Hit] | None:
+    """Screener.match through the fast path; None when the batch path must answer."""
+    try:
+        return fast_path(screener).match(query, limit, threshold, schema)
+    except DeclinedError:
+        return None
