@@ -33,7 +33,13 @@ from lists.model import (
     Schema,
 )
 from lists.un import is_latin, script_lang, squash
-from lists.xmlsafe import child_text, children, iter_elements, local_name, text_of
+from lists.xmlsafe import (
+    child_text,
+    children,
+    root_attribute,
+    stream_records,
+    text_of,
+)
 
 FORMAT = "eu_fsf"
 DEFAULT_LIST_ID = "eu_fsf"
@@ -246,22 +252,14 @@ def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
         raise ListFormatError(", ".join(map(str, paths)), "the EU FSF list is one XML file")
     path = paths[0]
     resolved_id = list_id or DEFAULT_LIST_ID
-    entities: list[Entity] = []
     warnings: set[str] = set()
-    published: str | None = None
-    for element in iter_elements(path, {"sanctionEntity"}):
-        if not entities:
-            root = element.getroottree().getroot()
-            if local_name(root.tag) != _ROOT:
-                found = local_name(root.tag)
-                raise ListFormatError(path, f"root element is <{found}>, not <export>")
-            published = root.get("generationDate")
-        try:
-            entities.append(_entity(element, resolved_id, warnings))
-        except ListFormatError as exc:
-            raise ListFormatError(path, exc.detail, record=exc.record) from exc
-    if not entities:
-        raise ListFormatError(path, "no sanctionEntity records (not an EU FSF 1.1 export?)")
+    entities, published = stream_records(
+        path,
+        {"sanctionEntity"},
+        lambda element: _entity(element, resolved_id, warnings),
+        lambda element: root_attribute(element, path, _ROOT, "generationDate"),
+        "no sanctionEntity records (not an EU FSF 1.1 export?)",
+    )
     return ParsedList(
         list_id=resolved_id,
         format=FORMAT,

@@ -34,7 +34,12 @@ from lists.model import (
     Schema,
 )
 from lists.un import is_latin, script_lang, squash
-from lists.xmlsafe import child_text, children, iter_elements, local_name
+from lists.xmlsafe import (
+    child_text,
+    children,
+    root_attribute,
+    stream_records,
+)
 
 FORMAT = "eu_fsf_v1"
 DEFAULT_LIST_ID = "eu_fsf"
@@ -200,22 +205,15 @@ def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
         raise ListFormatError(", ".join(map(str, paths)), "the EU v1.0 list is one XML file")
     path = paths[0]
     resolved_id = list_id or DEFAULT_LIST_ID
-    entities: list[Entity] = []
     warnings: set[str] = set()
-    published: str | None = None
-    for element in iter_elements(path, {"ENTITY"}):
-        if not entities:
-            root = element.getroottree().getroot()
-            if local_name(root.tag) != _ROOT:
-                found = local_name(root.tag)
-                raise ListFormatError(path, f"root element is <{found}>, not <WHOLE>")
-            published = iso_date(root.get("Date"), dayfirst=True)
-        try:
-            entities.append(_entity(element, resolved_id, warnings))
-        except ListFormatError as exc:
-            raise ListFormatError(path, exc.detail, record=exc.record) from exc
-    if not entities:
-        raise ListFormatError(path, "no ENTITY records (not an EU FSF v1.0 file?)")
+    entities, date = stream_records(
+        path,
+        {"ENTITY"},
+        lambda element: _entity(element, resolved_id, warnings),
+        lambda element: root_attribute(element, path, _ROOT, "Date"),
+        "no ENTITY records (not an EU FSF v1.0 file?)",
+    )
+    published = iso_date(date, dayfirst=True)
     return ParsedList(
         list_id=resolved_id,
         format=FORMAT,

@@ -34,7 +34,14 @@ from lists.model import (
     ParsedList,
     Schema,
 )
-from lists.xmlsafe import child_text, children, iter_elements, local_name, text_of
+from lists.xmlsafe import (
+    child_text,
+    children,
+    local_name,
+    root_attribute,
+    stream_records,
+    text_of,
+)
 
 FORMAT = "un_xml"
 DEFAULT_LIST_ID = "un_sc"
@@ -283,32 +290,20 @@ def _entry(element: etree._Element, list_id: str, warnings: set[str]) -> Entity:
     return entity
 
 
-def _check_root(element: etree._Element, path: Path) -> str | None:
-    """The list's generation date, after checking the document is a UN consolidated list."""
-    root = element.getroottree().getroot()
-    if local_name(root.tag) != _ROOT:
-        raise ListFormatError(path, f"root element is <{local_name(root.tag)}>, not <{_ROOT}>")
-    return root.get("dateGenerated")
-
-
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Read one UN consolidated XML file, streaming entry by entry."""
     if len(paths) != 1:
         raise ListFormatError(", ".join(map(str, paths)), "the UN list is one XML file")
     path = paths[0]
     resolved_id = list_id or DEFAULT_LIST_ID
-    entities: list[Entity] = []
     warnings: set[str] = set()
-    published: str | None = None
-    for element in iter_elements(path, {"INDIVIDUAL", "ENTITY"}):
-        if not entities:
-            published = _check_root(element, path)
-        try:
-            entities.append(_entry(element, resolved_id, warnings))
-        except ListFormatError as exc:
-            raise ListFormatError(path, exc.detail, record=exc.record) from exc
-    if not entities:
-        raise ListFormatError(path, "no INDIVIDUAL or ENTITY entries (not a UN consolidated list?)")
+    entities, published = stream_records(
+        path,
+        {"INDIVIDUAL", "ENTITY"},
+        lambda element: _entry(element, resolved_id, warnings),
+        lambda element: root_attribute(element, path, _ROOT, "dateGenerated"),
+        "no INDIVIDUAL or ENTITY entries (not a UN consolidated list?)",
+    )
     return ParsedList(
         list_id=resolved_id,
         format=FORMAT,

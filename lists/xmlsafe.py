@@ -6,14 +6,16 @@ cleanly instead of reading local files or exhausting memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from lxml import etree
 
 from lists.errors import ListFormatError
 
 _HEAD_BYTES = 4096
+T = TypeVar("T")
 
 
 def reject_doctype_entities(path: Path) -> None:
@@ -110,3 +112,40 @@ def child_text(element: etree._Element, name: str) -> str | None:
 def children(element: etree._Element, name: str) -> list[etree._Element]:
     """Direct children with local name ``name``."""
     return [child for child in element if local_name(child.tag) == name]
+
+
+def root_attribute(
+    element: etree._Element, path: Path, expected_root: str, attribute: str
+) -> str | None:
+    """An attribute of the document root, after checking the root is ``expected_root``."""
+    root = element.getroottree().getroot()
+    found = local_name(root.tag)
+    if found != expected_root:
+        raise ListFormatError(path, f"root element is <{found}>, not <{expected_root}>")
+    return root.get(attribute)
+
+
+def stream_records(
+    path: Path,
+    names: set[str],
+    parse: Callable[[etree._Element], T],
+    read_header: Callable[[etree._Element], str | None],
+    empty_message: str,
+) -> tuple[list[T], str | None]:
+    """Parse every streamed record with ``parse``; ``read_header`` sees the first one.
+
+    Returns the records and what ``read_header`` returned (the publication date). A record
+    error is re-raised naming the file; a file without records is an error.
+    """
+    records: list[T] = []
+    header: str | None = None
+    for element in iter_elements(path, names):
+        if not records:
+            header = read_header(element)
+        try:
+            records.append(parse(element))
+        except ListFormatError as exc:
+            raise ListFormatError(path, exc.detail, record=exc.record) from exc
+    if not records:
+        raise ListFormatError(path, empty_message)
+    return records, header
