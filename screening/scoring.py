@@ -273,7 +273,15 @@ def joined_similarity(left: pl.Series, right: pl.Series) -> np.ndarray:
     )
     long_enough = (left.fill_null("").str.len_chars() >= 6).to_numpy()
     # "FU YUAN YU 8649" is not "FU YUAN YU 8684": numbers must agree for this comparison.
-    digits = pl.DataFrame({"l": left.fill_null(""), "r": right.fill_null("")}).select(
-        pl.col("l").str.replace_all(r"\D", "") == pl.col("r").str.replace_all(r"\D", "")
-    ).to_series().to_numpy()
-    return np.where(long_enough & digits, sim, 0.0)
+    frame = pl.DataFrame({"l": left.fill_null(""), "r": right.fill_null("")})
+    with_digits = frame.select(
+        pl.col("l").str.contains(r"\d") | pl.col("r").str.contains(r"\d")
+    ).to_series()
+    same = np.ones(left.len(), dtype=bool)
+    if with_digits.any():
+        rows = frame.filter(with_digits)
+        agree = rows.select(
+            pl.col("l").str.replace_all(r"\D", "") == pl.col("r").str.replace_all(r"\D", "")
+        ).to_series().to_numpy()
+        same[with_digits.to_numpy()] = agree
+    return np.where(long_enough & same, sim, 0.0)
