@@ -14,9 +14,16 @@ from benchmarks.variations import generate_name_queries
 from lists.ingest import load_paths
 from lists.store import ListStore
 from screening.api import open_screener
-from screening.scoring import token_similarity
+from screening.scoring import joined_similarity, token_similarity
 from screening.screener import Screener, query_frame
-from screening.single import DeclinedError, FastPath, fast_path, query_rows, token_sim
+from screening.single import (
+    DeclinedError,
+    FastPath,
+    fast_path,
+    joined_sim,
+    query_rows,
+    token_sim,
+)
 from screening.variants import canonical_token
 from tests.conftest import shared_data_dir
 
@@ -202,6 +209,14 @@ def test_token_sim_equals_token_similarity(pairs: list[tuple[str, str]]) -> None
     )
     for i, (a, b) in enumerate(pairs):
         assert abs(token_sim(a, b, canon_l[i], canon_r[i]) - expected[i]) < 1e-12, (a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(WORDS, WORDS), min_size=1, max_size=20))
+def test_joined_sim_equals_joined_similarity(pairs: list[tuple[str, str]]) -> None:
+    expected = joined_similarity(pl.Series([a for a, _ in pairs]), pl.Series([b for _, b in pairs]))
+    for i, (a, b) in enumerate(pairs):
+        assert abs(joined_sim(a, b) - expected[i]) < 1e-12, (a, b)
 
 
 def _typo(word: str, rng: random.Random) -> str:
