@@ -73,10 +73,13 @@ def _borrow_weights(fresh: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
     if words.height == 0:
         return fresh
     similar = similar_tokens(words["token"], index, words["keys"], BORROW_SIM)
-    weights = index.token_info.select(pl.col("token").alias("ctoken"), pl.col("weight").alias("w"))
+    weights = index.token_info.select(
+        pl.col("token").alias("ctoken"), pl.col("weight").alias("w"), pl.col("tid").alias("ctid")
+    )
+    # Ties go to the listed token with the lowest id, so the result never depends on order.
     best = (
         similar.join(weights, on="ctoken")
-        .sort("sim", descending=True)
+        .sort(["sim", "ctid"], descending=[True, False])
         .unique("token", keep="first")
         .select("token", "w")
     )
@@ -246,7 +249,10 @@ def candidates(
     scored = _block_scores(found, words, similar, index, totals, min_score, joined)
     # The best max_candidates per query, and every name tied with the best: the same exact
     # name is often listed by many entities and lists.
-    ranked = scored.sort(["qid", "block_score", "name_id"], descending=[False, True, False])
+    # Rounded: sums of the same parts in another order must rank alike.
+    ranked = scored.with_columns(pl.col("block_score").round(9)).sort(
+        ["qid", "block_score", "name_id"], descending=[False, True, False]
+    )
     return ranked.filter(
         (pl.int_range(pl.len()).over("qid") < max_candidates)
         | (pl.col("block_score") >= pl.col("block_score").max().over("qid") - 1e-9)

@@ -116,7 +116,7 @@ class Screener:
             ),
             on="name_id",
         ).join(names.select("qid", "name", "schema", pl.col("tokens").alias("q_tokens")), on="qid")
-        best = scored.sort("name_score", descending=True).unique(
+        best = scored.sort(["name_score", "name_id"], descending=[True, False]).unique(
             ["qid", "list_id", "entity_id"], keep="first"
         )
         hits = rows.select(
