@@ -2,7 +2,7 @@
 
 The batch row is created ('queued') before the request returns, so the caller can poll it;
 a worker then runs ``screening.batch.screen_file`` under that id (which marks it running,
-done or failed) and keeps the batch's parties for re-screening (``record_parties``). The
+done or failed; it also keeps the batch's parties for re-screening). The
 uploaded file is deleted when the job ends. A crash leaves 'running' rows that
 ``recover_interrupted`` marks failed at the next start.
 """
@@ -25,11 +25,10 @@ from api.errors import Invalid
 from api.validate import Field, check_object
 from screening import results
 from screening.batch import screen_file
-from screening.inputs import detect_format, iter_batches
+from screening.inputs import detect_format
 from screening.inputs.tabular import ALL_COLUMNS
 from screening.review.audit import record
 from screening.review.db import in_transaction
-from screening.review.rescreen import record_parties
 
 log = logging.getLogger(__name__)
 MAX_RECORDS = 100_000
@@ -63,19 +62,10 @@ class BatchJobs:
         try:
             screen_file(self.db.path, path, batch_id=batch_id, threshold=threshold,
                         created_by=actor)
-            self._keep_parties(batch_id, path)
         except Exception:  # screen_file has recorded the batch as failed with the error
             log.exception("batch %s failed", batch_id)
         finally:
             shutil.rmtree(path.parent, ignore_errors=True)
-
-    def _keep_parties(self, batch_id: str, path: Path) -> None:
-        con = self.db.cursor()
-        try:
-            for chunk in iter_batches(path):
-                record_parties(con, batch_id, chunk.parties)
-        finally:
-            con.close()
 
     def wait(self, batch_id: str, timeout: float | None = None) -> None:
         """Block until a submitted batch has finished (tests and the CLI)."""

@@ -19,7 +19,6 @@ checked before it may be 'done'.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -35,6 +34,8 @@ from screening.inputs import ParseResult, detect_format, iter_batches
 from screening.inputs.parties import PARTY_COLUMNS
 from screening.normalise import tokenise_names
 from screening.results import BatchCounts, recover_interrupted
+from screening.review.rescreen import ensure_screened_parties, record_parties
+from screening.review.whitelist import apply_whitelist
 from screening.screener import Screener
 
 __all__ = ["BatchSummary", "ReconciliationError", "recover_interrupted", "screen_file"]
@@ -318,17 +319,6 @@ class _Tally:
         )
 
 
-def _apply_whitelist(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
-    """Suppress alerts of whitelisted (party, entity) pairs, when the review module exists."""
-    try:
-        module = importlib.import_module("screening.review.whitelist")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("screening.review", "screening.review.whitelist"):
-            return
-        raise
-    module.apply_whitelist(con, batch_id)
-
-
 def _run(
     con: duckdb.DuckDBPyConnection, db: Path | str, batch_id: str, path: Path, *,
     format: str | None, mapping: Mapping[str, str] | str | Path | None,
@@ -363,7 +353,7 @@ def _run(
             f"reconciliation failed: {tally.read} records read but {tally.screened} screened "
             f"+ {tally.rejected} rejected"
         )
-    _apply_whitelist(con, batch_id)
+    apply_whitelist(con, batch_id)
     results.finish_batch(con, batch_id, tally.counts(work.unique_names))
     return tally
 
@@ -374,6 +364,8 @@ def _screen_chunk(
 ) -> None:
     alerts = work.alerts(chunk.parties)
     results.insert_alerts(con, batch_id, alerts)
+    # Every named party is kept, alerted or not, so a list change can re-screen it.
+    record_parties(con, batch_id, chunk.parties.filter(pl.col("role") != "free_text"))
     results.insert_rejections(
         con, batch_id, ((r.position, r.field, r.reason) for r in chunk.rejections)
     )
@@ -409,6 +401,7 @@ def screen_file(
     con = duckdb.connect(str(db))
     try:
         results.ensure_schema(con)
+        ensure_screened_parties(con)
         if batch_id is None:
             recover_interrupted(con)
             batch_id = results.create_batch(

@@ -113,6 +113,18 @@ def test_planted_name_alerts_every_transaction_and_role(db: Path, tmp_path: Path
     # the same name, no other detail: one party key; the party column holds every field
     assert alerts["party_key"].n_unique() == 1
     assert alerts["party_key"][0] == results.party_key("Ayman al-Zawahiri")
+    # every named party is kept for re-screening, alerted or not
+    con = duckdb.connect(str(db))
+    try:
+        kept = con.execute(
+            "SELECT name FROM screened_parties WHERE batch_id = ? ORDER BY name",
+            [summary.batch_id],
+        ).fetchall()
+    finally:
+        con.close()
+    assert [name for (name,) in kept] == [
+        "Ayman al-Zawahiri", "Jean Dupont", "Maria Garcia", "Pieter de Vries"
+    ]
     assert '"transaction_id":"T5"' in alerts.filter(pl.col("role") == "originator")["party"][0]
     info = info_of(db, summary.batch_id)
     assert info["status"] == "done" and info["progress"] == 1.0
