@@ -152,11 +152,33 @@ def entries(con: duckdb.DuckDBPyConnection, *, actor: str | None = None,
 def read_audit(con: duckdb.DuckDBPyConnection, principal: Principal, *,
                actor: str | None = None, action: str | None = None,
                target: str | None = None, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
-    """Audit entries for supervisors and admins, newest first (action filters by prefix)."""
-    from screening.review.users import Permission, require
+    """Audit entries for supervisors and admins, newest first (action filters by prefix).
+
+    Entries about confidential lists the reader is not cleared for (their alerts, whitelist
+    entries or re-screenings) are left out, so a page may hold fewer than ``limit`` entries.
+    """
+    from screening.review.users import Permission, hidden_lists, require
 
     require(principal, Permission.READ_AUDIT)
-    return entries(con, actor=actor, action=action, target=target, limit=limit, offset=offset)
+    found = entries(con, actor=actor, action=action, target=target, limit=limit, offset=offset)
+    hidden = hidden_lists(principal, con)
+    if not hidden:
+        return found
+    return [entry for entry in found if not _mentions(con, entry, hidden)]
+
+
+def _mentions(con: duckdb.DuckDBPyConnection, entry: AuditEntry, hidden: list[str]) -> bool:
+    """Whether an entry names a hidden list or an alert of one."""
+    text = json.dumps([entry.target, entry.before, entry.after], default=str)
+    if any(json.dumps(list_id) in text or f":{list_id}" in text for list_id in hidden):
+        return True
+    if entry.target and entry.target.startswith("alert:"):
+        row = con.execute(
+            "SELECT list_id FROM alerts WHERE alert_id = TRY_CAST(? AS BIGINT)",
+            [entry.target.removeprefix("alert:")],
+        ).fetchone()
+        return row is not None and row[0] in hidden
+    return False
 
 
 def _bad(checked: int, seq: int, message: str) -> VerifyResult:

@@ -18,6 +18,7 @@ from screening.review.alerts import (
     list_alerts,
     status_counts,
 )
+from screening.review.audit import read_audit
 from screening.review.decisions import approve, claim, decide, pending_approvals, reopen
 from screening.review.errors import (
     ConflictError,
@@ -302,3 +303,21 @@ def test_listing_filters_sorts_and_pages(con: duckdb.DuckDBPyConnection, people:
     with pytest.raises(ValidationError, match="cannot sort by 'x; drop'"):
         list_alerts(con, ana, sort="x; drop")
     assert get_alert(con, ana, ids[0]).to_dict()["party"] == {"name": "John Doe"}
+
+
+def test_audit_hides_confidential_alerts_from_uncleared_readers(
+    con: duckdb.DuckDBPyConnection, people: People
+) -> None:
+    load_list(con, "un_sc", [entity("E1", "John Doe")])
+    load_list(con, "be_secret", [entity("S1", "Jane Roe", "be_secret")], confidential=True)
+    public = add_alert(con, score=0.8)
+    secret = add_alert(con, list_id="be_secret", entity_id="S1", score=0.99)
+    cleared_analyst = Principal("cleo", Role.ANALYST, frozenset({"be_secret"}))
+    claim(con, public, people["ana"])
+    claim(con, secret, cleared_analyst)
+    uncleared = people["sue"]
+    cleared = Principal("sam", Role.SUPERVISOR, frozenset({"be_secret"}))
+    targets = {e.target for e in read_audit(con, uncleared, action="alert.claim")}
+    assert targets == {f"alert:{public}"}
+    targets = {e.target for e in read_audit(con, cleared, action="alert.claim")}
+    assert targets == {f"alert:{public}", f"alert:{secret}"}
