@@ -19,6 +19,8 @@ from screening.ofac_mode import score_pairs_ofac
 from screening.qualifiers import birth_date_qualifier, country_qualifier
 from screening.scoring import score_pairs
 
+# Frames of at most this many rows are screened through the single-query fast path.
+FEW_ROWS = 16
 # Qualifiers can add at most this much, so pairs further below the threshold are dropped early.
 _MAX_BONUS = 0.06
 # Blocking drops candidates whose optimistic score is this far below the threshold.
@@ -74,11 +76,13 @@ class Screener:
 
     def __init__(
         self, index: ScreeningIndex, algorithm: Algorithm | str | None = None,
-        *, blocking: bool = True,
+        *, blocking: bool = True, fast: bool = True,
     ) -> None:
         self.index = index
         self.algorithm = algorithm if isinstance(algorithm, Algorithm) else get_algorithm(algorithm)
         self.blocking = blocking
+        # A few rows go through the single-query fast path (same hits, no fixed batch cost).
+        self.fast = fast and blocking and self.algorithm.name == "tf-default"
 
     @property
     def default_threshold(self) -> float:
@@ -136,6 +140,10 @@ class Screener:
     ) -> pl.DataFrame:
         """Hits of every row of ``frame`` at or above ``threshold``, best first per row."""
         cutoff = self.algorithm.threshold if threshold is None else threshold
+        if self.fast and 0 < frame.height <= FEW_ROWS:
+            few = self._screen_few(frame, cutoff, limit, lists)
+            if few is not None:
+                return few
         rows = _normalise_frame(frame)
         hits, aligned = self._name_hits(rows, cutoff)
         by_id = self._identifier_hits(rows)
@@ -181,6 +189,48 @@ class Screener:
         return hits.select(
             *HIT_COLUMNS, *[pl.col(c).alias(f"query_{c}") for c in extra], *passthrough
         )
+
+    def _screen_few(
+        self, frame: pl.DataFrame, cutoff: float, limit: int | None, lists: list[str] | None,
+    ) -> pl.DataFrame | None:
+        """``screen`` for a few rows through the fast path; None when it declines."""
+        from screening.single import DeclinedError, fast_path
+
+        rows = _normalise_frame(frame)
+        try:
+            hits = fast_path(self).screen_rows(rows.to_dicts(), cutoff)
+        except DeclinedError:
+            return None
+        if lists is not None:
+            hits = [h for h in hits if h["list_id"] in lists]
+        kept: list[dict[str, Any]] = []
+        per_row: dict[int, int] = {}
+        for hit in hits:  # already sorted by row, score, entity
+            per_row[hit["row"]] = per_row.get(hit["row"], 0) + 1
+            if limit is None or per_row[hit["row"]] <= limit:
+                kept.append(hit)
+        passthrough = [
+            c for c in frame.columns if c not in HIT_COLUMNS and c not in _QUERY_COLUMNS
+        ]
+        extra = [c for c in _QUERY_COLUMNS if c in frame.columns and c not in ("name", "schema")]
+        originals = frame.to_dicts()
+        normalised = rows.to_dicts()
+        algo = self.algorithm
+        records = [
+            {
+                **{c: h[c] for c in HIT_COLUMNS[:12]},
+                "algorithm": algo.name, "algorithm_version": algo.version, "threshold": cutoff,
+                **{f"query_{c}": normalised[h["row"]][c] for c in extra},
+                **{c: originals[h["row"]][c] for c in passthrough},
+            }
+            for h in kept
+        ]
+        schema: dict[str, pl.DataType] = {c: pl.Utf8() for c in HIT_COLUMNS}
+        schema.update(row=pl.UInt32(), score=pl.Float64(), name_score=pl.Float64(),
+                      threshold=pl.Float64())
+        schema.update({f"query_{c}": rows.schema[c] for c in extra})
+        schema.update({c: frame.schema[c] for c in passthrough})
+        return pl.DataFrame(records, schema=schema)
 
     def match(
         self, query: str | dict[str, Any], limit: int = 5, threshold: float | None = None,

@@ -155,3 +155,23 @@ def test_ofac_mode_scores_by_faq_249(un_db: Path) -> None:
 def test_unknown_algorithm_is_refused(un_db: Path) -> None:
     with pytest.raises(ValueError, match="unknown algorithm"):
         open_screener(un_db, "nope")
+
+
+def test_few_rows_take_the_fast_path_with_the_same_hits(screener: Screener) -> None:
+    batch = Screener(screener.index, screener.algorithm, fast=False)
+    frame = pl.DataFrame(
+        {
+            "name": ["Ayman al-Zawahiri", "Aiman Zawahiri", "Jane Ordinary Citizen", ""],
+            "birth_date": ["1951-06-19", None, None, None],
+            "country": ["eg", None, "BE", None],
+            "txn": ["T1", "T2", "T3", "T4"],
+        }
+    )
+    for threshold, limit in ((None, 50), (0.6, 2)):
+        fast = screener.screen(frame, threshold=threshold, limit=limit)
+        slow = batch.screen(frame, threshold=threshold, limit=limit)
+        assert fast.height > 0
+        assert fast.schema == slow.schema
+        assert fast.sort("row", "list_id", "entity_id").equals(
+            slow.sort("row", "list_id", "entity_id")
+        )

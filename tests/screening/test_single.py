@@ -57,7 +57,9 @@ def fast(screener: Screener) -> FastPath:
 
 
 def batch_hits(screener: Screener, query: str | dict[str, Any], cutoff: float) -> dict[Key, Any]:
-    hits = screener.screen(query_frame(query), threshold=cutoff, limit=None)
+    # The vectorised batch path itself: small frames would otherwise take the fast path.
+    batch = Screener(screener.index, screener.algorithm, fast=False)
+    hits = batch.screen(query_frame(query), threshold=cutoff, limit=None)
     return {(r["row"], r["entity_id"], r["list_id"]): r for r in hits.iter_rows(named=True)}
 
 
