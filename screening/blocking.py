@@ -8,16 +8,23 @@ the index, so "Mohammed" or "LLC" alone never create candidates. Each query keep
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, whole_name_key
 from screening.keys import token_table
 from screening.normalise import tokenise_names
+from screening.refdata import load
 from screening.scoring import RARE_WEIGHT, initial_weight, token_similarity
 from screening.variants import is_common
 
 # An unseen query token takes the weight of a listed token at least this similar.
 BORROW_SIM = 0.85
+# An unseen token this close to a legal-form word (one slip in six letters or more) is one.
+LEGAL_FORM_SLIP = 0.8
 # Query tokens that share no key with a candidate may still align (initials, two-letter
 # edits): the reach test assumes they match this well.
 UNSEEN_SIM = 0.8
@@ -73,6 +80,7 @@ def _borrow_weights(fresh: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
     if words.height == 0:
         return fresh
     similar = similar_tokens(words["token"], index, words["keys"], BORROW_SIM)
+    misspelt_forms = misspelt_legal_forms(words["token"])
     weights = index.token_info.select(
         pl.col("token").alias("ctoken"), pl.col("weight").alias("w"), pl.col("tid").alias("ctid")
     )
@@ -84,8 +92,41 @@ def _borrow_weights(fresh: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
         .select("token", "w")
     )
     return fresh.join(best, on="token", how="left").with_columns(
-        pl.min_horizontal("weight", pl.col("w").fill_null(1.0)).alias("weight")
+        pl.when(pl.col("token").is_in(misspelt_forms.implode()))
+        .then(0.0)
+        .otherwise(pl.min_horizontal("weight", pl.col("w").fill_null(1.0)))
+        .alias("weight")
     ).drop("w")
+
+
+@cache
+def _legal_form_words() -> list[str]:
+    """Single words of legal forms of six letters or more (company, limited, aktsionernoe)."""
+    sections = load("legal_forms")
+    words = {
+        word
+        for key in ("anywhere", "trailing", "leading")
+        for phrase in sections.get(key, []) or []
+        for word in str(phrase).split()
+        if len(word) >= 6 and word.isalpha()
+    }
+    return sorted(words)
+
+
+def misspelt_legal_forms(tokens: pl.Series) -> pl.Series:
+    """Unseen tokens that are a slip of a legal-form word ("compny", "corpofation").
+
+    The class token of a legal form weighs nothing; its misspelling should weigh nothing too,
+    instead of counting as the rarest word of the query.
+    """
+    candidates = tokens.filter(tokens.str.len_chars() >= 6).unique()
+    forms = _legal_form_words()
+    if candidates.len() == 0 or not forms:
+        return pl.Series("token", [], dtype=pl.Utf8)
+    best = process.cdist(
+        candidates.to_list(), forms, scorer=OSA.normalized_similarity, workers=-1
+    ).max(axis=1)
+    return candidates.filter(pl.Series(best >= LEGAL_FORM_SLIP))
 
 
 def _blocking_tokens(tokens: pl.DataFrame) -> pl.DataFrame:

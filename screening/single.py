@@ -26,7 +26,7 @@ import polars as pl
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from screening.algorithms import Algorithm
-from screening.blocking import BORROW_SIM, UNSEEN_SIM
+from screening.blocking import BORROW_SIM, UNSEEN_SIM, misspelt_legal_forms
 from screening.explain import _explain_one
 from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, clean_identifier
 from screening.keys import token_keys
@@ -355,6 +355,10 @@ class FastPath:
                 best = max(sims.values())
                 w = self.t.weight[min(c for c, s in sims.items() if s == best)]
             fresh[token].weight = min(fresh[token].weight, w)
+        if words:
+            misspelt = misspelt_legal_forms(pl.Series([t for t, _ in words], dtype=pl.Utf8))
+            for token in misspelt.to_list():
+                fresh[token].weight = 0.0
 
     # -- blocking -------------------------------------------------------------------------------
 
