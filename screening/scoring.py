@@ -27,6 +27,7 @@ INITIAL_WEIGHT = 0.5
 # letters that is the start of the list name scores TRUNCATED_SCORE.
 TRUNCATED_MIN_LETTERS = 20
 TRUNCATED_SCORE = 0.9
+JOINED_MIN_SIM = 0.9
 
 
 def _initial_of(left: pl.Series, right: pl.Series) -> np.ndarray:
@@ -284,4 +285,6 @@ def joined_similarity(left: pl.Series, right: pl.Series) -> np.ndarray:
             pl.col("l").str.replace_all(r"\D", "") == pl.col("r").str.replace_all(r"\D", "")
         ).to_series().to_numpy()
         same[with_digits.to_numpy()] = agree
-    return np.where(long_enough & same, sim, 0.0)
+    # Only near-identical spellings count: the comparison is for spaces put in or left out,
+    # not for long names that merely share boilerplate ("STATE ENTERPRISE FOR ... INDUSTRIES").
+    return np.where(long_enough & same & (sim >= JOINED_MIN_SIM), sim, 0.0)

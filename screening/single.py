@@ -35,6 +35,7 @@ from screening.qualifiers import birth_date_qualifier, country_qualifier
 from screening.scoring import (
     INITIAL_SIM,
     INITIAL_WEIGHT,
+    JOINED_MIN_SIM,
     MAX_ROUNDS,
     RARE_WEIGHT,
     STEM_PENALTY,
@@ -92,7 +93,8 @@ def joined_sim(left: str, right: str) -> float:
     """scoring.joined_similarity for one pair (before the algorithm's factor)."""
     if len(left) < 6 or re.sub(r"\D", "", left) != re.sub(r"\D", "", right):
         return 0.0
-    return float(Levenshtein.normalized_similarity(left, right))
+    sim = float(Levenshtein.normalized_similarity(left, right))
+    return sim if sim >= JOINED_MIN_SIM else 0.0
 
 
 def initial_weight(token: str, weight: float) -> float:

@@ -9,6 +9,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from screening.algorithms import Algorithm
 from screening.scoring import (
     INITIAL_SIM,
+    JOINED_MIN_SIM,
     RARE_WEIGHT,
     STEM_PENALTY,
     TRUNCATED_MIN_LETTERS,
@@ -73,10 +74,9 @@ def reference_score(
     q_joined = "".join(t for t in q if not t.startswith("#"))
     c_joined = "".join(t for t in c if not t.startswith("#"))
     same_numbers = re.sub(r"\D", "", q_joined) == re.sub(r"\D", "", c_joined)
+    raw = Levenshtein.normalized_similarity(q_joined, c_joined)
     joined = (
-        Levenshtein.normalized_similarity(q_joined, c_joined)
-        if len(q_joined) >= 6 and same_numbers
-        else 0.0
+        raw if len(q_joined) >= 6 and same_numbers and raw >= JOINED_MIN_SIM else 0.0
     ) * algorithm.joined_factor
     if (
         len(q_joined) >= TRUNCATED_MIN_LETTERS
