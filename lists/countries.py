@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -52,6 +52,12 @@ def to_iso(value: str | None) -> str | None:
     """ISO alpha-2 code for a country name or code, or None when unknown or blank."""
     if value is None:
         return None
+    return _to_iso(value)
+
+
+@lru_cache(maxsize=65536)
+def _to_iso(value: str) -> str | None:
+    # Lists repeat the same few hundred country spellings thousands of times.
     key = _key(value)
     if not key:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lists.model import BirthDate
 
@@ -48,6 +49,12 @@ def iso_date(text: str | None, *, dayfirst: bool = True) -> str | None:
     """
     if text is None:
         return None
+    return _iso_date(text, dayfirst)
+
+
+@lru_cache(maxsize=65536)
+def _iso_date(text: str, dayfirst: bool) -> str | None:
+    # Lists repeat the same dates; parsing each spelling once is enough.
     value = text.strip().rstrip(".").strip()
     if not value:
         return None
