@@ -24,7 +24,7 @@ from lxml import etree
 from lists.countries import to_iso
 from lists.dates import parse_birth_date
 from lists.errors import ListFormatError
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.model import BirthDate, Entity, Name, NameKind, ParsedList, Schema
 from lists.xmlsafe import child_text, iter_elements
 
@@ -135,9 +135,7 @@ def _entity(
 
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Load one SEMA XML file; one entity per record."""
-    if len(paths) != 1:
-        raise ListFormatError(", ".join(map(str, paths)), "the SEMA list is a single XML file")
-    path = paths[0]
+    path = one_file(paths, "the SEMA list is a single XML file")
     if path.stat().st_size == 0:
         raise ListFormatError(path, "file is empty")
     target_list = list_id or DEFAULT_LIST_ID

@@ -74,7 +74,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from lists.countries import to_iso
 from lists.dates import iso_date, parse_birth_date
 from lists.errors import ListFormatError
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.identifiers import make_identifier
 from lists.model import (
     Address,
@@ -554,9 +554,7 @@ def load_with_mapping(
 
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Load one data file through its sibling ``<stem>.mapping.yml``."""
-    if len(paths) != 1:
-        raise ListFormatError(", ".join(map(str, paths)), "custom lists load one file at a time")
-    path = paths[0]
+    path = one_file(paths, "custom lists load one file at a time")
     mapping = sibling_mapping(path)
     if mapping is None:
         expected = path.with_name(path.stem + _MAPPING_SUFFIXES[0])

@@ -11,7 +11,7 @@ original-script names. The same name repeated in several regulation languages is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -19,7 +19,7 @@ from lxml import etree
 from lists.countries import country_name, to_iso
 from lists.dates import iso_date
 from lists.errors import ListFormatError
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.identifiers import kind_of, make_identifier
 from lists.model import (
     Address,
@@ -31,6 +31,7 @@ from lists.model import (
     NameKind,
     ParsedList,
     Schema,
+    dedupe_names,
 )
 from lists.un import is_latin, script_lang, squash
 from lists.xmlsafe import (
@@ -60,18 +61,6 @@ _ID_KINDS = {
 }
 _CONTACT_KINDS = {"PHONE": IdKind.PHONE, "FAX": IdKind.PHONE, "EMAIL": IdKind.EMAIL}
 _ID_FLAGS = ("diplomatic", "knownExpired", "knownFalse", "reportedLost", "revokedByIssuer")
-
-
-def dedupe_names(names: Iterable[Name]) -> list[Name]:
-    """Names in order, each text kept once (the first, strongest occurrence wins)."""
-    seen: set[str] = set()
-    kept: list[Name] = []
-    for name in names:
-        key = name.full.casefold()
-        if key not in seen:
-            seen.add(key)
-            kept.append(name)
-    return kept
 
 
 def _attr(element: etree._Element, name: str) -> str | None:
@@ -248,9 +237,7 @@ def _entity(element: etree._Element, list_id: str, warnings: set[str]) -> Entity
 
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Read one FSF 1.1 XML export, streaming sanctionEntity by sanctionEntity."""
-    if len(paths) != 1:
-        raise ListFormatError(", ".join(map(str, paths)), "the EU FSF list is one XML file")
-    path = paths[0]
+    path = one_file(paths, "the EU FSF list is one XML file")
     resolved_id = list_id or DEFAULT_LIST_ID
     warnings: set[str] = set()
     entities, published = stream_records(

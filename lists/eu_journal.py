@@ -27,10 +27,19 @@ from pathlib import Path
 from lists.countries import to_iso
 from lists.dates import iso_date, parse_birth_date
 from lists.errors import ListFormatError
-from lists.eu_fsf import dedupe_names
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.identifiers import kind_of, make_identifier
-from lists.model import Address, Entity, Identifier, IdKind, Name, NameKind, ParsedList, Schema
+from lists.model import (
+    Address,
+    Entity,
+    Identifier,
+    IdKind,
+    Name,
+    NameKind,
+    ParsedList,
+    Schema,
+    dedupe_names,
+)
 from lists.un import alias_names, is_latin, squash
 
 FORMAT = "eu_journal_csv"
@@ -272,9 +281,7 @@ def _record_key(row: dict[str, str]) -> str:
 
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Read one journal-annex CSV."""
-    if len(paths) != 1:
-        raise ListFormatError(", ".join(map(str, paths)), "each journal annex is one CSV file")
-    path = paths[0]
+    path = one_file(paths, "each journal annex is one CSV file")
     reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
     missing = [column for column in REQUIRED_COLUMNS if column not in (reader.fieldnames or [])]
     if missing:

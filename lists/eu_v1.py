@@ -19,8 +19,7 @@ from lxml import etree
 from lists.countries import country_name, to_iso
 from lists.dates import iso_date, parse_birth_date
 from lists.errors import ListFormatError
-from lists.eu_fsf import dedupe_names
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.identifiers import kind_of, make_identifier
 from lists.model import (
     Address,
@@ -32,6 +31,7 @@ from lists.model import (
     NameKind,
     ParsedList,
     Schema,
+    dedupe_names,
 )
 from lists.un import is_latin, script_lang, squash
 from lists.xmlsafe import (
@@ -201,9 +201,7 @@ def _entity(element: etree._Element, list_id: str, warnings: set[str]) -> Entity
 
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Read one v1.0 XML file, streaming ENTITY by ENTITY."""
-    if len(paths) != 1:
-        raise ListFormatError(", ".join(map(str, paths)), "the EU v1.0 list is one XML file")
-    path = paths[0]
+    path = one_file(paths, "the EU v1.0 list is one XML file")
     resolved_id = list_id or DEFAULT_LIST_ID
     warnings: set[str] = set()
     entities, date = stream_records(

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lists.errors import ListFormatError
 from lists.model import ParsedList
 
 Loader = Callable[[Sequence[Path], str | None], ParsedList]
@@ -27,3 +28,10 @@ class FormatSpec:
     sniff: Sniffer
     load: Loader
     multi_file: bool = False
+
+
+def one_file(paths: Sequence[Path], message: str) -> Path:
+    """The only path of a one-file format; a ListFormatError saying ``message`` otherwise."""
+    if len(paths) != 1:
+        raise ListFormatError(", ".join(map(str, paths)) or "<no file>", message)
+    return paths[0]

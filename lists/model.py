@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -65,6 +66,18 @@ class Name:
     first: str | None = None
     middle: str | None = None
     last: str | None = None
+
+
+def dedupe_names(names: Iterable[Name]) -> list[Name]:
+    """Names in order, each text kept once (the first, strongest occurrence wins)."""
+    seen: set[str] = set()
+    kept: list[Name] = []
+    for name in names:
+        key = name.full.casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append(name)
+    return kept
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 from lxml import etree
 
 from lists.errors import ListFormatError
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.model import Address, BirthDate, Entity, Name, NameKind, ParsedList, Schema
 from lists.ofac_xml import (
     OFAC_SERVICE_NS,
@@ -508,11 +508,7 @@ def load_file(path: Path, list_id: str | None = None) -> ParsedList:
 
 
 def load(paths: Sequence[Path], list_id: str | None) -> ParsedList:
-    if len(paths) != 1:
-        raise ListFormatError(
-            paths[0] if paths else "<no file>", f"{FORMAT_NAME} reads one file, got {len(paths)}"
-        )
-    return load_file(Path(paths[0]), list_id)
+    return load_file(one_file(paths, f"{FORMAT_NAME} reads one file, got {len(paths)}"), list_id)
 
 
 def sniff(path: Path, head: bytes) -> bool:

@@ -33,7 +33,16 @@ from pathlib import Path
 from lists.errors import ListFormatError
 from lists.formats import FormatSpec
 from lists.identifiers import make_identifier
-from lists.model import Address, Entity, IdKind, Name, NameKind, ParsedList, Schema
+from lists.model import (
+    Address,
+    Entity,
+    IdKind,
+    Name,
+    NameKind,
+    ParsedList,
+    Schema,
+    dedupe_names,
+)
 from lists.ofac_remarks import make_name, parse_remarks, to_iso
 
 FORMAT = "ofac_csv"
@@ -229,7 +238,7 @@ def _entity(
         entity_id=ent_num,
         list_id=list_id,
         schema=schema,
-        names=_dedupe(
+        names=dedupe_names(
             [make_name(fields[1].strip(), NameKind.PRIMARY, is_person), *facts.names]
         ),
         gender=facts.gender,
@@ -250,21 +259,9 @@ def _entity(
     return entity
 
 
-def _dedupe(names: list[Name]) -> list[Name]:
-    """Each name text once; the first (primary, then strong, then weak) wins."""
-    seen: set[str] = set()
-    kept: list[Name] = []
-    for name in names:
-        key = name.full.casefold()
-        if key not in seen:
-            seen.add(key)
-            kept.append(name)
-    return kept
-
-
 def _add_names(entity: Entity, names: list[Name]) -> None:
     """Strong aliases from alt.csv go right after the primary name, before remarks names."""
-    entity.names = _dedupe([*entity.names[:1], *names, *entity.names[1:]])
+    entity.names = dedupe_names([*entity.names[:1], *names, *entity.names[1:]])
 
 
 # --- the group of files ------------------------------------------------------------------

@@ -23,7 +23,7 @@ from lxml import etree
 from lists.countries import to_iso
 from lists.dates import iso_date, parse_birth_date
 from lists.errors import ListFormatError
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.identifiers import clean_value, kind_of, make_identifier
 from lists.model import Address, Entity, Identifier, IdKind, Name, NameKind, ParsedList, Schema
 from lists.xmlsafe import iter_elements, local_name, text_of
@@ -506,11 +506,7 @@ def _check_count(path: Path, header: _Header, read: int, notes: Notes) -> None:
 
 
 def load(paths: Sequence[Path], list_id: str | None) -> ParsedList:
-    if len(paths) != 1:
-        raise ListFormatError(
-            paths[0] if paths else "<no file>", f"{FORMAT_NAME} reads one file, got {len(paths)}"
-        )
-    return load_file(Path(paths[0]), list_id)
+    return load_file(one_file(paths, f"{FORMAT_NAME} reads one file, got {len(paths)}"), list_id)
 
 
 def sniff(path: Path, head: bytes) -> bool:

@@ -23,7 +23,7 @@ from pathlib import Path
 from lists.countries import to_iso
 from lists.dates import parse_birth_date
 from lists.errors import ListFormatError
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.identifiers import make_identifier
 from lists.model import Address, BirthDate, Entity, Identifier, IdKind, Name, NameKind, ParsedList
 from lists.model import Schema as EntitySchema
@@ -130,9 +130,7 @@ def _list_id(path: Path, title: str | None) -> str:
 
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Load one targets.simple.csv export; one entity per row."""
-    if len(paths) != 1:
-        raise ListFormatError(", ".join(map(str, paths)), "one targets.simple.csv at a time")
-    path = paths[0]
+    path = one_file(paths, "one targets.simple.csv at a time")
     _, rows = read_csv_table(path, "utf-8", REQUIRED_COLUMNS)
     titles = list(dict.fromkeys(row["dataset"].strip() for _, row in rows if row["dataset"]))
     title = titles[0] if titles else None

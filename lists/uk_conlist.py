@@ -25,7 +25,7 @@ import yaml
 from lists.countries import to_iso
 from lists.dates import iso_date, parse_birth_date
 from lists.errors import ListFormatError
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.identifiers import make_identifier
 from lists.model import Address, BirthDate, Entity, Identifier, IdKind, Name, NameKind, ParsedList
 from lists.model import Schema as EntitySchema
@@ -342,9 +342,7 @@ def _add_row(builder: UkEntityBuilder, row: dict[str, str], unresolved: list[str
 
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Load one ConList CSV; one entity per Group ID."""
-    if len(paths) != 1:
-        raise ListFormatError(", ".join(map(str, paths)), "the ConList is a single CSV file")
-    path = paths[0]
+    path = one_file(paths, "the ConList is a single CSV file")
     first, rows = read_uk_csv(path, ENCODING, COLUMNS)
     target_list = list_id or DEFAULT_LIST_ID
     builders: dict[str, UkEntityBuilder] = {}

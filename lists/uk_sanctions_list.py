@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lists.dates import iso_date
 from lists.errors import ListFormatError
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.identifiers import make_identifier
 from lists.model import Identifier, IdKind, NameKind, ParsedList
 from lists.uk_conlist import (
@@ -161,9 +161,7 @@ def _report_date(first: list[str]) -> str | None:
 
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Load one UK Sanctions List CSV; one entity per Unique ID."""
-    if len(paths) != 1:
-        raise ListFormatError(", ".join(map(str, paths)), "the UK Sanctions List is one CSV file")
-    path = paths[0]
+    path = one_file(paths, "the UK Sanctions List is one CSV file")
     first, rows = read_uk_csv(path, ENCODING, REQUIRED_COLUMNS)
     target_list = list_id or DEFAULT_LIST_ID
     builders: dict[str, UkEntityBuilder] = {}

@@ -21,7 +21,7 @@ from lxml import etree
 from lists.countries import to_iso
 from lists.dates import iso_date, parse_birth_date
 from lists.errors import ListFormatError
-from lists.formats import FormatSpec
+from lists.formats import FormatSpec, one_file
 from lists.identifiers import kind_of, make_identifier
 from lists.model import (
     Address,
@@ -292,9 +292,7 @@ def _entry(element: etree._Element, list_id: str, warnings: set[str]) -> Entity:
 
 def load(paths: Sequence[Path], list_id: str | None = None) -> ParsedList:
     """Read one UN consolidated XML file, streaming entry by entry."""
-    if len(paths) != 1:
-        raise ListFormatError(", ".join(map(str, paths)), "the UN list is one XML file")
-    path = paths[0]
+    path = one_file(paths, "the UN list is one XML file")
     resolved_id = list_id or DEFAULT_LIST_ID
     warnings: set[str] = set()
     entities, published = stream_records(

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from lists.countries import to_iso
 from lists.dates import iso_date
 from lists.model import BirthDate, Entity, Name, Schema
 from lists.store import ListStore
@@ -38,8 +39,6 @@ def _candidate_entity(candidate: str | dict[str, Any], schema: str) -> Entity:
     for key in ("nationality", "country", "citizenship"):
         values = props.get(key) or []
         countries.extend(values if isinstance(values, list) else [values])
-    from lists.countries import to_iso
-
     entity_schema = Schema(str(candidate.get("schema") or schema))
     return Entity(
         "candidate", "compare", entity_schema,

@@ -14,7 +14,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, whole_name_key
+from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, clean_identifier, whole_name_key
 from screening.keys import token_table
 from screening.normalise import tokenise_names
 from screening.refdata import load
@@ -344,8 +344,6 @@ def identifier_candidates(queries: pl.DataFrame, index: ScreeningIndex) -> pl.Da
             schema={"row": pl.UInt32, "entity_id": pl.Utf8, "list_id": pl.Utf8, "kind": pl.Utf8,
                     "value": pl.Utf8}
         )
-    from screening.index import clean_identifier
-
     ids = (
         queries.select("row", pl.col("identifier").cast(pl.Utf8))
         .drop_nulls()

@@ -25,10 +25,10 @@ def _soundex(tokens: pl.Series) -> pl.Series:
     return tokens.replace_strict(codes, return_dtype=pl.Utf8)
 
 
-def _whole(names: pl.DataFrame) -> pl.Expr:
-    return pl.col("tokens").list.eval(
-        pl.element().filter(~pl.element().str.starts_with("#"))
-    ).list.join(" ")
+# The name's words with legal-form classes left out, spaced: OFAC compares whole names.
+_WHOLE_NAME = pl.col("tokens").list.eval(
+    pl.element().filter(~pl.element().str.starts_with("#"))
+).list.join(" ")
 
 
 def score_pairs_ofac(
@@ -41,8 +41,8 @@ def score_pairs_ofac(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Scores with the same columns as ``scoring.score_pairs``, by OFAC's documented method."""
     pairs = pairs.select("qid", "name_id").unique().with_row_index("pid")
-    q_whole = query_names.select("qid", _whole(query_names).alias("q_name"))
-    c_whole = list_names.select("name_id", _whole(list_names).alias("c_name"), "weak")
+    q_whole = query_names.select("qid", _WHOLE_NAME.alias("q_name"))
+    c_whole = list_names.select("name_id", _WHOLE_NAME.alias("c_name"), "weak")
     frame = pairs.join(q_whole, on="qid").join(c_whole, on="name_id")
     q_list, c_list = frame["q_name"].to_list(), frame["c_name"].to_list()
     edit = np.asarray(cpdist(q_list, c_list, scorer=Indel.normalized_similarity, workers=-1))

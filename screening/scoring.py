@@ -164,10 +164,10 @@ def score_pairs(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Name scores of candidate pairs and the token alignment behind each.
 
-    ``pairs``: qid, name_id. ``query_tokens``/``list_tokens``: qid|name_id, pos, token,
+    ``pairs``: qid, name_id. ``query_tokens``/``list_tokens``: qid|name_id, pos, token, tid,
     canonical, weight. ``query_names``: qid, joined. ``list_names``: name_id, joined, weak.
     Returns (scores: pid, qid, name_id, name_score, token_score, joined_score, method) and the
-    aligned token rows (pid, qpos, cpos, token, ctoken, sim).
+    aligned token rows (pid, qpos, cpos, tid, ctid, sim).
     """
     pairs = pairs.select("qid", "name_id").unique().with_row_index("pid")
     tp = token_pairs(pairs, query_tokens.rename({"pos": "qpos"}), list_tokens)

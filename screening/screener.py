@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from lists.countries import to_iso
 from screening.algorithms import Algorithm, get_algorithm
 from screening.blocking import candidates, identifier_candidates, query_tables
 from screening.explain import explain_hits
@@ -26,6 +27,8 @@ _MAX_BONUS = 0.06
 # Blocking drops candidates whose optimistic score is this far below the threshold.
 _REACH_SLACK = 0.15
 _QUERY_COLUMNS = ("name", "schema", "birth_date", "country", "nationality", "identifier")
+# Hit columns that describe the run rather than the hit.
+_RUN_COLUMNS = ("algorithm", "algorithm_version", "threshold")
 HIT_COLUMNS = (
     "row", "entity_id", "list_id", "schema", "caption", "matched_name", "name_kind",
     "query_name", "score", "name_score", "method", "explanation", "algorithm",
@@ -218,7 +221,7 @@ class Screener:
         algo = self.algorithm
         records = [
             {
-                **{c: h[c] for c in HIT_COLUMNS[:12]},
+                **{c: h[c] for c in HIT_COLUMNS if c not in _RUN_COLUMNS},
                 "algorithm": algo.name, "algorithm_version": algo.version, "threshold": cutoff,
                 **{f"query_{c}": normalised[h["row"]][c] for c in extra},
                 **{c: originals[h["row"]][c] for c in passthrough},
@@ -289,8 +292,6 @@ def query_frame(query: str | dict[str, Any], schema: str = "Person") -> pl.DataF
     for key, column in _PROPERTY_COLUMNS.items():
         if key in props and column not in ("name", "schema") and row.get(column) is None:
             row[column] = _first(props[key])
-    from lists.countries import to_iso
-
     for column in ("country", "nationality"):
         if row.get(column):
             row[column] = to_iso(row[column]) or row[column]
