@@ -532,23 +532,42 @@ def _write_pain001(rows: Iterator[dict[str, Any]], out: TextIO, count: int) -> N
 
 
 def _mt_lines(text: str, width: int = 35) -> list[str]:
-    """SWIFT lines of at most ``width`` characters (never starting with ':' or '-')."""
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
+    """``text`` word-wrapped into SWIFT lines of at most ``width`` characters, as most payment
+    systems write them (a word longer than a line is cut); a line never starts with ':' or '-'.
+    Only plain spaces break lines, so a planted no-break space stays inside its line."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if not word:
+            continue
+        if line and len(line) + 1 + len(word) <= width:
+            line = f"{line} {word}"
+            continue
+        if line:
             lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
+        while len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]
+        line = word
     if line:
         lines.append(line)
-    return [ln[:width].lstrip(":-") or "." for ln in lines] or ["."]
+    return [ln.lstrip(":-") or "." for ln in lines] or ["."]
 
 
-def _mt_party(tag: str, name: str | None, account: str | None, country: str | None) -> str:
+def _mt_chunks(text: str, width: int = 35) -> list[str]:
+    """``text`` cut every ``width`` characters, as fixed-width exports write long names."""
+    chunks = [text[i : i + width] for i in range(0, len(text), width)]
+    return [c.lstrip(":-") or "." for c in chunks if c.strip()] or ["."]
+
+
+def _mt_party(
+    tag: str, name: str | None, account: str | None, country: str | None, fixed_width: bool
+) -> str:
+    """50K/59: optional /account line, the name over as many 35-character lines as it needs
+    (at most 3), then the country line."""
     lines = [f"/{account}"] if account else []
-    # The name takes the first line, as 35-character lines do in real messages.
-    lines += [(name or "NOT PROVIDED")[:35].lstrip(":-") or "."]
+    text = name or "NOT PROVIDED"
+    lines += (_mt_chunks(text) if fixed_width else _mt_lines(text))[:3]
     if country:
         lines.append(country)
     return f":{tag}:" + "\n".join(lines) + "\n"
@@ -559,16 +578,20 @@ def _write_mt103(rows: Iterator[dict[str, Any]], out: TextIO, count: int) -> Non
     for i, r in enumerate(rows, start=1):
         amount = str(r["amount"]).replace(".", ",")
         date = str(r["date"]).replace("-", "")[2:]
+        # One sender in four exports names fixed-width (cut at 35 characters, even mid-word).
+        fixed = i % 4 == 0
         out.write(
             f"{{1:F01{r['originator_bank_bic']}AXXX{i:010d}}}"
             f"{{2:I103{r['beneficiary_bank_bic']}XXXXN}}{{4:\n"
             f":20:{r['transaction_id']}\n:23B:CRED\n:32A:{date}{r['currency']}{amount}\n"
             + _mt_party(
-                "50K", r["originator_name"], r["originator_account"], r["originator_country"]
+                "50K", r["originator_name"], r["originator_account"], r["originator_country"],
+                fixed,
             )
             + f":52A:{r['originator_bank_bic']}\n:57A:{r['beneficiary_bank_bic']}\n"
             + _mt_party(
-                "59", r["beneficiary_name"], r["beneficiary_account"], r["beneficiary_country"]
+                "59", r["beneficiary_name"], r["beneficiary_account"], r["beneficiary_country"],
+                fixed,
             )
             + ":70:"
             + "\n".join(_mt_lines(str(r["remittance_info"]))[:4])

@@ -32,6 +32,7 @@ from screening.inputs.parties import (
     record_or_rejection,
     results_of,
 )
+from screening.inputs.swift_names import join_name_lines, split_name
 
 MAX_MESSAGE_CHARS = 100_000  # a real MT103 is under 10 kB; anything far larger is refused
 _TAG = re.compile(r"^:(\d{2}[A-Z]?):", re.MULTILINE)
@@ -103,24 +104,31 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in value.split("\n") if line.strip()]
 
 
+def _raw_lines(value: str) -> list[str]:
+    """Non-blank lines as written: their exact length tells a name cut at 35 characters."""
+    return [line for line in value.split("\n") if line.strip()]
+
+
 def _account_and_rest(value: str) -> tuple[str | None, list[str]]:
-    """Optional first line "/account" (or "/D/account" on bank fields), then the rest."""
-    lines = _lines(value)
-    if lines and lines[0].startswith("/"):
-        account = re.sub(r"^/(?:[CD]/)?", "", lines[0])
+    """Optional first line "/account" (or "/D/account" on bank fields), then the rest as
+    written."""
+    lines = _raw_lines(value)
+    if lines and lines[0].strip().startswith("/"):
+        account = re.sub(r"^/(?:[CD]/)?", "", lines[0].strip())
         return normalise_account(account), lines[1:]
     return None, lines
 
 
 def _name_address(role: str, value: str) -> Party:
+    """A 4*35x name and address: the name may run over several lines (swift_names)."""
     account, lines = _account_and_rest(value)
-    return Party(role=role, name=clean(lines[0]) if lines else None,
-                 address=join_text(lines[1:]), account=account)
+    name, address = split_name(lines)
+    return Party(role=role, name=clean(name), address=join_text(address), account=account)
 
 
 def _bic_party(role: str, value: str, where: str, schema: str | None) -> Party:
     account, lines = _account_and_rest(value)
-    bic = normalise_bic(lines[0] if lines else None, where)
+    bic = normalise_bic(lines[0].strip() if lines else None, where)
     return Party(role=role, bic=bic, account=account, schema=schema)
 
 
@@ -137,10 +145,10 @@ def _identifier(code_line: str) -> tuple[str | None, str | None, str | None]:
 
 def structured_party(role: str, value: str, where: str) -> Party:
     """Option F (50F, 59F): party identifier line, then numbered lines 1/ to 8/."""
-    lines = _lines(value)
+    lines = [line.rstrip() for line in _raw_lines(value)]
     party = Party(role=role)
     if lines and not _NUMBERED.match(lines[0]):
-        first = lines.pop(0)
+        first = lines.pop(0).strip()
         if first.startswith("/"):
             party.account = normalise_account(first[1:])
         else:
@@ -148,24 +156,23 @@ def structured_party(role: str, value: str, where: str) -> Party:
     names: list[str] = []
     address: list[str] = []
     for line in lines:
-        match = _NUMBERED.match(line)
+        match = _NUMBERED.match(line.strip())
         if match is None:
             raise RecordError(where, f"line {line[:35]!r} is not a numbered line (1/ to 8/)")
-        number, text = match[1], match[2].strip()
-        _apply_numbered(party, number, text, names, address, where)
-    party.name = join_text(names, " ")
+        number, text = match[1], match[2]
+        if number == "1":  # kept as written: a full line may be cut inside a word
+            names.append(text.lstrip())
+        else:
+            _apply_numbered(party, number, text.strip(), address, where)
+    party.name = clean(join_name_lines(names))
     party.address = join_text(address)
     if party.birth_date or party.birth_place or party.id_type in {"passport", "national_id"}:
         party.schema = PERSON
     return party
 
 
-def _apply_numbered(
-    party: Party, number: str, text: str, names: list[str], address: list[str], where: str
-) -> None:
-    if number == "1":
-        names.append(text)
-    elif number == "2":
+def _apply_numbered(party: Party, number: str, text: str, address: list[str], where: str) -> None:
+    if number == "2":
         address.append(text)
     elif number == "3":
         country, _, town = text.partition("/")

@@ -114,3 +114,48 @@ def test_bad_input(tmp_path: Path) -> None:
     path.write_text("{1:F01GEBABEBBAXXX0000000000}{2:I202DEUTDEFFXXXXN}{4:\n:20:A\n:21:B\n"
                     ":58A:DEUTDEFF\n-}", encoding="ascii")
     assert read_batch(path).rejections == [Rejection(1, "block2", "unsupported message type MT202")]
+
+
+def test_names_running_over_several_lines(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text(
+        ":20:L1\n"
+        ":50K:/BE71096123456769\nOBSHCHESTVO S OGRANICHENNOI OTVETST\nVENNOSTYU FAM GRUPP\n"
+        "UL LENINA 5\nMOSCOW RU\n"
+        ":52D:/12345\nJOINT STOCK COMMERCIAL BANK FOR\nFOREIGN TRADE OF VIETNAM\nHANOI VN\n"
+        ":59:/DE89370400440532013000\nMOHAMMED ABDULLAH IBRAHIM\nAL-HARAMAIN\nPO BOX 1234\n"
+        "RIYADH\n$\n"
+        ":20:L2\n:50F:/12345678\n1/TANZIM QA'IDAT AL-JIHAD FI JAZIRA\n1/T AL-ARAB\n"
+        "2/STREET 1\n3/YE/SANAA\n"
+        ":59:ALI HASSAN\nRIYADH\n",
+        encoding="ascii")
+    result = read_batch(path)
+    assert rows(result, "source_position", "role", "name", "address") == [
+        (1, "originator", "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU FAM GRUPP",
+         "UL LENINA 5, MOSCOW RU"),
+        (1, "ordering_bank", "JOINT STOCK COMMERCIAL BANK FOR FOREIGN TRADE OF VIETNAM",
+         "HANOI VN"),
+        (1, "beneficiary", "MOHAMMED ABDULLAH IBRAHIM AL-HARAMAIN", "PO BOX 1234, RIYADH"),
+        (2, "originator", "TANZIM QA'IDAT AL-JIHAD FI JAZIRAT AL-ARAB", "STREET 1, SANAA"),
+        (2, "beneficiary", "ALI HASSAN", "RIYADH"),
+    ]
+    assert_reconciled(result)
+
+
+def test_hostile_name_lines(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.txt"
+    path.write_text(
+        ":20:H1\n:50K:" + "\n".join(["Z" * 35] * 40) + "\n:59:/ACC\n   \n\t\n$\n"
+        ":20:H2\n:50K:/ONLY-ACCOUNT\n:59:-\n-\nX\n$\n"
+        ":20:H3\n:50F:/1\n1/" + "Q" * 2000 + "\n:59:BEN\n",
+        encoding="ascii")
+    result = read_batch(path)
+    # 40 full lines of one endless word make a 1,400-character name, over the 1,000-character
+    # limit: that message is rejected with the field at fault and the batch goes on.
+    assert [(r.position, r.field) for r in result.rejections] == [
+        (1, "originator.name"), (3, "originator.name")]
+    assert rows(result, "source_position", "role", "name", "account") == [
+        (2, "originator", None, "ONLY-ACCOUNT"),
+        (2, "beneficiary", "--X", None),
+    ]
+    assert_reconciled(result)
