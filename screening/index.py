@@ -1,7 +1,9 @@
 """The screening index: columnar tables built once per set of list snapshots.
 
 Built from the current snapshots in the store and cached on disk as Parquet, keyed by the
-snapshot ids and the index format version, so a restart reuses it instead of rebuilding.
+snapshot ids, the index format version and the reference data that shapes tokens (the YAML
+files in screening/data), so a restart reuses it instead of rebuilding, and an edited spelling
+table never meets a stale index.
 
 Tables (Polars):
 - ``names``: one row per indexed name form: name_id, entity_id, list_id, schema, name, kind,
@@ -21,6 +23,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -38,6 +41,7 @@ INDEX_VERSION = "6"
 MAX_KEY_TOKENS = 60
 # A list token carried by more names than this cannot create candidates on its own.
 MAX_TOKEN_NAMES = 250
+REFERENCE_DATA = Path(__file__).parent / "data"
 _TABLES = ("names", "tokens", "keys", "entities", "identifiers", "token_info")
 
 
@@ -288,9 +292,19 @@ def build_index(store: ListStore, snapshots: list[Snapshot] | None = None) -> Sc
     )
 
 
+@cache
+def reference_data_digest() -> str:
+    """A digest of every reference data file the tokeniser reads."""
+    digest = hashlib.sha256()
+    for path in sorted(REFERENCE_DATA.glob("*.yml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def cache_key(snapshots: list[Snapshot]) -> str:
     ids = ",".join(str(s.snapshot_id) for s in sorted(snapshots, key=lambda s: s.snapshot_id))
-    return hashlib.sha256(f"{INDEX_VERSION}|{ids}".encode()).hexdigest()[:16]
+    text = f"{INDEX_VERSION}|{reference_data_digest()}|{ids}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def save_index(index: ScreeningIndex, folder: Path) -> None:

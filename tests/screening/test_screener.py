@@ -10,6 +10,7 @@ import pytest
 from lists.ingest import load_paths
 from lists.store import ListStore
 from screening import compare, open_screener
+from screening import index as index_module
 from screening.screener import QueryError, Screener
 
 UN_2026 = "un/consolidated_2026-02-27.xml"
@@ -108,6 +109,28 @@ def test_index_is_cached_per_snapshot(un_db: Path) -> None:
     assert cache.is_dir() and any(cache.iterdir())
     again = open_screener(un_db)
     assert again.index.names.height > 0
+
+
+def test_index_cache_key_follows_reference_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edited spelling table must never meet an index built with the old one."""
+    store = ListStore(tmp_path / "k.duckdb")
+    snapshots = store.current_snapshots()
+    store.close()
+    data = tmp_path / "data"
+    data.mkdir()
+    for source in index_module.REFERENCE_DATA.glob("*.yml"):
+        (data / source.name).write_bytes(source.read_bytes())
+    monkeypatch.setattr(index_module, "REFERENCE_DATA", data)
+    index_module.reference_data_digest.cache_clear()
+    before = index_module.cache_key(snapshots)
+    with (data / "titles.yml").open("a", encoding="utf-8") as handle:
+        handle.write("\n# edited\n")
+    index_module.reference_data_digest.cache_clear()
+    after = index_module.cache_key(snapshots)
+    index_module.reference_data_digest.cache_clear()
+    assert before != after
 
 
 CASES = [
