@@ -32,7 +32,7 @@ from screening import freetext, results
 from screening.index import clean_identifier
 from screening.inputs import ParseResult, detect_format, iter_batches
 from screening.inputs.parties import PARTY_COLUMNS
-from screening.normalise import tokenise_names
+from screening.inputs.schema import inferred_schema
 from screening.results import BatchCounts, recover_interrupted
 from screening.review.rescreen import ensure_screened_parties, record_parties
 from screening.review.whitelist import apply_whitelist
@@ -105,22 +105,9 @@ def _empty_hits() -> pl.DataFrame:
 
 
 def _with_inferred_schema(rows: pl.DataFrame) -> pl.DataFrame:
-    """Organization for names of unknown schema that carry a legal form ("... LLC", "SAL").
-
-    Payment messages often say nothing of the party type (no OrgId/PrvtId, MT103 50K); a
-    company name read as a person's would lose its legal-form handling.
-    """
-    unknown = rows.filter(pl.col("schema").is_null())
-    if unknown.height == 0:
-        return rows
-    tokens = tokenise_names(unknown["name"], "Organization")
-    companies = unknown.select("key").filter(
-        tokens.list.eval(pl.element().str.starts_with("#")).list.any()
-    )
-    return rows.with_columns(
-        pl.when(pl.col("key").is_in(companies["key"].implode()))
-        .then(pl.lit("Organization")).otherwise(pl.col("schema")).alias("schema")
-    )
+    """Organization for names of unknown schema that carry a legal form ("... LLC", "SAL");
+    payment messages often say nothing of the party type (no OrgId/PrvtId, MT103 50K)."""
+    return rows.with_columns(inferred_schema(rows["name"], rows["schema"]))
 
 
 class _BatchScreening:

@@ -9,13 +9,24 @@ has at least 5 letters; windows with digits, starting or ending with a filler wo
 a name particle (al, bin, abu...) or made only of common tokens (Mohammed Ali) are skipped. A
 hit must account for every word of the list name it matched (the text around a window is
 there to read, so "Abu Bakr" alone does not stand for "Ahmad, Abu Bakr"), unless the window
-already has the maximum 5 words. The best hit per (text, entity) is kept.
+already has the maximum 5 words.
+
+Windows cut a text into normalised tokens, so they lose what says how a name is written (the
+comma of "MAKAROV, Aleksey", the dots of "J.A.J. BARBOSA Y CIA. S.C.S.") and cannot hold a name
+of more than 5 words. So each text is also cut into segments, as written: the runs between
+remittance words (payment, invoice, behalf...), reference numbers (4+ digits) and punctuation
+that never sits inside a name (; : / ( ) |), with connector words trimmed at both ends
+("of BANK OF KUNLUN" -> "BANK OF KUNLUN"). A segment of at most 10 words is screened whole, like
+a name field (schema guessed from a legal form, screening.inputs.schema): it stands on its own
+in the text, so it needs the same higher score as a window but not the word-coverage rule. A
+one-word segment needs 5 letters. The best hit per (text, entity) is kept.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from screening.inputs.schema import inferred_schema
 from screening.normalise import tokenise_names
 from screening.screener import Screener
 
@@ -33,6 +44,21 @@ FILLER = frozenset(_FILLER_WORDS.split())
 # Name particles: a window ending with one is a name cut short ("bakr al").
 _PARTICLE_WORDS = "al el ul bin ben ibn bint abu abou abd umm de da di du van von der la le"
 PARTICLES = frozenset(_PARTICLE_WORDS.split())
+# Filler words that may also sit inside a name ("BANK OF KUNLUN", "RELIEF AND DEVELOPMENT"):
+# they end no segment, they are only trimmed off its ends.
+_CONNECTOR_WORDS = "a an and as at by for from in into of on or per the to via with"
+CONNECTORS = frozenset(_CONNECTOR_WORDS.split())
+MAX_SEGMENT_WORDS = 10
+_CUT = "\x1f"
+_SEGMENT_BREAKS = (
+    r"(?i)\b(?:" + "|".join(sorted(FILLER - CONNECTORS)) + r")\b"  # remittance words
+    + r"|\S*\d{4,}\S*"  # reference numbers, dates, amounts
+    + r"|[;:/()\[\]|\n\r\t<>=+*#?!\"]"  # punctuation that is never inside a name
+)
+_EDGE_CONNECTORS = (
+    r"(?i)^(?:(?:" + "|".join(sorted(CONNECTORS)) + r")\b[\s,.]*)+"
+    + r"|(?:[\s,]+\b(?:" + "|".join(sorted(CONNECTORS)) + r"))+$"
+)
 # A window needs one token at least this rare (tokens unknown to the index count as rare).
 MIN_WINDOW_WEIGHT = 0.5
 HIT_COLUMNS = (
@@ -70,17 +96,26 @@ def windows(texts: pl.DataFrame) -> pl.DataFrame:
     ).select("text_id", "size", "window")
 
 
-def _screenable(cut: pl.DataFrame, screener: Screener) -> pl.DataFrame:
-    """Windows worth screening: 2+ tokens with one distinctive token, or one rare token."""
-    info = screener.index.token_info.group_by("token").agg(pl.col("weight").max())
-    distinct = cut.select("window").unique().with_row_index("wid")
+def _token_weights(screener: Screener) -> pl.DataFrame:
+    return screener.index.token_info.group_by("token").agg(pl.col("weight").max())
+
+
+def _best_weight(token_lists: pl.DataFrame, column: str, info: pl.DataFrame) -> pl.DataFrame:
+    """(``column``, best): the weight of the rarest token of each distinct token list
+    (a token unknown to the index counts as rare, 1.0)."""
+    distinct = token_lists.select(column).unique().with_row_index("wid")
     words = (
-        distinct.explode("window").rename({"window": "token"})
+        distinct.explode(column).rename({column: "token"})
         .join(info, on="token", how="left")
         .group_by("wid").agg(pl.col("weight").fill_null(1.0).max().alias("best"))
     )
-    keyed = distinct.join(words, on="wid")
-    scored = cut.join(keyed.select("window", "best"), on="window", how="left")
+    return distinct.join(words, on="wid").select(column, "best")
+
+
+def _screenable(cut: pl.DataFrame, screener: Screener) -> pl.DataFrame:
+    """Windows worth screening: 2+ tokens with one distinctive token, or one rare token."""
+    info = _token_weights(screener)
+    scored = cut.join(_best_weight(cut, "window", info), on="window", how="left")
     single_ok = (pl.col("size") == 1) & (pl.col("best") >= 1.0) & (
         pl.col("window").list.first().str.len_chars() >= MIN_SINGLE_LETTERS
     )
@@ -90,6 +125,17 @@ def _screenable(cut: pl.DataFrame, screener: Screener) -> pl.DataFrame:
         ((pl.col("size") >= 2) & (pl.col("best") >= MIN_WINDOW_WEIGHT)) | (single_ok & known)
     )
     return kept.select("text_id", "size", pl.col("window").list.join(" ").alias("window"))
+
+
+def _distinctive(queries: pl.DataFrame, screener: Screener) -> pl.DataFrame:
+    """Segments (name, schema) with one token at least MIN_WINDOW_WEIGHT rare, as windows
+    need: a segment of common words only ("consulting services", "Mohammed Ali") is skipped."""
+    tokens = queries.with_columns(tokenise_names(queries["name"], queries["schema"])
+                                  .alias("tokens"))
+    best = _best_weight(tokens, "tokens", _token_weights(screener))
+    return tokens.join(best, on="tokens", how="left").filter(
+        pl.col("best") >= MIN_WINDOW_WEIGHT
+    ).select("name", "schema")
 
 
 def _covered(found: pl.DataFrame, screener: Screener) -> pl.DataFrame:
@@ -104,22 +150,74 @@ def _covered(found: pl.DataFrame, screener: Screener) -> pl.DataFrame:
     )
 
 
-def scan(
-    screener: Screener, texts: pl.DataFrame, threshold: float | None = None
-) -> pl.DataFrame:
-    """Hits of listed names inside ``texts`` (text_id, free_text): one row per (text, entity)."""
-    cutoff = text_threshold(screener.default_threshold if threshold is None else threshold)
+def segments(texts: pl.DataFrame) -> pl.DataFrame:
+    """(text_id, segment) for the runs of each text between remittance words, reference
+    numbers and non-name punctuation, as written; at most MAX_SEGMENT_WORDS words each."""
+    cut = texts.select(
+        "text_id",
+        pl.col("free_text").fill_null("").str.replace_all(_SEGMENT_BREAKS, _CUT)
+        .str.split(_CUT).alias("segment"),
+    ).explode("segment")
+    trimmed = cut.with_columns(
+        pl.col("segment").str.strip_chars(" ,.-'&\u00a0")
+        .str.replace_all(_EDGE_CONNECTORS, "").str.strip_chars(" ,.-'&\u00a0")
+    )
+    words = pl.col("segment").str.split(" ").list.eval(pl.element().filter(pl.element() != ""))
+    letters = pl.col("segment").str.count_matches(r"\p{L}")
+    return trimmed.with_columns(words.list.len().alias("words")).filter(
+        pl.col("words").is_between(1, MAX_SEGMENT_WORDS)
+        & ((pl.col("words") >= 2) & (letters >= 2) | (letters >= MIN_SINGLE_LETTERS))
+    ).select("text_id", "segment").unique(maintain_order=True)
+
+
+def _segment_hits(screener: Screener, texts: pl.DataFrame, cutoff: float) -> pl.DataFrame:
+    """Hits of whole segments (text_id, window = segment as written, size, hit columns)."""
+    cut = segments(texts)
+    unique = cut.select(pl.col("segment").alias("name")).unique(maintain_order=True)
+    if unique.height == 0:
+        return pl.DataFrame()
+    queries = _distinctive(unique.with_columns(
+        inferred_schema(unique["name"], pl.Series("schema", [None] * unique.height, pl.Utf8))
+    ), screener)
+    if queries.height == 0:
+        return pl.DataFrame()
+    hits = screener.screen(queries, threshold=cutoff, limit=None)
+    return hits.join(
+        queries.select(pl.col("name").alias("window")).with_row_index("row"), on="row"
+    ).join(cut.rename({"segment": "window"}), on="window").with_columns(
+        pl.lit(MAX_WINDOW, dtype=pl.Int64).alias("size")
+    )
+
+
+def _window_hits(screener: Screener, texts: pl.DataFrame, cutoff: float) -> pl.DataFrame:
+    """Hits of token windows that account for every word of the list name they match."""
     cut = _screenable(windows(texts), screener)
     unique = cut.select("window").unique(maintain_order=True)
     if unique.height == 0:
-        return _empty()
+        return pl.DataFrame()
     hits = screener.screen(
         unique.select(pl.col("window").alias("name")), threshold=cutoff, limit=None
     )
     found = hits.join(unique.with_row_index("row"), on="row").join(
         cut.select("text_id", "window", "size").unique(), on="window"
     )
-    found = _covered(found, screener)
+    return _covered(found, screener)
+
+
+def scan(
+    screener: Screener, texts: pl.DataFrame, threshold: float | None = None
+) -> pl.DataFrame:
+    """Hits of listed names inside ``texts`` (text_id, free_text): one row per (text, entity)."""
+    cutoff = text_threshold(screener.default_threshold if threshold is None else threshold)
+    parts = [
+        part for part in (
+            _window_hits(screener, texts, cutoff), _segment_hits(screener, texts, cutoff)
+        ) if part.height
+    ]
+    if not parts:
+        return _empty()
+    columns = [c for c in parts[0].columns if all(c in p.columns for p in parts)]
+    found = pl.concat([p.select(columns) for p in parts], how="vertical_relaxed")
     best = found.sort(["score", "window"], descending=[True, False]).unique(
         ["text_id", "entity_id", "list_id"], keep="first"
     )

@@ -178,8 +178,8 @@ def test_free_text_alerts(db: Path, tmp_path: Path) -> None:
     assert alerts.select("source_position", "role", "entity_id", "method").rows() == [
         (1, "free_text", ZAWAHIRI, "free text"),
     ]
-    assert alerts["party_name"][0] == "ayman al zawahiri"
-    assert alerts["explanation"][0].startswith('Found inside the free text: "ayman al zawahiri"')
+    assert alerts["party_name"][0] == "AYMAN AL ZAWAHIRI"  # as written in the text
+    assert alerts["explanation"][0].startswith('Found inside the free text: "AYMAN AL ZAWAHIRI"')
 
 
 def test_reconciliation_with_bad_rows(db: Path, tmp_path: Path) -> None:

@@ -58,9 +58,10 @@ def test_name_inside_remittance_is_found(screener: Screener) -> None:
     assert found.select("text_id", "entity_id", "list_id").rows() == [
         (0, ZAWAHIRI, "un_sc"), (5, ZAWAHIRI, "un_sc"),
     ]
-    assert found["query_name"].to_list() == ["ayman al zawahiri", "ayman al zawahiri"]
+    # The name as written in the text (a whole segment) when it scores as well as a window.
+    assert found["query_name"].to_list() == ["AYMAN AL ZAWAHIRI", "ayman al zawahiri"]
     assert (found["score"] >= freetext.MIN_TEXT_SCORE).all()
-    assert found["explanation"][0].startswith('Found inside the free text: "ayman al zawahiri". ')
+    assert found["explanation"][0].startswith('Found inside the free text: "AYMAN AL ZAWAHIRI". ')
 
 
 @pytest.mark.parametrize(
@@ -82,3 +83,26 @@ def test_higher_bar_than_names(screener: Screener) -> None:
     assert freetext.text_threshold(0.8) == 0.88
     assert freetext.text_threshold(0.95) == 0.95
     assert freetext.scan(screener, texts()).height == 0
+
+
+def test_segments_are_the_runs_between_remittance_words() -> None:
+    cut = freetext.segments(texts(
+        "PAYMENT ON BEHALF OF BANK OF KUNLUN", "Invoice 2024-118 consulting services",
+        "/INS/ABNANL2A //PAYMENT FOR OMAR HADDAD", "PAYMENT FOR SPICHAK, Mikhail Grigory evich",
+        "Rent", "one two three four five six seven eight nine ten eleven", "",
+    ))
+    assert cut.rows() == [
+        (0, "BANK OF KUNLUN"),  # connectors inside a name stay, at its ends they go
+        (1, "consulting services"),  # the reference number ends a segment
+        (2, "ABNANL2A"), (2, "OMAR HADDAD"),
+        (3, "SPICHAK, Mikhail Grigory evich"),  # as written: the comma says which is the surname
+    ]  # "Rent" is a remittance word; eleven words are prose, not a name
+
+
+def test_whole_segments_find_names_as_written(screener: Screener) -> None:
+    found = freetext.scan(screener, texts(
+        "Directorate of Yazd Ammunition and Metallurgy Industries contract",  # 7 words
+        "PAYMENT ON BEHALF OF ZAWAHIRI, Ayman",  # inverted, with its comma
+    ))
+    assert found.select("text_id", "entity_id").rows() == [(0, "110326"), (1, ZAWAHIRI)]
+    assert found["query_name"][1] == "ZAWAHIRI, Ayman"
