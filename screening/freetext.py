@@ -18,8 +18,9 @@ remittance words (payment, invoice, behalf...), reference numbers (4+ digits) an
 that never sits inside a name (; : / ( ) |), with connector words trimmed at both ends
 ("of BANK OF KUNLUN" -> "BANK OF KUNLUN"). A segment of at most 10 words is screened whole, like
 a name field (schema guessed from a legal form, screening.inputs.schema): it stands on its own
-in the text, so it needs the same higher score as a window but not the word-coverage rule. A
-one-word segment needs 5 letters. The best hit per (text, entity) is kept.
+in the text, so it needs the same higher score as a window and must hold every word of the list
+name but one middle name of a person. A one-word segment needs 5 letters and counts only against
+a list name of one token, legal forms included. The best hit per (text, entity) is kept.
 """
 
 from __future__ import annotations
@@ -128,14 +129,21 @@ def _screenable(cut: pl.DataFrame, screener: Screener) -> pl.DataFrame:
 
 
 def _distinctive(queries: pl.DataFrame, screener: Screener) -> pl.DataFrame:
-    """Segments (name, schema) with one token at least MIN_WINDOW_WEIGHT rare, as windows
-    need: a segment of common words only ("consulting services", "Mohammed Ali") is skipped."""
+    """Segments (name, schema, words) with one token at least MIN_WINDOW_WEIGHT rare, as
+    windows need: a segment of common words only ("consulting services", "Mohammed Ali") is
+    skipped. ``words`` counts its tokens other than legal forms."""
     tokens = queries.with_columns(tokenise_names(queries["name"], queries["schema"])
                                   .alias("tokens"))
     best = _best_weight(tokens, "tokens", _token_weights(screener))
     return tokens.join(best, on="tokens", how="left").filter(
         pl.col("best") >= MIN_WINDOW_WEIGHT
-    ).select("name", "schema")
+    ).select("name", "schema", _name_words("tokens").alias("words"))
+
+
+def _name_words(column: str) -> pl.Expr:
+    """Tokens of a token list other than legal forms and other ``#`` marks."""
+    return pl.col(column).list.eval(pl.element().filter(~pl.element().str.starts_with("#"))) \
+        .list.len()
 
 
 def _covered(found: pl.DataFrame, screener: Screener) -> pl.DataFrame:
@@ -181,11 +189,25 @@ def _segment_hits(screener: Screener, texts: pl.DataFrame, cutoff: float) -> pl.
     ), screener)
     if queries.height == 0:
         return pl.DataFrame()
-    hits = screener.screen(queries, threshold=cutoff, limit=None)
-    return hits.join(
-        queries.select(pl.col("name").alias("window")).with_row_index("row"), on="row"
+    hits = screener.screen(queries.select("name", "schema"), threshold=cutoff, limit=None)
+    found = hits.join(
+        queries.select(pl.col("name").alias("window"), "words").with_row_index("row"), on="row"
     ).join(cut.rename({"segment": "window"}), on="window").with_columns(
         pl.lit(MAX_WINDOW, dtype=pl.Int64).alias("size")
+    )
+    lengths = screener.index.names.select(
+        "entity_id", pl.col("name").alias("matched_name"),
+        pl.col("tokens").list.len().alias("name_tokens"), _name_words("tokens").alias("name_words"),
+    ).group_by("entity_id", "matched_name").agg(pl.col("name_tokens", "name_words").min())
+    # A segment may miss one word of a person's list name (a middle name), no word of an
+    # organisation's: "Electronic components" does not stand for "ELECTRONIC COMPONENTS
+    # INDUSTRIES CO" nor "Oil and gas equipment" for "URALMASH OIL AND GAS EQUIPMENT". A single
+    # word ("September") stands only for a one-token list name, legal forms counted, or
+    # "LIMITED LIABILITY COMPANY SEPTEMBER" would match every month's rent.
+    return found.join(lengths, on=["entity_id", "matched_name"], how="left").filter(
+        (pl.col("words") + (pl.col("schema") == "Person").cast(pl.Int64)
+         >= pl.col("name_words").fill_null(0))
+        & ((pl.col("words") >= 2) | (pl.col("name_tokens").fill_null(0) <= 1))
     )
 
 

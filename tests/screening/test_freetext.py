@@ -106,3 +106,9 @@ def test_whole_segments_find_names_as_written(screener: Screener) -> None:
     ))
     assert found.select("text_id", "entity_id").rows() == [(0, "110326"), (1, ZAWAHIRI)]
     assert found["query_name"][1] == "ZAWAHIRI, Ayman"
+
+
+def test_a_single_word_stands_only_for_a_one_token_name(screener: Screener) -> None:
+    # The windows' rarity rules apply to a single word; a month never stands for a company.
+    found = freetext.scan(screener, texts("Rent September", "Salary March 2024", "Premium"))
+    assert found.height == 0
