@@ -110,3 +110,24 @@ def test_recall() -> None:
         "typo": {"planted": 2, "found": 1, "recall": 0.5},
     }
     assert [m["source_position"] for m in found["missed_examples"]] == [2]
+
+
+@pytest.mark.parametrize("fixed_width", [False, True])
+def test_long_mt103_names_parse_back_whole(tmp_path: Path, fixed_width: bool) -> None:
+    from benchmarks.generate_batches import _mt_party
+
+    names = [
+        "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU FAM GRUPP",
+        "TANZIM QA'IDAT AL-JIHAD FI JAZIRAT AL-ARAB",
+        "ISLAMIC REVOLUTIONARY GUARD CORPS QODS FORCE",
+    ]
+    text = "".join(
+        f":20:R{i}\n" + _mt_party("50K", name, "BE71096123456769", "RU", fixed_width)
+        + _mt_party("59", "ANN LEE", None, None, fixed_width) + "$\n"
+        for i, name in enumerate(names)
+    )
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    parties = read_batch(path).parties.filter(pl.col("role") == "originator")
+    assert parties["name"].to_list() == names
+    assert parties["address"].to_list() == ["RU"] * 3
