@@ -1,30 +1,39 @@
 """Blocking: find the few list names worth scoring for each query name, by vectorised joins.
 
 Query tokens and list tokens meet on shared blocking keys (variant group, phonetic key, one-edit
-deletions) and whole names meet on their sorted tokens. Keys of very common tokens are not in
+deletions), whole names meet on their sorted tokens, and two common words together meet the
+names holding both. Keys of very common tokens are not in
 the index, so "Mohammed" or "LLC" alone never create candidates. Each query keeps at most
 ``max_candidates`` list names, ranked by the rarity weight of the query tokens they share.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 import polars as pl
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
-from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, clean_identifier, whole_name_key
+from screening.index import (
+    MAX_TOKEN_NAMES,
+    PREFIX_LETTERS,
+    ScreeningIndex,
+    clean_identifier,
+    common_pair_key,
+    is_common_word,
+    prefix_key,
+    whole_name_key,
+)
 from screening.keys import token_table
+from screening.legal_words import legal_form_words_in
 from screening.normalise import tokenise_names
-from screening.refdata import load
-from screening.scoring import RARE_WEIGHT, initial_weight, token_similarity
+from screening.scoring import (
+    RARE_WEIGHT,
+    TRUNCATED_MIN_CHARS,
+    initial_weight,
+    token_similarity,
+)
 from screening.variants import is_common
 
 # An unseen query token takes the weight of a listed token at least this similar.
 BORROW_SIM = 0.85
-# An unseen token this close to a legal-form word (one slip in six letters or more) is one.
-LEGAL_FORM_SLIP = 0.8
 # Query tokens that share no key with a candidate may still align (initials, two-letter
 # edits): the reach test assumes they match this well.
 UNSEEN_SIM = 0.8
@@ -80,7 +89,7 @@ def _borrow_weights(fresh: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
     if words.height == 0:
         return fresh
     similar = similar_tokens(words["token"], index, words["keys"], BORROW_SIM)
-    misspelt_forms = misspelt_legal_forms(words["token"])
+    misspelt_forms = legal_form_words_in(words["token"])
     weights = index.token_info.select(
         pl.col("token").alias("ctoken"), pl.col("weight").alias("w"), pl.col("tid").alias("ctid")
     )
@@ -97,36 +106,6 @@ def _borrow_weights(fresh: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
         .otherwise(pl.min_horizontal("weight", pl.col("w").fill_null(1.0)))
         .alias("weight")
     ).drop("w")
-
-
-@cache
-def _legal_form_words() -> list[str]:
-    """Single words of legal forms of six letters or more (company, limited, aktsionernoe)."""
-    sections = load("legal_forms")
-    words = {
-        word
-        for key in ("anywhere", "trailing", "leading")
-        for phrase in sections.get(key, []) or []
-        for word in str(phrase).split()
-        if len(word) >= 6 and word.isalpha()
-    }
-    return sorted(words)
-
-
-def misspelt_legal_forms(tokens: pl.Series) -> pl.Series:
-    """Unseen tokens that are a slip of a legal-form word ("compny", "corpofation").
-
-    The class token of a legal form weighs nothing; its misspelling should weigh nothing too,
-    instead of counting as the rarest word of the query.
-    """
-    candidates = tokens.filter(tokens.str.len_chars() >= 6).unique()
-    forms = _legal_form_words()
-    if candidates.len() == 0 or not forms:
-        return pl.Series("token", [], dtype=pl.Utf8)
-    best = process.cdist(
-        candidates.to_list(), forms, scorer=OSA.normalized_similarity, workers=-1
-    ).max(axis=1)
-    return candidates.filter(pl.Series(best >= LEGAL_FORM_SLIP))
 
 
 def _blocking_tokens(tokens: pl.DataFrame) -> pl.DataFrame:
@@ -286,7 +265,18 @@ def candidates(
         .group_by("qid", "name_id")
         .agg(pl.col("weight").sum().alias("joined_part"))
     )
-    found = pl.concat([found, whole, joined.select("qid", "name_id")]).unique()
+    pairs = common_pairs(words, similar, index).join(by_name, on="key").select("qid", "name_id")
+    # A long query may be a name cut by a payment field: look the start of its words up.
+    cut = (
+        names.filter(
+            (pl.col("name").str.len_chars() >= TRUNCATED_MIN_CHARS)
+            & (pl.col("joined").str.len_chars() >= PREFIX_LETTERS)
+        )
+        .select("qid", prefix_key(pl.col("joined")).alias("key"))
+        .join(by_name, on="key")
+        .select("qid", "name_id")
+    )
+    found = pl.concat([found, whole, joined.select("qid", "name_id"), pairs, cut]).unique()
     scored = _block_scores(found, words, similar, index, totals, min_score, joined)
     # The best max_candidates per query, and every name tied with the best: the same exact
     # name is often listed by many entities and lists.
@@ -297,6 +287,35 @@ def candidates(
     return ranked.filter(
         (pl.int_range(pl.len()).over("qid") < max_candidates)
         | (pl.col("block_score") >= pl.col("block_score").max().over("qid") - 1e-9)
+    )
+
+
+def common_pairs(
+    words: pl.DataFrame, similar: pl.DataFrame, index: ScreeningIndex
+) -> pl.DataFrame:
+    """(qid, key): ``c2:`` keys of two query words resembling two common listed words.
+
+    Two words overlap when one is a glued pair holding the other; such words never pair.
+    """
+    common = index.token_info.filter(is_common_word(pl.col("token"), pl.col("weight"))).select(
+        pl.col("token").alias("ctoken"), "canonical"
+    )
+    reached = (
+        words.select("qid", "pos", "token", "glued")
+        .join(similar.select("token", "ctoken"), on="token")
+        .join(common, on="ctoken")
+        .select("qid", "pos", "glued", "canonical")
+        .unique()
+    )
+    return (
+        reached.join(reached, on="qid", suffix="_b")
+        .filter(
+            (pl.col("pos") < pl.col("pos_b"))
+            & ~(pl.col("glued") & (pl.col("pos_b") == pl.col("pos") + 1))
+            & (pl.col("canonical") != pl.col("canonical_b"))
+        )
+        .select("qid", common_pair_key(pl.col("canonical"), pl.col("canonical_b")).alias("key"))
+        .unique()
     )
 
 

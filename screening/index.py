@@ -12,7 +12,8 @@ Tables (Polars):
 - ``token_info``: per distinct token: tid, canonical (variant group), blocking keys, weight,
   and its metaphone, NYSIIS, Soundex and match-rating codes;
 - ``keys``: key -> token (variant group, phonetic key, one-letter deletions of distinct
-  tokens) and key -> name_id (``n:`` whole names, ``g:`` neighbouring words glued);
+  tokens) and key -> name_id (``n:`` whole names, ``g:`` neighbouring words glued, ``c2:``
+  two common words of one name, ``t:`` the start of the name);
 - ``entities``: entity_id, list_id, schema, caption, birth_dates, countries, gender;
 - ``identifiers``: kind, value (cleaned), entity_id, list_id.
 """
@@ -30,17 +31,20 @@ import polars as pl
 
 from lists.store import ListStore, Snapshot
 from screening.keys import token_table
+from screening.legal_words import legal_form_words_in
 from screening.normalise import name_variants, tokenise_names
 from screening.phonetic import phonetic_keys
-from screening.scoring import initial_weight
+from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import is_common
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "11"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # A list token carried by more names than this cannot create candidates on its own.
 MAX_TOKEN_NAMES = 250
+# Letters of the start of a name that a long (possibly cut) query is looked up by.
+PREFIX_LETTERS = 8
 REFERENCE_DATA = Path(__file__).parent / "data"
 _TABLES = ("names", "tokens", "keys", "entities", "identifiers", "token_info")
 
@@ -189,8 +193,16 @@ def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
     total = max(names.height, 1)
     doc_freq = tokens.group_by("canonical").agg(pl.col("name_id").n_unique().alias("df"))
     common = [c for c in doc_freq["canonical"].to_list() if is_common(c)]
+    # Variant groups fold spellings ("obshchestvo" -> "ubshshistvu"): test the spellings.
+    legal = info.filter(pl.col("token").is_in(legal_form_words_in(info["token"]).implode()))[
+        "canonical"
+    ]
+    # Class tokens and stray legal-form words never tell one name from another.
+    weightless = pl.col("canonical").str.starts_with("#") | pl.col("canonical").is_in(
+        legal.implode()
+    )
     weights = doc_freq.with_columns(
-        pl.when(pl.col("canonical").str.starts_with("#"))
+        pl.when(weightless)
         .then(0.0)
         .when(pl.col("canonical").is_in(common))
         .then(pl.min_horizontal(rarity_weight(pl.col("df"), total), pl.lit(0.3)))
@@ -202,10 +214,10 @@ def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
     info = info.join(weights, on="canonical", how="left").join(
         phonetic_keys(info["token"]), on="token", how="left"
     )
-    return {"tokens": tokens, "token_info": info, "keys": _keys(names, info)}
+    return {"tokens": tokens, "token_info": info, "keys": _keys(names, info, tokens)}
 
 
-def _keys(names: pl.DataFrame, info: pl.DataFrame) -> pl.DataFrame:
+def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.DataFrame:
     """Blocking keys: token keys point at distinct tokens, whole-name keys at names.
 
     ``key`` -> ``token`` for the keys of distinct tokens (a key shared by more than
@@ -230,7 +242,9 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, dtype=pl.Utf8).alias("token"),
         pl.col("name_id").cast(pl.UInt32),
     ).unique()
-    return pl.concat([token_keys, whole, glued_keys(names)])
+    return pl.concat(
+        [token_keys, whole, glued_keys(names), common_pair_keys(tokens), prefix_keys(names)]
+    )
 
 
 def glued_keys(names: pl.DataFrame) -> pl.DataFrame:
@@ -257,6 +271,64 @@ def glued_keys(names: pl.DataFrame) -> pl.DataFrame:
         )
         .unique()
     )
+
+
+def is_common_word(token: pl.Expr, weight: pl.Expr) -> pl.Expr:
+    """Words too common to create candidates alone (initials and class tokens excluded)."""
+    return (
+        (weight <= RARE_WEIGHT) & ~token.str.starts_with("#") & (token.str.len_chars() > 1)
+    )
+
+
+def common_pair_key(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """The ``c2:`` key of two variant groups of common words, in either order."""
+    return pl.concat_str(
+        pl.lit("c2:"), pl.min_horizontal(left, right), pl.lit("|"), pl.max_horizontal(left, right)
+    )
+
+
+def common_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
+    """``c2:`` keys of two common words of one name, pointing at names.
+
+    A name made of common words only ("Mustafa Abdullahi") has no word that may create
+    candidates; two of its common words together may, so a misspelt query of such a name
+    still meets it. Pairs carried by more than MAX_TOKEN_NAMES names say too little.
+    """
+    common = tokens.filter(is_common_word(pl.col("token"), pl.col("weight"))).select(
+        "name_id", "canonical"
+    ).unique()
+    pairs = (
+        common.join(common, on="name_id", suffix="_b")
+        .filter(pl.col("canonical") < pl.col("canonical_b"))
+        .select(
+            common_pair_key(pl.col("canonical"), pl.col("canonical_b")).alias("key"),
+            pl.lit(None, dtype=pl.Utf8).alias("token"),
+            pl.col("name_id").cast(pl.UInt32),
+        )
+    )
+    busy = pairs.group_by("key").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
+    return pairs.join(busy.select("key"), on="key", how="anti")
+
+
+def prefix_key(joined: pl.Expr) -> pl.Expr:
+    """The ``t:`` key of a name: the first PREFIX_LETTERS letters of its words glued."""
+    return pl.lit("t:") + joined.str.slice(0, PREFIX_LETTERS)
+
+
+def prefix_keys(names: pl.DataFrame) -> pl.DataFrame:
+    """``t:`` keys of names longer than PREFIX_LETTERS letters, pointing at names.
+
+    A name cut by a payment field ("LIMITED LIABILITY COMPANY EUROTRANS") keeps its start, so
+    it meets the full name through the start even when its last word is cut short. Prefixes
+    carried by more than MAX_TOKEN_NAMES names say too little.
+    """
+    keys = names.filter(pl.col("joined").str.len_chars() > PREFIX_LETTERS).select(
+        prefix_key(pl.col("joined")).alias("key"),
+        pl.lit(None, dtype=pl.Utf8).alias("token"),
+        pl.col("name_id").cast(pl.UInt32),
+    ).unique()
+    busy = keys.group_by("key").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
+    return keys.join(busy.select("key"), on="key", how="anti")
 
 
 def whole_name_key(tokens: pl.Expr) -> pl.Expr:

@@ -6,7 +6,7 @@ per row:
 - ``c:`` the variant-group form (Mohammed/Muhammad, Qaddafi/Gadhafi...),
 - ``p:`` a phonetic key of that form,
 - ``d:`` the spelling and the variant-group form with one letter deleted (symmetric deletion:
-  any single edit or adjacent transposition between two tokens of four letters or more leaves
+  any single edit or adjacent transposition between two tokens of three letters or more leaves
   a shared key).
 """
 
@@ -17,7 +17,7 @@ import polars as pl
 from screening.phonetic import phonetic_key
 from screening.variants import canonical_token
 
-_MIN_DELETE_LEN = 4
+_MIN_DELETE_LEN = 3
 
 
 def token_keys(token: str) -> list[str]:

@@ -22,10 +22,16 @@ RARE_WEIGHT = 0.3  # tokens weighing more than this are not common
 STEM_PENALTY = 0.85
 # "O." against "Omar": an initial agrees with a word it starts, but weighs less than a word.
 INITIAL_SIM = 0.85
+# "Heq"/"Hqe", "Yaz"/"Uaz": one slip in a short word (three letters or more) is still a close
+# match, though edit similarity alone (one edit in three letters) would call it a third wrong.
+ONE_EDIT_SIM = 0.8
+ONE_EDIT_MIN_LEN = 3
 INITIAL_WEIGHT = 0.5
-# Payment fields cut long names (MT103: 35 characters a line): a query of at least this many
-# letters that is the start of the list name scores TRUNCATED_SCORE.
-TRUNCATED_MIN_LETTERS = 20
+# Payment fields cut long names (MT103: 35 characters a line): a query of at least
+# TRUNCATED_MIN_CHARS characters whose words (TRUNCATED_MIN_LETTERS letters or more, legal
+# forms left out) are the start of the list name's scores TRUNCATED_SCORE.
+TRUNCATED_MIN_CHARS = 30
+TRUNCATED_MIN_LETTERS = 6
 TRUNCATED_SCORE = 0.9
 JOINED_MIN_SIM = 0.9
 
@@ -68,7 +74,8 @@ def token_similarity(
     """Similarity of token pairs in 0..1: the mean of Jaro-Winkler and edit similarity.
 
     The edit similarity counts an adjacent transposition as one edit (optimal string
-    alignment), so "Logn" is one slip from "Long".
+    alignment), so "Logn" is one slip from "Long"; one edit between words of three letters
+    or more scores at least ONE_EDIT_SIM.
 
     Tokens of one variant group (Mohammed/Muhammad) score 0.95, identical tokens 1.0, and
     numbers only match exactly.
@@ -84,6 +91,10 @@ def token_similarity(
     )
     sim = (np.asarray(jw, dtype=np.float64) + np.asarray(lev, dtype=np.float64)) / 2
     sim = np.where(_extended_stem(left, right), sim * STEM_PENALTY, sim)
+    edits = cpdist(lvals, rvals, scorer=OSA.distance, score_cutoff=1, workers=-1)
+    shortest = np.minimum(left.str.len_chars().to_numpy(), right.str.len_chars().to_numpy())
+    one_edit = (np.asarray(edits) == 1) & (shortest >= ONE_EDIT_MIN_LEN)
+    sim = np.where(one_edit, np.maximum(sim, ONE_EDIT_SIM), sim)
     sim = np.where(_initial_of(left, right), np.maximum(sim, INITIAL_SIM), sim)
     same_group = (left_canon == right_canon).to_numpy()
     sim = np.where(same_group, np.maximum(sim, 0.95), sim)
@@ -165,7 +176,8 @@ def score_pairs(
     """Name scores of candidate pairs and the token alignment behind each.
 
     ``pairs``: qid, name_id. ``query_tokens``/``list_tokens``: qid|name_id, pos, token, tid,
-    canonical, weight. ``query_names``: qid, joined. ``list_names``: name_id, joined, weak.
+    canonical, weight. ``query_names``: qid, name (as written), joined. ``list_names``: name_id,
+    joined, weak.
     Returns (scores: pid, qid, name_id, name_score, token_score, joined_score, method) and the
     aligned token rows (pid, qpos, cpos, tid, ctid, sim).
     """
@@ -193,7 +205,13 @@ def score_pairs(
         .join(q_total, on="qid", how="left")
         .join(c_total, on="name_id", how="left")
         .join(q_count, on="qid", how="left")
-        .join(query_names.select("qid", pl.col("joined").alias("q_joined")), on="qid")
+        .join(
+            query_names.select(
+                "qid", pl.col("joined").alias("q_joined"),
+                pl.col("name").str.len_chars().alias("q_chars"),
+            ),
+            on="qid",
+        )
         .join(list_names.select("name_id", "joined", "weak"), on="name_id")
         .with_columns(pl.col("matched", "q_matched", "c_matched", "n_aligned").fill_null(0))
         .with_columns(pl.col("rare_matched").fill_null(value=False))
@@ -223,7 +241,8 @@ def score_pairs(
     joined = joined_similarity(scored["q_joined"], scored["joined"]) * algorithm.joined_factor
     # A long query that is the start of the list name was cut by a message field limit.
     truncated = (
-        (pl.col("q_joined").str.len_chars() >= TRUNCATED_MIN_LETTERS)
+        (pl.col("q_chars") >= TRUNCATED_MIN_CHARS)
+        & (pl.col("q_joined").str.len_chars() >= TRUNCATED_MIN_LETTERS)
         & (pl.col("joined").str.len_chars() > pl.col("q_joined").str.len_chars())
         & pl.col("joined").str.starts_with(pl.col("q_joined"))
     )

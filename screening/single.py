@@ -26,10 +26,17 @@ import polars as pl
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from screening.algorithms import Algorithm
-from screening.blocking import BORROW_SIM, UNSEEN_SIM, misspelt_legal_forms
+from screening.blocking import BORROW_SIM, UNSEEN_SIM
 from screening.explain import _explain_one
-from screening.index import MAX_TOKEN_NAMES, ScreeningIndex, clean_identifier
+from screening.index import (
+    MAX_TOKEN_NAMES,
+    PREFIX_LETTERS,
+    ScreeningIndex,
+    clean_identifier,
+    is_common_word,
+)
 from screening.keys import token_keys
+from screening.legal_words import legal_form_words_in
 from screening.normalise import name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier
 from screening.scoring import (
@@ -37,8 +44,11 @@ from screening.scoring import (
     INITIAL_WEIGHT,
     JOINED_MIN_SIM,
     MAX_ROUNDS,
+    ONE_EDIT_MIN_LEN,
+    ONE_EDIT_SIM,
     RARE_WEIGHT,
     STEM_PENALTY,
+    TRUNCATED_MIN_CHARS,
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
 )
@@ -82,6 +92,8 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
     ) / 2
     if (left.startswith(right) or right.startswith(left)) and abs(len(left) - len(right)) >= 2:
         sim = sim * STEM_PENALTY
+    if min(len(left), len(right)) >= ONE_EDIT_MIN_LEN and OSA.distance(left, right) == 1:
+        sim = max(sim, ONE_EDIT_SIM)
     if len(left) == 1 and len(right) > 1 and right.startswith(left):
         sim = max(sim, INITIAL_SIM)
     if left_canon == right_canon:
@@ -157,6 +169,7 @@ class Tables:
     token: list[str]
     canonical: list[str]
     weight: list[float]
+    common: list[bool]  # by tid: index.is_common_word
     keys: pl.Series  # List(Utf8) by tid
     token_keys: _KeyTable
     whole_keys: _KeyTable
@@ -200,6 +213,9 @@ class Tables:
             token=info["token"].to_list(),
             canonical=info["canonical"].to_list(),
             weight=info["weight"].to_list(),
+            common=info.select(
+                is_common_word(pl.col("token"), pl.col("weight"))
+            ).to_series().to_list(),
             keys=info["keys"],
             token_keys=_KeyTable.build(token_rows["key"], token_rows["tid"]),
             whole_keys=_KeyTable.build(whole_rows["key"], whole_rows["name_id"]),
@@ -358,14 +374,14 @@ class FastPath:
                 w = self.t.weight[min(c for c, s in sims.items() if s == best)]
             fresh[token].weight = min(fresh[token].weight, w)
         if words:
-            misspelt = misspelt_legal_forms(pl.Series([t for t, _ in words], dtype=pl.Utf8))
+            misspelt = legal_form_words_in(pl.Series([t for t, _ in words], dtype=pl.Utf8))
             for token in misspelt.to_list():
                 fresh[token].weight = 0.0
 
     # -- blocking -------------------------------------------------------------------------------
 
     def candidates(
-        self, tokens: list[QToken], min_score: float
+        self, tokens: list[QToken], min_score: float, chars: int
     ) -> tuple[list[int], set[int]]:
         """blocking.candidates for one query: the name ids worth scoring (and the uncertain
         ones at the cut, see ``_top``)."""
@@ -391,6 +407,8 @@ class FastPath:
             q_total += w.weight
         found = self._expanded(words, q_total, min_score)
         found |= self._whole(tokens)
+        found |= self._common_pairs(words)
+        found |= self._prefix(own, chars)
         joined = self._joined(own)
         found |= set(joined)
         scored = self._block_scores(found, words, q_total, min_score, joined)
@@ -452,6 +470,33 @@ class FastPath:
     def _whole(self, tokens: list[QToken]) -> set[int]:
         key = "n:" + " ".join(sorted(q.token for q in tokens if not q.token.startswith("#")))
         return set(self._name_keys([key])[0])
+
+    def _common_pairs(self, words: list[Word]) -> set[int]:
+        """blocking.common_pairs: names holding two common words two query words resemble."""
+        t = self.t
+        reached = [
+            (w, {t.canonical[c] for c in w.similar if t.common[c]}) for w in words
+        ]
+        keys: set[str] = set()
+        for a, groups_a in reached:
+            for b, groups_b in reached:
+                if b.pos <= a.pos or (a.glued and b.pos == a.pos + 1):
+                    continue
+                keys.update(
+                    "c2:" + min(x, y) + "|" + max(x, y)
+                    for x in groups_a for y in groups_b if x != y
+                )
+        found: set[int] = set()
+        for name_ids in self._name_keys(sorted(keys)):
+            found.update(name_ids)
+        return found
+
+    def _prefix(self, own: list[Word], chars: int) -> set[int]:
+        """Names starting like a long query (one a payment field may have cut)."""
+        joined = "".join(w.token for w in own)
+        if chars < TRUNCATED_MIN_CHARS or len(joined) < PREFIX_LETTERS:
+            return set()
+        return set(self._name_keys(["t:" + joined[:PREFIX_LETTERS]])[0])
 
     def _joined(self, own: list[Word]) -> dict[int, list[float]]:
         """Names holding a query word as two neighbouring words glued: the words' weights."""
@@ -527,7 +572,7 @@ class FastPath:
 
     # -- scoring --------------------------------------------------------------------------------
 
-    def score(self, tokens: list[QToken], name_id: int, joined: str) -> Scored:
+    def score(self, tokens: list[QToken], name_id: int, joined: str, chars: int) -> Scored:
         """scoring.score_pairs for one (query, list name) pair."""
         t, algo = self.t, self.algorithm
         ctids = list(self.t.name_tokens(name_id))
@@ -575,7 +620,8 @@ class FastPath:
         joined_score = joined_sim(joined, listed) * algo.joined_factor
         # A long query that is the start of the list name was cut by a message field limit.
         truncated = (
-            len(joined) >= TRUNCATED_MIN_LETTERS and len(listed) > len(joined)
+            chars >= TRUNCATED_MIN_CHARS and len(joined) >= TRUNCATED_MIN_LETTERS
+            and len(listed) > len(joined)
             and listed.startswith(joined)
         )
         if truncated:
@@ -610,8 +656,10 @@ class FastPath:
             tokens = query[key]
             joined = "".join(q.token for q in tokens if not q.token.startswith("#"))
             best: dict[str, Scored] = {}
-            keep, uncertain = self.candidates(tokens, min_score)
-            scores = [self.score(tokens, n, joined) for n in sorted(set(keep) | uncertain)]
+            keep, uncertain = self.candidates(tokens, min_score, len(key[0]))
+            scores = [
+                self.score(tokens, n, joined, len(key[0])) for n in sorted(set(keep) | uncertain)
+            ]
             if any(s.name_id in uncertain and s.name_score >= cutoff - _MAX_BONUS
                    for s in scores):
                 # Names tied at the candidate cut up to rounding: the batch path keeps some

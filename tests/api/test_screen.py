@@ -54,7 +54,7 @@ def test_one_party_with_explanations_versions_and_algorithm(api: Api) -> None:
     assert response.status_code == 200
     body = response.json
     assert body["kind"] == "party" and body["threshold"] == DEFAULT.threshold
-    assert body["algorithm"] == {"name": "tf-default", "version": "1"}
+    assert body["algorithm"] == {"name": "tf-default", "version": DEFAULT.version}
     assert body["snapshots"] == [{"list_id": "un_sc", "version": 1}]  # be_watch hidden
     assert body["parties"][0]["nationality"] == "EG"
     top = body["hits"][0]

@@ -10,8 +10,11 @@ from screening.algorithms import Algorithm
 from screening.scoring import (
     INITIAL_SIM,
     JOINED_MIN_SIM,
+    ONE_EDIT_MIN_LEN,
+    ONE_EDIT_SIM,
     RARE_WEIGHT,
     STEM_PENALTY,
+    TRUNCATED_MIN_CHARS,
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
 )
@@ -25,6 +28,8 @@ def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
     sim = (JaroWinkler.normalized_similarity(a, b) + OSA.normalized_similarity(a, b)) / 2
     if (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) >= 2:
         sim *= STEM_PENALTY
+    if min(len(a), len(b)) >= ONE_EDIT_MIN_LEN and OSA.distance(a, b) == 1:
+        sim = max(sim, ONE_EDIT_SIM)
     if len(a) == 1 and len(b) > 1 and b.startswith(a):
         sim = max(sim, INITIAL_SIM)
     return max(sim, 0.95) if canon_a == canon_b else sim
@@ -52,8 +57,9 @@ def greedy_alignment(
 def reference_score(
     q: list[str], q_w: list[float], q_canon: list[str],
     c: list[str], c_w: list[float], c_canon: list[str],
-    weak: bool, algorithm: Algorithm,
+    weak: bool, algorithm: Algorithm, q_chars: int = 0,
 ) -> float:
+    """``q_chars``: length of the query as written (a long one may have been cut)."""
     aligned = greedy_alignment(q, c, q_canon, c_canon, algorithm.token_floor)
     q_total = sum(q_w)
     matched = sum(q_w[i] * sim for i, _, sim in aligned)
@@ -79,7 +85,8 @@ def reference_score(
         raw if len(q_joined) >= 6 and same_numbers and raw >= JOINED_MIN_SIM else 0.0
     ) * algorithm.joined_factor
     if (
-        len(q_joined) >= TRUNCATED_MIN_LETTERS
+        q_chars >= TRUNCATED_MIN_CHARS
+        and len(q_joined) >= TRUNCATED_MIN_LETTERS
         and len(c_joined) > len(q_joined)
         and c_joined.startswith(q_joined)
     ):

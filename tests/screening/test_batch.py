@@ -133,7 +133,7 @@ def test_planted_name_alerts_every_transaction_and_role(db: Path, tmp_path: Path
     ] or info["snapshots"] == [
         {"list_id": "un_sc", "version": 1}, {"list_id": "test_confidential", "version": 1},
     ]
-    assert info["algorithm"] == "tf-default" and info["algorithm_version"] == "1"
+    assert info["algorithm"] == "tf-default" and info["algorithm_version"] == DEFAULT.version
     assert info["sha256"] == summary.sha256 and len(str(summary.sha256)) == 64
 
 

@@ -33,11 +33,17 @@ def token_frame(id_col: str, names: list[list[str]]) -> pl.DataFrame:
     )
 
 
+def written(name: list[str]) -> str:
+    """The name as a payment field might hold it: words and legal forms spelt out."""
+    return " ".join("limited liability company" if t == "#lf" else t for t in name)
+
+
 def joined(names: list[list[str]], id_col: str) -> pl.DataFrame:
     return pl.DataFrame(
         {id_col: list(range(len(names))),
+         "name": [written(n) for n in names],
          "joined": ["".join(t for t in n if not t.startswith("#")) for n in names]},
-        schema={id_col: pl.UInt32, "joined": pl.Utf8},
+        schema={id_col: pl.UInt32, "name": pl.Utf8, "joined": pl.Utf8},
     )
 
 
@@ -65,7 +71,7 @@ def test_vectorised_scores_equal_reference(
             expected = reference_score(
                 q, [WEIGHTS.get(t, 1.0) for t in q], [CANON.get(t, t) for t in q],
                 c, [WEIGHTS.get(t, 1.0) for t in c], [CANON.get(t, t) for t in c],
-                weak, DEFAULT,
+                weak, DEFAULT, q_chars=len(written(q)),
             )
             assert abs(got[(qi, ci)] - expected) < 1e-9, (q, c)
 

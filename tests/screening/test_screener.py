@@ -11,6 +11,7 @@ from lists.ingest import load_paths
 from lists.store import ListStore
 from screening import compare, open_screener
 from screening import index as index_module
+from screening.algorithms import DEFAULT
 from screening.screener import QueryError, Screener
 
 UN_2026 = "un/consolidated_2026-02-27.xml"
@@ -101,7 +102,7 @@ def test_explanation_names_tokens_and_method(screener: Screener) -> None:
     hit = screener.match("Aiman Zawahiri")[0]
     assert "Query name 'Aiman Zawahiri'" in hit.explanation
     assert "token alignment" in hit.explanation
-    assert "tf-default v1" in hit.explanation
+    assert f"tf-default v{DEFAULT.version}" in hit.explanation
 
 
 def test_index_is_cached_per_snapshot(un_db: Path) -> None:
