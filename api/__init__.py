@@ -49,9 +49,12 @@ def default_config() -> dict[str, Any]:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application over the store at config DB_PATH (default $SCREENING_DB)."""
     from api import auth, db, errors, pages
+    from api.access import Access
     from api.engine import Engines
+    from api.entities import EntityCache
     from api.jobs import BatchJobs
     from api.json_api import bp as json_bp
+    from api.recorder import ScreeningRecorder
 
     app = Flask(__name__)
     app.json_provider_class = JSONProvider
@@ -64,6 +67,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app, database)
     upload_dir = Path(app.config.get("UPLOAD_DIR") or tempfile.mkdtemp(prefix="screening-up-"))
     app.extensions["screening.engines"] = Engines(path)
+    app.extensions["screening.access"] = Access(database)
+    app.extensions["screening.entity_cache"] = EntityCache()
+    app.extensions["screening.recorder"] = ScreeningRecorder(database)
     app.extensions["screening.jobs"] = BatchJobs(database, upload_dir,
                                                  int(app.config["BATCH_WORKERS"]))
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
@@ -74,11 +80,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def shutdown(app: Flask) -> None:
-    """Wait for running batch jobs, then close the store (tests and the server's exit)."""
+    """Wait for running batch jobs and pending screening records, then close the store."""
     from api.db import Database
     from api.jobs import BatchJobs
+    from api.recorder import ScreeningRecorder
 
     jobs: BatchJobs = app.extensions["screening.jobs"]
     jobs.shutdown()
+    recorder: ScreeningRecorder = app.extensions["screening.recorder"]
+    recorder.close()
     database: Database = app.extensions["screening.db"]
     database.close()

@@ -16,15 +16,15 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlparse
 
-from flask import g, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 
+from api.access import Access
 from api.db import get_con
 from api.errors import BadRequest, Unauthorized
 from screening.review.errors import PermissionDenied
 from screening.review.users import (
     Permission,
     Principal,
-    authenticate_key,
     get_user,
     require,
 )
@@ -46,7 +46,8 @@ def _bearer() -> Principal | None:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <API key>'")
-    found = authenticate_key(get_con(), key.strip())
+    access: Access = current_app.extensions["screening.access"]
+    found = access.principal(get_con(), key.strip())
     if found is None:
         raise Unauthorized("the API key is not valid or was revoked; ask an admin for a key "
                            "(screening keys create NAME --role ROLE)")

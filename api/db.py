@@ -4,7 +4,10 @@ DuckDB allows one writing process per file, so the app opens the file once and h
 request (and every background job) its own ``cursor()``: a separate connection to the same
 database, safe to use from its thread. The cursor lives in ``g`` and is closed on teardown.
 Writes made by the API itself are serialised by ``write_lock`` so two of our own threads never
-race on the audit chain (DuckDB would make the loser retry).
+race on the audit chain (DuckDB would make the loser retry). Each release of the write lock
+bumps its ``generation``, which the API's caches (``api.access``) compare to know that keys,
+users or lists may have changed; the screening records (``api.recorder``) change none of them
+and write ``quietly``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,32 @@ CREATE TABLE IF NOT EXISTS single_screenings (
 _EXTENSION = "screening.db"
 
 
+class WriteLock:
+    """A re-entrant lock whose every outermost release counts as a change of the store."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.generation = 0
+
+    def __enter__(self) -> WriteLock:
+        self._lock.acquire()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self.generation += 1  # after the holder's commits: cached reads are now stale
+        self._lock.release()
+
+    @contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Hold the lock for writes that change nothing the caches keep (screening records)."""
+        with self._lock:
+            yield
+
+
 class Database:
     """The store file opened once; ``cursor()`` gives a connection for one thread."""
 
@@ -48,7 +77,7 @@ class Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._root = duckdb.connect(str(path))
         self._lock = threading.Lock()
-        self.write_lock = threading.RLock()
+        self.write_lock = WriteLock()
         ensure_schema(self._root)
         self._root.execute(API_DDL)
 

@@ -1,8 +1,8 @@
 """The screeners the app matches with, rebuilt when the current list snapshots change.
 
-Building the index takes about a second; afterwards each request only checks which snapshots
-are current (one small query) and reuses the screener. Lists the caller may not see are
-filtered out of every result through ``lists_for``.
+Building the index takes about a second; afterwards each request only compares the current
+snapshot ids (``api.access.ListState``, cached until the store changes) with the screener's and
+reuses it. Lists the caller may not see are filtered out of every result through ``lists_for``.
 """
 
 from __future__ import annotations
@@ -10,21 +10,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import duckdb
-
+from api.access import ListState
 from api.errors import Invalid, Unavailable
 from screening.algorithms import ALGORITHMS
 from screening.api import open_screener
 from screening.review.errors import NotFound
-from screening.review.users import Principal, visible_lists
+from screening.review.users import Principal, lists_visible_to
 from screening.screener import Screener
-
-
-def current_snapshot_ids(con: duckdb.DuckDBPyConnection) -> tuple[int, ...]:
-    rows = con.execute(
-        "SELECT snapshot_id FROM snapshots WHERE is_current ORDER BY snapshot_id"
-    ).fetchall()
-    return tuple(int(r[0]) for r in rows)
 
 
 def check_algorithm(name: str | None) -> str | None:
@@ -43,9 +35,9 @@ class Engines:
         self._lock = threading.Lock()
         self._cache: dict[str | None, tuple[tuple[int, ...], Screener]] = {}
 
-    def get(self, con: duckdb.DuckDBPyConnection, algorithm: str | None = None) -> Screener:
+    def get(self, state: ListState, algorithm: str | None = None) -> Screener:
         name = check_algorithm(algorithm)
-        key = current_snapshot_ids(con)
+        key = state.snapshot_ids
         if not key:
             raise Unavailable("no list is loaded yet; an admin loads lists with "
                               "'screening lists load' or POST /v1/lists/refresh")
@@ -60,24 +52,16 @@ class Engines:
         return cached[1]
 
 
-def current_lists(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "SELECT list_id FROM snapshots WHERE is_current ORDER BY list_id"
-    ).fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def lists_for(con: duckdb.DuckDBPyConnection, caller: Principal,
-              dataset: str = "default") -> list[str] | None:
+def lists_for(state: ListState, caller: Principal, dataset: str = "default") -> list[str] | None:
     """The list ids a screening may return: None for all, else the allowed ones.
 
     ``dataset`` is ``default`` (every list the caller may see) or one list id; an unknown or
     hidden list is NotFound, so confidential lists cannot even be probed by name.
     """
-    visible = visible_lists(caller, con)
+    visible = lists_visible_to(caller, state.known_lists, state.confidential)
     if dataset == "default":
         return None if visible is None else sorted(visible)
-    if dataset not in current_lists(con) or (visible is not None and dataset not in visible):
+    if dataset not in state.current_lists or (visible is not None and dataset not in visible):
         raise NotFound(f"no dataset {dataset!r}; use 'default' or a list id from GET /v1/lists")
     return [dataset]
 

@@ -7,9 +7,12 @@ from typing import Any
 from flask import current_app, request
 
 from api import single, yente
+from api.access import Access, ListState
 from api.auth import principal
-from api.db import database, get_con, writing
+from api.db import database, get_con
 from api.engine import Engines, lists_for, visible_snapshots
+from api.entities import EntityCache
+from api.recorder import ScreeningRecorder
 from api.validate import in_range, query_float, query_int, read_json
 
 ResponseValue = tuple[dict[str, Any], int] | dict[str, Any]
@@ -17,6 +20,16 @@ ResponseValue = tuple[dict[str, Any], int] | dict[str, Any]
 
 def engines() -> Engines:
     found: Engines = current_app.extensions["screening.engines"]
+    return found
+
+
+def list_state() -> ListState:
+    access: Access = current_app.extensions["screening.access"]
+    return access.list_state(get_con())
+
+
+def recorder() -> ScreeningRecorder:
+    found: ScreeningRecorder = current_app.extensions["screening.recorder"]
     return found
 
 
@@ -48,11 +61,13 @@ def match(dataset: str) -> ResponseValue:
     """yente's POST /match/{dataset}: query-by-example matching of up to 500 entities."""
     queries = yente.parse_body(read_json())
     limit = query_int("limit", 5, 1, 500)
-    con = get_con()
-    screener = engines().get(con, request.args.get("algorithm") or None)
-    allowed = lists_for(con, principal(), dataset)
+    state = list_state()
+    screener = engines().get(state, request.args.get("algorithm") or None)
+    allowed = lists_for(state, principal(), dataset)
     threshold, cutoff = _thresholds(screener.default_threshold)
-    return yente.respond(con, screener, queries, allowed, threshold, cutoff, limit)
+    entity_cache: EntityCache = current_app.extensions["screening.entity_cache"]
+    return yente.respond(get_con(), entity_cache, screener, queries, allowed, threshold, cutoff,
+                         limit)
 
 
 def screen() -> ResponseValue:
@@ -67,9 +82,9 @@ def screen() -> ResponseValue:
     in_range("threshold", threshold)
     limit = query_int("limit", 10, 1, 100)
     caller = principal()
-    con = get_con()
-    screener = engines().get(con, request.args.get("algorithm") or None)
-    allowed = lists_for(con, caller)
+    state = list_state()
+    screener = engines().get(state, request.args.get("algorithm") or None)
+    allowed = lists_for(state, caller)
     hits = single.screen_parties(screener, parties, allowed, threshold, limit)
     result: dict[str, Any] = {
         "kind": parties.kind,
@@ -80,6 +95,6 @@ def screen() -> ResponseValue:
         "algorithm": {"name": screener.algorithm.name, "version": screener.algorithm.version},
         "snapshots": visible_snapshots(screener, allowed),
     }
-    with writing() as write_con:
-        result["screening_id"] = single.store(write_con, caller.actor, raw, result)
+    # Answered only once the record and its audit entry are committed.
+    result["screening_id"] = recorder().store(single.screening_record(caller.actor, raw, result))
     return result

@@ -4,7 +4,7 @@ A message is written to a temporary file and read with the batch parsers of
 ``screening.inputs`` (safe XML), so a message screens exactly like the same message in a batch
 file: every named party, and parties identified only by an identifier, account or BIC. The
 result (hits the caller may see, snapshot versions, algorithm, threshold) is stored in
-``single_screenings`` and the audit log in one transaction.
+``single_screenings`` and the audit log in one transaction (``api.recorder``, group commit).
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from api.errors import Invalid, UnsupportedMediaType
+from api.ranking import best_per_entity
+from api.recorder import ScreeningRecord
 from api.validate import Field, check_object
 from screening.inputs import detect_format, read_batch
-from screening.review.audit import record
-from screening.review.db import in_transaction, utcnow
 from screening.screener import Screener
 
 PARTY_FIELDS = {
@@ -117,48 +116,32 @@ def _message_frame(parties: pl.DataFrame) -> pl.DataFrame:
 
 
 def screen_parties(screener: Screener, parties: Parties, allowed: list[str] | None,
-                   threshold: float | None, limit: int) -> pl.DataFrame:
+                   threshold: float | None, limit: int) -> list[dict[str, Any]]:
     """The hits of every party (best first per party), only on lists the caller may see."""
     hits = screener.screen(parties.frame, threshold=threshold, limit=None, lists=allowed)
-    best = hits.sort("score", descending=True).unique(
-        ["party_index", "list_id", "entity_id"], keep="first"
-    ).sort(["party_index", "score", "list_id", "entity_id"],
-           descending=[False, True, False, False])
-    return best.group_by("party_index", maintain_order=True).head(limit)
+    grouped = best_per_entity(hits.to_dicts(), "party_index")
+    return [hit for index in sorted(grouped) for hit in grouped[index][:limit]]
 
 
-def hit_dicts(hits: pl.DataFrame) -> list[dict[str, Any]]:
+def hit_dicts(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     columns = ("party_index", "role", "query_name", "entity_id", "list_id", "schema", "caption",
                "matched_name", "score", "name_score", "method", "explanation")
     return [
-        {**row, "score": round(float(row["score"]), 4),
-         "name_score": round(float(row["name_score"]), 4), "match": True}
-        for row in hits.select(columns).iter_rows(named=True)
+        {**{c: hit[c] for c in columns}, "score": round(float(hit["score"]), 4),
+         "name_score": round(float(hit["name_score"]), 4), "match": True}
+        for hit in hits
     ]
 
 
-def store(con: duckdb.DuckDBPyConnection, actor: str, raw: bytes,
-          result: dict[str, Any]) -> int:
-    """Keep the screening and its audit entry (one transaction); returns the screening id."""
+def screening_record(actor: str, raw: bytes, result: dict[str, Any]) -> ScreeningRecord:
+    """What ``api.recorder`` stores for a screening (the request is kept as its SHA-256)."""
     hits = result["hits"]
-    digest = hashlib.sha256(raw).hexdigest()
-
-    def work() -> int:
-        row = con.execute("SELECT nextval('single_screening_ids')").fetchone()
-        assert row is not None
-        screening_id = int(row[0])
-        con.execute(
-            "INSERT INTO single_screenings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [screening_id, utcnow(), actor, result["kind"], digest, len(result["parties"]),
-             len(hits), max((h["score"] for h in hits), default=None), result["threshold"],
-             result["algorithm"]["name"], result["algorithm"]["version"],
-             json.dumps(result["snapshots"]), json.dumps(result, default=str)],
-        )
-        # The hits themselves stay in single_screenings: the audit log is read by
-        # supervisors who may lack clearance for a confidential list that was hit.
-        record(con, actor, "screen.single", f"screening:{screening_id}", None,
-               {"kind": result["kind"], "request_sha256": digest,
-                "parties": len(result["parties"])})
-        return screening_id
-
-    return in_transaction(con, work)
+    return ScreeningRecord(
+        actor=actor, kind=result["kind"], request_sha256=hashlib.sha256(raw).hexdigest(),
+        parties=len(result["parties"]), hits=len(hits),
+        max_score=max((h["score"] for h in hits), default=None),
+        threshold=result["threshold"], algorithm=result["algorithm"]["name"],
+        algorithm_version=result["algorithm"]["version"],
+        snapshots_json=json.dumps(result["snapshots"]),
+        result_json=json.dumps(result, default=str),
+    )

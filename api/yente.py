@@ -13,8 +13,9 @@ from typing import Any
 
 import polars as pl
 
-from api.entities import current_entities, ftm_properties
+from api.entities import EntityCache, ftm_properties
 from api.errors import Invalid
+from api.ranking import best_per_entity
 from api.validate import Field, check_object
 from lists.countries import to_iso
 from screening.screener import Screener
@@ -150,13 +151,6 @@ def query_rows(queries: dict[str, dict[str, Any]]) -> pl.DataFrame:
         "qkey", "schema", "birth_date", "nationality", "country", "identifier", "name")})
 
 
-def best_hits(hits: pl.DataFrame) -> pl.DataFrame:
-    """The best hit per (query, entity), best first within each query."""
-    return hits.sort("score", descending=True).unique(
-        ["qkey", "list_id", "entity_id"], keep="first"
-    ).sort(["qkey", "score", "list_id", "entity_id"], descending=[False, True, False, False])
-
-
 def _result(hit: dict[str, Any], threshold: float,
             props: dict[str, list[str]]) -> dict[str, Any]:
     return {
@@ -179,26 +173,27 @@ def _result(hit: dict[str, Any], threshold: float,
     }
 
 
-def respond(con: Any, screener: Screener, queries: dict[str, dict[str, Any]],
-            allowed: list[str] | None, threshold: float, cutoff: float,
-            limit: int) -> dict[str, Any]:
+def respond(con: Any, entity_cache: EntityCache, screener: Screener,
+            queries: dict[str, dict[str, Any]], allowed: list[str] | None, threshold: float,
+            cutoff: float, limit: int) -> dict[str, Any]:
     """The yente response body for the parsed queries."""
     hits = screener.screen(query_rows(queries), threshold=cutoff, limit=None, lists=allowed)
-    best = best_hits(hits)
-    totals = dict(best.group_by("qkey").len().iter_rows())
-    top = best.group_by("qkey", maintain_order=True).head(limit)
-    entities = current_entities(con, list(zip(top["list_id"], top["entity_id"], strict=True)))
+    best = best_per_entity(hits.to_dicts(), "qkey")
+    top = {key: found[:limit] for key, found in best.items()}
+    entities = entity_cache.get(con, screener.snapshots, [
+        (hit["list_id"], hit["entity_id"]) for found in top.values() for hit in found])
     results: dict[str, list[dict[str, Any]]] = {key: [] for key in queries}
-    for hit in top.iter_rows(named=True):
-        entity = entities.get((hit["list_id"], hit["entity_id"]))
-        props = ftm_properties(entity) if entity else {"name": [hit["caption"]]}
-        results[hit["qkey"]].append(_result(hit, threshold, props))
+    for key, found in top.items():
+        for hit in found:
+            entity = entities.get((hit["list_id"], hit["entity_id"]))
+            props = ftm_properties(entity) if entity else {"name": [hit["caption"]]}
+            results[str(key)].append(_result(hit, threshold, props))
     algo = screener.algorithm
     return {
         "responses": {
             key: {
                 "status": 200, "results": results[key],
-                "total": {"value": int(totals.get(key, 0)), "relation": "eq"},
+                "total": {"value": len(best.get(key, [])), "relation": "eq"},
                 "query": {"id": q["id"], "schema": q["schema"], "properties": q["properties"]},
             }
             for key, q in queries.items()

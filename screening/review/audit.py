@@ -85,7 +85,10 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str,
 
 
 def _head(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
-    row = con.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    # max(seq) then a key lookup: about 3x cheaper in DuckDB than ORDER BY seq DESC LIMIT 1.
+    row = con.execute(
+        "SELECT seq, hash FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)"
+    ).fetchone()
     if row is not None:
         return int(row[0]), str(row[1])
     anchor = _anchor(con)
@@ -104,21 +107,64 @@ def head(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
     return _head(con)
 
 
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """An entry still to be appended: who did what to which target, before and after."""
+
+    actor: str
+    action: str
+    target: str | None
+    before: Any
+    after: Any
+
+
+def chain(head: tuple[int, str], new: list[NewEntry]) -> list[list[Any]]:
+    """The audit_log rows of ``new`` chained after ``head`` (seq, hash), in order."""
+    last_seq, prev = head
+    rows: list[list[Any]] = []
+    for entry in new:
+        last_seq += 1
+        at = utcnow()
+        old, after = _plain(entry.before), _plain(entry.after)
+        digest = entry_hash(prev, last_seq, at, entry.actor, entry.action, entry.target, old,
+                            after)
+        rows.append([last_seq, at, entry.actor, entry.action, entry.target,
+                     None if old is None else canonical(old),
+                     None if after is None else canonical(after), prev, digest])
+        prev = digest
+    return rows
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, rows: list[list[Any]]) -> None:
+    """Insert chained rows in one statement (DuckDB pays ~0.5 ms per INSERT, not per row).
+
+    The caller owns the transaction; seq is the primary key, so rows chained after a stale
+    head fail with a constraint error instead of forking the chain.
+    """
+    if rows:
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+        sql = f"INSERT INTO audit_log VALUES {values}"  # noqa: S608 (placeholders only)
+        con.execute(sql, [v for r in rows for v in r])
+
+
+def append(con: duckdb.DuckDBPyConnection, new: list[NewEntry],
+           head: tuple[int, str] | None = None) -> tuple[int, str]:
+    """Append entries inside the caller's open transaction; returns the new head.
+
+    ``head`` is the caller's last known head (read from the store when None); a stale one is
+    refused by the seq primary key, so the caller rolls back and retries with head=None.
+    """
+    rows = chain(_head(con) if head is None else head, new)
+    insert_rows(con, rows)
+    return (int(rows[-1][0]), str(rows[-1][8])) if rows else (head or _head(con))
+
+
 def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, target: str | None,
            before: Any, after: Any) -> int:
     """Append one audit entry (in the caller's transaction when one is open); returns its seq."""
 
     def work() -> int:
-        last_seq, prev = _head(con)
-        seq, at = last_seq + 1, utcnow()
-        old, new = _plain(before), _plain(after)
-        digest = entry_hash(prev, seq, at, actor, action, target, old, new)
-        con.execute(
-            "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [seq, at, actor, action, target,
-             None if old is None else canonical(old), None if new is None else canonical(new),
-             prev, digest],
-        )
+        seq, _ = append(con, [NewEntry(actor, action, target, before, after)])
         return seq
 
     return in_transaction(con, work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -79,6 +80,7 @@ def in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
                 raise ConflictError(
                     f"the store was busy with another change; try again ({exc})"
                 ) from exc
+            time.sleep(0.001 * 2**attempt)  # let the other writer commit before re-reading
         except BaseException:
             _rollback(con)
             raise

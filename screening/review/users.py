@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -257,6 +258,29 @@ def create_api_key(
     return in_transaction(con, work)
 
 
+class _KeyChanges:
+    """A process-wide counter bumped after every key revocation.
+
+    Caches of authenticated keys (the API's) compare it with the value they read before
+    looking a key up, so a revoked key stops working on the next request.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+KEY_CHANGES = _KeyChanges()
+
+
 def revoke_api_key(con: duckdb.DuckDBPyConnection, key_id: str, actor: str) -> bool:
     """Revoke a key; True when an active key was revoked."""
 
@@ -269,7 +293,11 @@ def revoke_api_key(con: duckdb.DuckDBPyConnection, key_id: str, actor: str) -> b
             record(con, actor, "key.revoke", f"key:{key_id}", None, {"revoked": True})
         return bool(rows)
 
-    return in_transaction(con, work)
+    KEY_CHANGES.bump()  # before too: a cache filled while the revocation is running is stale
+    try:
+        return in_transaction(con, work)
+    finally:
+        KEY_CHANGES.bump()  # after our commit (a caller's joined transaction: see api.access)
 
 
 def authenticate_key(con: duckdb.DuckDBPyConnection, key: str) -> Principal | None:
@@ -305,11 +333,20 @@ def visible_lists(principal: Principal, con: duckdb.DuckDBPyConnection) -> set[s
     Visible = every non-confidential list + the confidential lists in its clearance. Clearance
     is needed whatever the role: admins are not cleared for confidential lists by default.
     """
-    hidden = set(hidden_lists(principal, con))
-    if not hidden:
+    confidential = confidential_lists(con)
+    if not confidential - principal.clearance:
         return None
     known = {str(r[0]) for r in con.execute("SELECT list_id FROM list_info").fetchall()}
-    return known - hidden
+    return lists_visible_to(principal, known, confidential)
+
+
+def lists_visible_to(principal: Principal, known: Iterable[str],
+                     confidential: Iterable[str]) -> set[str] | None:
+    """``visible_lists`` from the list ids already read: None when every list is visible."""
+    hidden = set(confidential) - principal.clearance
+    if not hidden:
+        return None
+    return set(known) - hidden
 
 
 def get_user(con: duckdb.DuckDBPyConnection, name: str) -> User | None:
