@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -31,6 +32,7 @@ MAX_AGE = 2.0  # seconds
 MAX_KEYS = 4096
 
 Stamp = tuple[int, int, float]  # write generation, key changes, monotonic time
+Connect = Callable[[], duckdb.DuckDBPyConnection]  # a request opens its cursor only on a miss
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +80,14 @@ class Access:
         now = self._stamp()
         return stamp[:2] == now[:2] and now[2] - stamp[2] < self._max_age
 
-    def principal(self, con: duckdb.DuckDBPyConnection, key: str) -> Principal | None:
-        """The principal of a valid, unrevoked API key, else None."""
+    def principal(self, connect: Connect, key: str) -> Principal | None:
+        """The principal of a valid, unrevoked API key, else None (``connect`` on a miss)."""
         digest = key_hash(key)
         cached = self._keys.get(digest)
         if cached is not None and self._fresh(cached[1]):
             return cached[0]
         stamp = self._stamp()
-        found = authenticate_key(con, key)
+        found = authenticate_key(connect(), key)
         with self._lock:
             if found is None:
                 self._keys.pop(digest, None)
@@ -95,12 +97,12 @@ class Access:
                 self._keys[digest] = (found, stamp)
         return found
 
-    def list_state(self, con: duckdb.DuckDBPyConnection) -> ListState:
-        """The current snapshots and list ids."""
+    def list_state(self, connect: Connect) -> ListState:
+        """The current snapshots and list ids (``connect`` on a miss)."""
         cached = self._lists
         if cached is not None and self._fresh(cached[1]):
             return cached[0]
         stamp = self._stamp()
-        state = read_list_state(con)
+        state = read_list_state(connect())
         self._lists = (state, stamp)
         return state

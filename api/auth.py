@@ -47,7 +47,7 @@ def _bearer() -> Principal | None:
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <API key>'")
     access: Access = current_app.extensions["screening.access"]
-    found = access.principal(get_con(), key.strip())
+    found = access.principal(get_con, key.strip())
     if found is None:
         raise Unauthorized("the API key is not valid or was revoked; ask an admin for a key "
                            "(screening keys create NAME --role ROLE)")

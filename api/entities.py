@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import duckdb
@@ -37,9 +37,11 @@ class EntityCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[int, str], Entity] = OrderedDict()
 
-    def get(self, con: duckdb.DuckDBPyConnection, snapshots: Iterable[dict[str, object]],
-            pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
-        """The entities of (list_id, entity_id) pairs in the given snapshots (a screener's)."""
+    def get(self, connect: Callable[[], duckdb.DuckDBPyConnection],
+            snapshots: Iterable[dict[str, object]], pairs: list[tuple[str, str]]
+            ) -> dict[tuple[str, str], Entity]:
+        """The entities of (list_id, entity_id) pairs in the given snapshots (a screener's);
+        ``connect`` gives the cursor, opened only when some are not cached."""
         snapshot_of = {str(s["list_id"]): int(str(s["snapshot_id"])) for s in snapshots}
         wanted = {(snapshot_of[list_id], entity_id): (list_id, entity_id)
                   for list_id, entity_id in pairs if list_id in snapshot_of}
@@ -52,7 +54,7 @@ class EntityCache:
                     found[pair] = entity
         missing = [key for key, pair in wanted.items() if pair not in found]
         if missing:
-            loaded = _load_entities(con, missing)
+            loaded = _load_entities(connect(), missing)
             with self._lock:
                 for key, entity in loaded.items():
                     found[wanted[key]] = entity

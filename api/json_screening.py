@@ -25,7 +25,7 @@ def engines() -> Engines:
 
 def list_state() -> ListState:
     access: Access = current_app.extensions["screening.access"]
-    return access.list_state(get_con())
+    return access.list_state(get_con)
 
 
 def recorder() -> ScreeningRecorder:
@@ -66,7 +66,7 @@ def match(dataset: str) -> ResponseValue:
     allowed = lists_for(state, principal(), dataset)
     threshold, cutoff = _thresholds(screener.default_threshold)
     entity_cache: EntityCache = current_app.extensions["screening.entity_cache"]
-    return yente.respond(get_con(), entity_cache, screener, queries, allowed, threshold, cutoff,
+    return yente.respond(get_con, entity_cache, screener, queries, allowed, threshold, cutoff,
                          limit)
 
 

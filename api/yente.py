@@ -9,6 +9,7 @@ the threshold), ``limit`` (default 5) and ``algorithm``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -173,14 +174,14 @@ def _result(hit: dict[str, Any], threshold: float,
     }
 
 
-def respond(con: Any, entity_cache: EntityCache, screener: Screener,
+def respond(connect: Callable[[], Any], entity_cache: EntityCache, screener: Screener,
             queries: dict[str, dict[str, Any]], allowed: list[str] | None, threshold: float,
             cutoff: float, limit: int) -> dict[str, Any]:
     """The yente response body for the parsed queries."""
     hits = screener.screen(query_rows(queries), threshold=cutoff, limit=None, lists=allowed)
     best = best_per_entity(hits.to_dicts(), "qkey")
     top = {key: found[:limit] for key, found in best.items()}
-    entities = entity_cache.get(con, screener.snapshots, [
+    entities = entity_cache.get(connect, screener.snapshots, [
         (hit["list_id"], hit["entity_id"]) for found in top.values() for hit in found])
     results: dict[str, list[dict[str, Any]]] = {key: [] for key in queries}
     for key, found in top.items():
