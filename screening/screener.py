@@ -27,6 +27,10 @@ _MAX_BONUS = 0.06
 # Blocking drops candidates whose optimistic score is this far below the threshold.
 _REACH_SLACK = 0.15
 _QUERY_COLUMNS = ("name", "schema", "birth_date", "country", "nationality", "identifier")
+# Rows whose party type is unknown (see _normalise_frame).
+UNTYPED = "_untyped"
+# The second reading of a name of unknown type.
+OTHER_READING = "Organization"
 # Hit columns that describe the run rather than the hit.
 _RUN_COLUMNS = ("algorithm", "algorithm_version", "threshold")
 HIT_COLUMNS = (
@@ -67,11 +71,33 @@ def _normalise_frame(frame: pl.DataFrame) -> pl.DataFrame:
             out = out.with_columns(pl.lit(None, dtype=pl.Utf8).alias(column))
     return out.with_columns(
         pl.col("name").cast(pl.Utf8).str.strip_chars(),
+        # Payment parties rarely say whether they are a person or a company: such a name is
+        # read as a person's and also, where that reads differently, as an organisation's.
+        pl.col("schema").is_null().alias(UNTYPED),
         pl.col("schema").cast(pl.Utf8).fill_null("Person"),
         pl.col("birth_date").cast(pl.Utf8),
         pl.col("country").cast(pl.Utf8).str.to_uppercase(),
         pl.col("nationality").cast(pl.Utf8).str.to_uppercase(),
     )
+
+
+def _drop_same_readings(
+    names: pl.DataFrame, tokens: pl.DataFrame, rows: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Drop the second reading of untyped names where it gives the same tokens as the first."""
+    # A name also typed as an organisation elsewhere in the frame keeps that reading.
+    typed = rows.filter(~pl.col(UNTYPED) & (pl.col("schema") == OTHER_READING)).select("name")
+    untyped = rows.filter(pl.col(UNTYPED)).select("name").unique()
+    untyped = untyped.join(typed, on="name", how="anti")
+    first = names.filter(pl.col("schema") == "Person").select("name", pl.col("tokens").alias("t1"))
+    same = (
+        names.filter(pl.col("schema") == OTHER_READING)
+        .join(untyped, on="name")
+        .join(first, on="name")
+        .filter(pl.col("tokens") == pl.col("t1"))
+        .select("qid")
+    )
+    return names.join(same, on="qid", how="anti"), tokens.join(same, on="qid", how="anti")
 
 
 class Screener:
@@ -104,11 +130,16 @@ class Screener:
         return names.select("qid").join(self.index.names.select("name_id"), how="cross")
 
     def _name_hits(self, rows: pl.DataFrame, threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
+        named = rows.filter(pl.col("name").str.len_chars() > 0)
         queries = (
-            rows.filter(pl.col("name").str.len_chars() > 0)
-            .select("name", "schema").unique(maintain_order=True).with_row_index("qid")
+            pl.concat([
+                named.select("name", "schema"),
+                named.filter(pl.col(UNTYPED)).select("name", pl.lit(OTHER_READING).alias("schema")),
+            ])
+            .unique(maintain_order=True).with_row_index("qid")
         )
         names, tokens = query_tables(queries, self.index)
+        names, tokens = _drop_same_readings(names, tokens, named)
         pairs = self._pairs(names, tokens, threshold)
         list_tokens = self.index.tokens.join(pairs.select("name_id").unique(), on="name_id")
         scorer = score_pairs_ofac if self.algorithm.name == "ofac" else score_pairs
@@ -126,9 +157,16 @@ class Screener:
         best = scored.sort(["name_score", "name_id"], descending=[True, False]).unique(
             ["qid", "list_id", "entity_id"], keep="first"
         )
-        hits = rows.select(
-            [c for c in rows.columns if c not in ("q_tokens",)]
-        ).join(best, on=["name", "schema"])
+        other = rows.filter(pl.col(UNTYPED)).with_columns(pl.lit(OTHER_READING).alias("schema"))
+        hits = (
+            pl.concat([rows.join(best, on=["name", "schema"]),
+                       other.join(best, on=["name", "schema"])])
+            # The person reading wins ties; the row keeps its own schema.
+            .sort("name_score", descending=True, maintain_order=True)
+            .unique(["row", "list_id", "entity_id"], keep="first", maintain_order=True)
+            .drop("schema")
+            .join(rows.select("row", "schema"), on="row")
+        )
         return hits, aligned
 
     def _identifier_hits(self, rows: pl.DataFrame) -> pl.DataFrame:

@@ -52,7 +52,15 @@ from screening.scoring import (
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
 )
-from screening.screener import _MAX_BONUS, _REACH_SLACK, Hit, Screener, query_frame
+from screening.screener import (
+    _MAX_BONUS,
+    _REACH_SLACK,
+    OTHER_READING,
+    UNTYPED,
+    Hit,
+    Screener,
+    query_frame,
+)
 from screening.variants import canonical_token, is_common
 
 # Weights blocking.query_tables gives tokens the index has never seen: common words, others.
@@ -700,23 +708,31 @@ class FastPath:
 
     def screen_rows(self, rows: list[dict[str, Any]], cutoff: float) -> list[dict[str, Any]]:
         """Screener.screen(limit=None) for a few query rows, as hit dicts (row, entity_id...)."""
-        keys = list(dict.fromkeys((r["name"], r["schema"]) for r in rows if r["name"]))
+        keys = list(dict.fromkeys(
+            key for r in rows if r["name"] for key in _readings(r)
+        ))
         by_name = self.name_hits(keys, cutoff)
         hits: list[dict[str, Any]] = []
         for row in rows:
-            raw, best = by_name.get((row["name"], row["schema"]), ([], {}))
             merged: dict[tuple[str, str], dict[str, Any]] = {}
-            for entity_id, scored in best.items():
-                merged[(entity_id, self.t.list_id[scored.name_id])] = {
-                    "scored": scored, "id_kind": None, "id_value": None,
-                }
+            # Screener._name_hits: the best reading per entity, the person reading on ties.
+            for key in _readings(row):
+                raw, best = by_name.get(key, ([], {}))
+                for entity_id, scored in best.items():
+                    held = merged.get((entity_id, self.t.list_id[scored.name_id]))
+                    if held is None or scored.name_score > held["scored"].name_score:
+                        merged[(entity_id, self.t.list_id[scored.name_id])] = {
+                            "scored": scored, "raw": raw, "id_kind": None, "id_value": None,
+                        }
             for entity_id, found in self.identifier_hits(row.get("identifier")).items():
-                slot = merged.setdefault((entity_id, found["list_id"]), {"scored": None})
+                slot = merged.setdefault(
+                    (entity_id, found["list_id"]), {"scored": None, "raw": []}
+                )
                 slot["id_kind"], slot["id_value"] = found["id_kind"], found["id_value"]
             for (entity_id, list_id), slot in merged.items():
                 erow = self.t.entity_of.get((entity_id, list_id))
                 if erow is not None:
-                    hits.append(self._hit(row, raw, entity_id, list_id, erow, slot))
+                    hits.append(self._hit(row, slot["raw"], entity_id, list_id, erow, slot))
         self._qualify(hits)
         out = []
         for hit in hits:
@@ -832,6 +848,13 @@ _QUALIFIER_COLUMNS: dict[str, pl.DataType] = {
     "countries": pl.List(pl.Utf8),
 }
 _QUALIFIER_OUTPUTS = ("dob_adjust", "dob_detail", "country_adjust", "country_detail")
+
+
+def _readings(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, schema) readings of a query row: a name of unknown type is read both ways."""
+    if row.get(UNTYPED):
+        return [(row["name"], row["schema"]), (row["name"], OTHER_READING)]
+    return [(row["name"], row["schema"])]
 
 
 def _visible(hit: dict[str, Any]) -> tuple[Any, ...]:

@@ -260,3 +260,47 @@ def test_built_tables_fit_the_index(fast: FastPath, screener: Screener) -> None:
     assert len(fast.t.name_off) == names + 1
     assert len(fast.t.name_tids) == screener.index.tokens.height
 
+
+
+def _untyped_frame(screener: Screener) -> pl.DataFrame:
+    """Organisation names written with "INTL" (expanded only in organisation names), and
+    person names, none of them typed: payment parties rarely say which they are."""
+    orgs = (
+        screener.index.names.filter(
+            (pl.col("schema") == "Organization")
+            & pl.col("name").str.contains(r"(?i)\bINTERNATIONAL\b")
+        )
+        .sort("name_id")
+        .head(6)["name"]
+        .str.replace_all(r"(?i)\bINTERNATIONAL\b", "INTL")
+    )
+    people = pl.read_csv(shared_data_dir() / NEGATIVES, n_rows=6)["full_name"]
+    names = pl.concat([orgs, people])
+    return pl.DataFrame({"name": names, "schema": [None] * names.len()},
+                        schema={"name": pl.Utf8, "schema": pl.Utf8})
+
+
+def test_untyped_names_are_also_read_as_organisations(screener: Screener) -> None:
+    frame = _untyped_frame(screener)
+    batch = Screener(screener.index, screener.algorithm, fast=False)
+    untyped = batch.screen(frame, limit=None)
+    as_people = batch.screen(frame.with_columns(pl.lit("Person").alias("schema")), limit=None)
+    orgs = untyped.filter(pl.col("row") < 6)
+    # Every "INTL" name meets its listed "INTERNATIONAL" name in full, which the person
+    # reading does not.
+    assert orgs.filter(pl.col("name_score") >= 1.0)["row"].n_unique() == 6
+    assert as_people.filter((pl.col("row") < 6) & (pl.col("name_score") >= 1.0)).height == 0
+    # Hits keep the row's own (missing) type and the person reading is never lost.
+    assert untyped["row"].n_unique() >= as_people["row"].n_unique()
+
+
+def test_untyped_names_give_the_batch_hits(screener: Screener) -> None:
+    frame = _untyped_frame(screener)
+    fast_hits = screener._screen_few(frame, screener.default_threshold, None, None)
+    assert fast_hits is not None  # the fast path answered, it did not decline
+    batch = Screener(screener.index, screener.algorithm, fast=False)
+    want = batch.screen(frame, limit=None)
+    key = ["row", "entity_id", "list_id"]
+    assert fast_hits.sort(key).select(*key, "name_score", "explanation").equals(
+        want.sort(key).select(*key, "name_score", "explanation")
+    )
