@@ -128,6 +128,18 @@ class ScreeningRecorder:
                     return
         finally:
             con.close()
+            self._fail_late_arrivals()
+
+    def _fail_late_arrivals(self) -> None:
+        """Records queued after ``close`` began are refused rather than left waiting."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not None:
+                item.error = Unavailable("the server is shutting down; send the request again")
+                item.done.set()
 
     def _commit(self, con: duckdb.DuckDBPyConnection, group: list[_Pending]) -> None:
         try:
