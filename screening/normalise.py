@@ -31,6 +31,7 @@ import polars as pl
 from anyascii import anyascii
 
 from screening import refdata
+from screening.legal_words import legal_form_words
 from screening.transliterate import char_script, romanise_run, scheme_count, script_runs
 from screening.variants import LEGAL_FORM_TOKEN, merge_units
 
@@ -463,10 +464,39 @@ def _uncomma(tokens: list[str], person: bool) -> list[str]:
     return [word for word in tokens if word != _COMMA]
 
 
+# Legal-form words that also start or end ordinary words ("publications", "undisclosed").
+_UNGLUED = frozenset({"public", "closed", "private"})
+
+
+@cache
+def _glued_legal_form() -> re.Pattern[str]:
+    """A legal-form word glued after three letters or more of another word, or one of seven
+    letters or more glued before it ("companyitc")."""
+    forms = sorted(set(legal_form_words()) - _UNGLUED, key=len, reverse=True)
+    after = "|".join(forms)
+    before = "|".join(form for form in forms if len(form) >= 7)
+    return re.compile(f"^(?:({before})([a-z0-9]{{3,}})|([a-z0-9]{{3,}}?)({after}))$")
+
+
+def _split_glued_legal_forms(words: list[str]) -> list[str]:
+    """"PITARONLIMITED", "COMPANYITC": the legal-form word comes apart from the name."""
+    pattern = _glued_legal_form()
+    legal = set(legal_form_words())
+    out: list[str] = []
+    for word in words:
+        found = pattern.match(word) if len(word) >= 9 and word not in legal else None
+        if found:
+            out.extend(part for part in found.groups() if part)
+        else:
+            out.append(word)
+    return out
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _finish_cached(tokens: tuple[str, ...], person: bool) -> tuple[str, ...]:
     words = merge_units(_uncomma(list(tokens), person))
     if not person:
+        words = _split_glued_legal_forms(words)
         abbreviations = _abbreviations()
         words = [abbreviations.get(word, word) for word in words]
     words = _replace_legal_forms(words, person)
@@ -576,8 +606,10 @@ def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
         distinct, (piece_tokens(p) for p in distinct), "pieces", "tokens", pl.Utf8()
     )
     flat = pieces.join(table, on="pieces", how="inner", maintain_order="left")
-    trigger = pl.col("tokens").is_in(list(trigger_tokens())) | pl.col("tokens").str.starts_with(
-        "abd"
+    trigger = (
+        pl.col("tokens").is_in(list(trigger_tokens()))
+        | pl.col("tokens").str.starts_with("abd")
+        | pl.col("tokens").str.contains(_glued_legal_form().pattern)
     )
     return flat.group_by("uid", maintain_order=True).agg(pl.col("tokens"), triggered=trigger.any())
 

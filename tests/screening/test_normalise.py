@@ -66,6 +66,14 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("Joint Stock Bank Rossiya", "Organization", ["#lf", "bank", "rossiya"]),
         ("CORP LIABILITY COMPANY", "Organization", ["#lf"]),
         ("Maduro Limited Liability", "Person", ["maduro", "#lf"]),
+        # A legal-form word glued to the name comes apart, in organisation names only...
+        ("RAJBROOKLIMITED", "Organization", ["rajbrook", "#lf"]),
+        ("LIMITED LIABILITY COMPANYITC", "Organization", ["#lf", "itc"]),
+        ("RAJBROOKLIMITED", "Person", ["rajbrooklimited"]),
+        # ...never out of a legal-form word or an ordinary word that starts like one.
+        ("PUBLICHNOE AKTSIONERNOE OBSHCHESTVO NEFT", "Organization", ["#lf", "neft"]),
+        ("Publications House", "Organization", ["publications", "house"]),
+        ("Undisclosed SA", "Organization", ["undisclosed", "#lf"]),
     ],
     "abbreviations": [
         ("ABC Comp", "Organization", ["abc", "#lf"]),
