@@ -8,7 +8,7 @@ never tell one company from another.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import polars as pl
 from rapidfuzz import process
@@ -45,3 +45,13 @@ def legal_form_words_in(tokens: pl.Series) -> pl.Series:
         candidates.to_list(), forms, scorer=OSA.normalized_similarity, workers=-1
     ).max(axis=1)
     return candidates.filter(pl.Series(best >= LEGAL_FORM_SLIP))
+
+
+@lru_cache(maxsize=1 << 16)
+def is_legal_form_word(token: str) -> bool:
+    """``legal_form_words_in`` for one token (the single-query path): cached per token."""
+    forms = legal_form_words()
+    if len(token) < _MIN_LEN or not forms:
+        return False
+    best = process.extractOne(token, forms, scorer=OSA.normalized_similarity)
+    return best is not None and best[1] >= LEGAL_FORM_SLIP

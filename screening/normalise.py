@@ -33,7 +33,7 @@ from anyascii import anyascii
 from screening import refdata
 from screening.legal_words import legal_form_words
 from screening.transliterate import char_script, romanise_run, scheme_count, script_runs
-from screening.variants import LEGAL_FORM_TOKEN, merge_units
+from screening.variants import LEGAL_FORM_TOKEN, merge_units, slipped_prefixes
 
 PERSON = "Person"
 MAX_VARIANTS = 5
@@ -369,7 +369,7 @@ def _abbreviations() -> dict[str, str]:
 @cache
 def trigger_tokens() -> frozenset[str]:
     """Tokens that can make stage C change a token list (besides those starting with "abd")."""
-    words = {",", *_abbreviations()}
+    words = {",", *_abbreviations(), *slipped_prefixes()}
     for phrase in chain(_legal_forms(), _titles()):
         words.update(phrase)
     return frozenset(words)

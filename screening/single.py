@@ -36,7 +36,7 @@ from screening.index import (
     is_common_word,
 )
 from screening.keys import token_keys
-from screening.legal_words import legal_form_words_in
+from screening.legal_words import is_legal_form_word
 from screening.normalise import name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier
 from screening.scoring import (
@@ -381,9 +381,8 @@ class FastPath:
                 best = max(sims.values())
                 w = self.t.weight[min(c for c, s in sims.items() if s == best)]
             fresh[token].weight = min(fresh[token].weight, w)
-        if words:
-            misspelt = legal_form_words_in(pl.Series([t for t, _ in words], dtype=pl.Utf8))
-            for token in misspelt.to_list():
+        for token, _ in words:
+            if is_legal_form_word(token):
                 fresh[token].weight = 0.0
 
     # -- blocking -------------------------------------------------------------------------------

@@ -93,18 +93,37 @@ def joined_unit(token: str) -> str | None:
     return None
 
 
+@cache
+def slipped_prefixes() -> frozenset[str]:
+    """One slip (a letter changed, added or two swapped) in a five-letter Abd prefix: "abful",
+    "obdul", "adbul", "abdulk". Only slips that keep five letters or more: a dropped letter
+    would turn "abdu" into "abu", which is another word."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    slips: set[str] = set()
+    for prefix in (p for p in _prefixes() if len(p) == 5):
+        for i in range(len(prefix)):
+            slips.update(prefix[:i] + c + prefix[i + 1 :] for c in letters)
+            if i + 1 < len(prefix):
+                slips.add(prefix[:i] + prefix[i + 1] + prefix[i] + prefix[i + 2 :])
+        for i in range(len(prefix) + 1):
+            slips.update(prefix[:i] + c + prefix[i:] for c in letters)
+    return frozenset(slips - _prefixes())
+
+
 def merge_units(tokens: list[str]) -> list[str]:
     """Join Arabic theophoric names into one token each.
 
     ["abd", "al", "rahman"], ["abdul", "rahman"], ["abdel", "rahman"], ["abdulrahman"] and
-    ["abderrahmane"] all become ["abdalrahman"]; "abdullah" becomes "abdallah". A lone "abdul"
-    followed by an ordinary name is left alone.
+    ["abderrahmane"] all become ["abdalrahman"]; "abdullah" becomes "abdallah"; so does a
+    slipped prefix before a divine name ("abful rahman"). A lone "abdul" followed by an ordinary
+    name is left alone.
     """
     merged: list[str] = []
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        unit, used = _unit_at(tokens, index) if token.startswith("abd") else (None, 1)
+        maybe_unit = token.startswith("abd") or token in slipped_prefixes()
+        unit, used = _unit_at(tokens, index) if maybe_unit else (None, 1)
         merged.append(unit or token)
         index += used
     return merged
@@ -115,7 +134,7 @@ def _unit_at(tokens: list[str], index: int) -> tuple[str | None, int]:
     unit = joined_unit(tokens[index])
     if unit:
         return unit, 1
-    if tokens[index] not in _prefixes():
+    if tokens[index] not in _prefixes() and tokens[index] not in slipped_prefixes():
         return None, 1
     following = index + 1
     if following < len(tokens) - 1 and tokens[following] in _articles():

@@ -14,6 +14,7 @@ from benchmarks.variations import generate_name_queries
 from lists.ingest import load_paths
 from lists.store import ListStore
 from screening.api import open_screener
+from screening.legal_words import is_legal_form_word, legal_form_words_in
 from screening.scoring import joined_similarity, token_similarity
 from screening.screener import Screener, query_frame
 from screening.single import (
@@ -304,3 +305,14 @@ def test_untyped_names_give_the_batch_hits(screener: Screener) -> None:
     assert fast_hits.sort(key).select(*key, "name_score", "explanation").equals(
         want.sort(key).select(*key, "name_score", "explanation")
     )
+
+
+SLIPS = ["compny", "limitd", "obshchestvo", "corporatio", "partnershp", "company", "ivanova",
+         "aktsionerno", "limit", "societe"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.sampled_from(SLIPS), st.text(alphabet="acdeilmnoprstuy", max_size=14)))
+def test_one_token_legal_form_test_equals_the_column_test(token: str) -> None:
+    column = legal_form_words_in(pl.Series([token], dtype=pl.Utf8)).to_list()
+    assert is_legal_form_word(token) == (token in column)

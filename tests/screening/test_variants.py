@@ -120,3 +120,18 @@ def test_every_family_member_maps_to_its_family() -> None:
     for family, spellings in refdata.list_map("name_variants", "families").items():
         for member in spellings:
             assert canonical_token(member) == family, member
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (["abful", "rahman"], ["abdalrahman"]),  # a letter changed
+        (["obdul", "manan"], ["abdalmannan"]),
+        (["adbul", "haq"], ["abdalhaqq"]),  # two letters swapped
+        (["abdulk", "salam"], ["abdalsalam"]),  # a letter added
+        (["abu", "rahman"], ["abu", "rahman"]),  # Abu is a kunya, not a slipped Abd
+        (["abful", "smith"], ["abful", "smith"]),  # only before a divine name
+    ],
+)
+def test_slipped_abd_prefix_still_makes_one_unit(tokens: list[str], expected: list[str]) -> None:
+    assert merge_units(tokens) == expected
