@@ -36,9 +36,9 @@ from screening.normalise import name_variants, tokenise_names
 from screening.phonetic import phonetic_keys
 from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
-from screening.variants import is_common
+from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "14"
+INDEX_VERSION = "15"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # A list token carried by more names than this cannot create candidates on its own.
@@ -102,7 +102,8 @@ def _name_rows(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
 
 
 def _with_romanisations(rows: pl.DataFrame) -> pl.DataFrame:
-    """Add one row per extra romanisation of names written in a non-Latin script."""
+    """Add one row per extra romanisation of names written in a non-Latin script, and one per
+    Abd al-X unit of a person's name written "A. X" (variants.abbreviated_unit_forms)."""
     tokens = tokenise_names(rows["name"], rows["schema"])
     base = rows.with_columns(tokens.alias("tokens"))
     non_latin = base.filter(~pl.col("name").str.contains(r"^[\p{Latin}\p{Common}\p{Inherited}]*$"))
@@ -112,6 +113,12 @@ def _with_romanisations(rows: pl.DataFrame) -> pl.DataFrame:
             continue
         for variant in name_variants(str(row["name"]), str(row["schema"]))[1:]:
             extra.append({**row, "tokens": variant})
+    units = base.filter(
+        (pl.col("schema") == "Person")
+        & pl.col("tokens").list.eval(pl.element().str.starts_with("abdal")).list.any()
+    )
+    for row in units.iter_rows(named=True):
+        extra.extend({**row, "tokens": form} for form in abbreviated_unit_forms(row["tokens"]))
     if extra:
         base = pl.concat([base, pl.DataFrame(extra, schema=base.schema)])
     return base.filter(pl.col("tokens").list.len() > 0).with_row_index("name_id")

@@ -65,9 +65,17 @@ def _articles() -> frozenset[str]:
     return frozenset(refdata.list_map(_FILE, "families")["al"])
 
 
+_UNIT_PREFIX = "abdal"
+
+
+@cache
+def _divine_ids() -> frozenset[str]:
+    return frozenset(_divine_names().values()) - {"allah"}
+
+
 def _unit(name_id: str) -> str:
     # Abd + Allah keeps Allah's own article: "abdallah"; the others get "abdal" + X.
-    return "abd" + name_id if name_id == "allah" else "abdal" + name_id
+    return "abd" + name_id if name_id == "allah" else _UNIT_PREFIX + name_id
 
 
 def _divine(rest: str) -> str | None:
@@ -220,3 +228,17 @@ def is_common(token: str) -> bool:
     variant group ("mohammed" is common because "muhammad" is).
     """
     return token in _common_tokens() or canonical_token(token) in _common_ids()
+
+
+def abbreviated_unit_forms(tokens: list[str]) -> list[list[str]]:
+    """The token lists of a person's name with one Abd al-X unit written "A. X".
+
+    "Abdul Rahman Sindhi" is often written "A. Rahman Sindhi": its unit "abdalrahman" then
+    meets neither word, so the index also holds ["a", "rahman", "sindhi"].
+    """
+    forms: list[list[str]] = []
+    for index, token in enumerate(tokens):
+        rest = token[len(_UNIT_PREFIX):]
+        if token.startswith(_UNIT_PREFIX) and rest in _divine_ids():
+            forms.append([*tokens[:index], "a", rest, *tokens[index + 1:]])
+    return forms

@@ -7,7 +7,14 @@ from collections import Counter
 import pytest
 
 from screening import refdata
-from screening.variants import canonical_token, fold_key, is_common, joined_unit, merge_units
+from screening.variants import (
+    abbreviated_unit_forms,
+    canonical_token,
+    fold_key,
+    is_common,
+    joined_unit,
+    merge_units,
+)
 
 SAME_GROUP = {
     "qadhafi": ["gaddafi", "qaddafi", "kadafi", "gadhafi", "qadhafi", "kaddafi", "gheddafi",
@@ -135,3 +142,11 @@ def test_every_family_member_maps_to_its_family() -> None:
 )
 def test_slipped_abd_prefix_still_makes_one_unit(tokens: list[str], expected: list[str]) -> None:
     assert merge_units(tokens) == expected
+
+
+def test_abd_units_are_also_indexed_as_an_initial_and_the_divine_name() -> None:
+    assert abbreviated_unit_forms(["abdalrahman", "sindhi"]) == [["a", "rahman", "sindhi"]]
+    assert abbreviated_unit_forms(["abdallah", "abdalqadir"]) == [
+        ["abdallah", "a", "qadir"]  # Abd + Allah keeps its own form
+    ]
+    assert abbreviated_unit_forms(["omar", "sindhi"]) == []
