@@ -266,7 +266,9 @@ def _repair_digits(token: str) -> str:
         return token
     letters = sum(char.isalpha() for char in token)
     digit_letters = _digit_letters()
-    if letters < 2 or letters <= len(token) - letters:
+    # Two characters, one a letter ("A1-KAWARI", "0F", "3P-MNM"): read as two letters too.
+    pair = len(token) == 2 and letters == 1
+    if not pair and (letters < 2 or letters <= len(token) - letters):
         return token
     if any(char.isdigit() and char != "1" and char not in digit_letters for char in token):
         return token

@@ -152,6 +152,9 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("Ig0r Sech1n", "Person", ["igor", "sechin"]),
         ("0liver", "Person", ["oliver"]),
         ("A1i", "Person", ["ali"]),
+        ("QEMAT A1 NAJAH", "Organization", ["qemat", "al", "najah"]),  # letter and digit
+        ("BANK 0F INDUSTRY", "Organization", ["bank", "of", "industry"]),
+        ("3P-MNM", "Organization", ["ep", "mnm"]),
         ("IGОR", "Person", ["igor"]),  # Cyrillic О
         ("Рutin", "Person", ["putin"]),  # Cyrillic Р
         ("Ⅿaria", "Person", ["maria"]),  # Roman numeral M (NFKC)
