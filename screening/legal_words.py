@@ -19,20 +19,32 @@ from screening.refdata import load
 # One slip in a word of six letters or more still spells the legal-form word.
 LEGAL_FORM_SLIP = 0.8
 _MIN_LEN = 6
+# Short forms (jsc, zao, llc, joint) count at one edit, in organisation names only, and only for
+# words no list name holds: "DJSC", "ZZAO", "JOIINT".
+_SHORT_MIN_LEN = 3
+_PERSON = "Person"
 
 
 @cache
-def legal_form_words() -> list[str]:
-    """Single words of legal forms of six letters or more (company, limited, aktsionernoe)."""
+def _words(shortest: int, longest: int) -> list[str]:
     sections = load("legal_forms")
     words = {
         word
         for key in ("anywhere", "trailing", "leading")
         for phrase in sections.get(key, []) or []
         for word in str(phrase).split()
-        if len(word) >= _MIN_LEN and word.isalpha()
+        if shortest <= len(word) <= longest and word.isalpha()
     }
     return sorted(words)
+
+
+def legal_form_words() -> list[str]:
+    """Single words of legal forms of six letters or more (company, limited, aktsionernoe)."""
+    return _words(_MIN_LEN, 1 << 30)
+
+
+def _short_forms() -> list[str]:
+    return _words(_SHORT_MIN_LEN, _MIN_LEN - 1)
 
 
 def legal_form_words_in(tokens: pl.Series) -> pl.Series:
@@ -55,3 +67,38 @@ def is_legal_form_word(token: str) -> bool:
         return False
     best = process.extractOne(token, forms, scorer=OSA.normalized_similarity)
     return best is not None and best[1] >= LEGAL_FORM_SLIP
+
+
+@lru_cache(maxsize=1 << 16)
+def is_short_form_slip(token: str) -> bool:
+    """A word of three to six letters at most one edit from a short legal form ("djsc")."""
+    if not _SHORT_MIN_LEN <= len(token) <= _MIN_LEN or not _short_forms():
+        return False
+    best = process.extractOne(token, _short_forms(), scorer=OSA.distance)
+    return best is not None and best[1] <= 1
+
+
+def unseen_short_form_slips(
+    names: pl.DataFrame, tokens: pl.DataFrame, seen_tokens: int
+) -> pl.DataFrame:
+    """``tokens`` (qid, token, tid, weight...) with unseen short-form slips of organisation
+    names weighing nothing. ``seen_tokens``: token ids below this are the index's own."""
+    organisations = names.filter(pl.col("schema") != _PERSON).select("qid")
+    unseen = tokens.filter(pl.col("tid") >= seen_tokens)["token"].unique()
+    short = unseen.filter(
+        (unseen.str.len_chars() >= _SHORT_MIN_LEN) & (unseen.str.len_chars() <= _MIN_LEN)
+    )
+    forms = _short_forms()
+    if short.len() == 0 or not forms or organisations.height == 0:
+        return tokens
+    edits = process.cdist(short.to_list(), forms, scorer=OSA.distance, score_cutoff=1).min(axis=1)
+    slips = short.filter(pl.Series(edits <= 1))
+    return tokens.with_columns(
+        pl.when(
+            pl.col("token").is_in(slips.implode())
+            & pl.col("qid").is_in(organisations["qid"].implode())
+        )
+        .then(0.0)
+        .otherwise(pl.col("weight"))
+        .alias("weight")
+    )

@@ -36,7 +36,7 @@ from screening.index import (
     is_common_word,
 )
 from screening.keys import token_keys
-from screening.legal_words import is_legal_form_word
+from screening.legal_words import is_legal_form_word, is_short_form_slip
 from screening.normalise import name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier
 from screening.scoring import (
@@ -658,6 +658,11 @@ class FastPath:
         unknown = {tok for toks in tokenised.values() for tok in toks if tok not in self.t.tid_of}
         common_unknown = {tok for tok in unknown if is_common(tok)}
         query = {key: self.query_tokens(raw, common_unknown) for key, raw in tokenised.items()}
+        for (_, schema), tokens in query.items():
+            if schema != "Person":  # legal_words.unseen_short_form_slips
+                for q in tokens:
+                    if q.tid < 0 and is_short_form_slip(q.token):
+                        q.weight = 0.0
         out: dict[tuple[str, str], tuple[list[str], dict[str, Scored]]] = {}
         for key, raw in tokenised.items():
             tokens = query[key]

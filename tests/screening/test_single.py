@@ -14,7 +14,12 @@ from benchmarks.variations import generate_name_queries
 from lists.ingest import load_paths
 from lists.store import ListStore
 from screening.api import open_screener
-from screening.legal_words import is_legal_form_word, legal_form_words_in
+from screening.legal_words import (
+    is_legal_form_word,
+    is_short_form_slip,
+    legal_form_words_in,
+    unseen_short_form_slips,
+)
 from screening.scoring import joined_similarity, token_similarity
 from screening.screener import Screener, query_frame
 from screening.single import (
@@ -316,3 +321,29 @@ SLIPS = ["compny", "limitd", "obshchestvo", "corporatio", "partnershp", "company
 def test_one_token_legal_form_test_equals_the_column_test(token: str) -> None:
     column = legal_form_words_in(pl.Series([token], dtype=pl.Utf8)).to_list()
     assert is_legal_form_word(token) == (token in column)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(st.sampled_from(["djsc", "zzao", "joiint", "lllc", "tock", "zhao", "ivan", "oil"]),
+              st.text(alphabet="acdjlnostz", max_size=7))
+)
+def test_one_token_short_form_test_equals_the_column_test(token: str) -> None:
+    names = pl.DataFrame({"qid": [0, 1], "schema": ["Organization", "Person"]})
+    tokens = pl.DataFrame(
+        {"qid": [0, 1], "token": [token, token], "tid": [10, 10], "weight": [1.0, 1.0]}
+    )
+    weights = unseen_short_form_slips(names, tokens, seen_tokens=5)["weight"].to_list()
+    assert weights == [0.0 if is_short_form_slip(token) else 1.0, 1.0]  # persons keep theirs
+
+
+def test_misspelt_short_legal_forms_weigh_nothing_in_organisation_names(
+    screener: Screener,
+) -> None:
+    prefix = "JOINT STOCK COMPANY "
+    listed = screener.index.names.filter(
+        (pl.col("schema") == "Organization") & pl.col("name").str.starts_with(prefix)
+    ).sort("name_id")["name"][0]
+    slipped = listed.replace("JOINT STOCK COMPANY", "JOIINT STOCK COMPANY", 1)
+    as_org = screener.match(slipped, schema="Organization", limit=1)
+    assert as_org and as_org[0].name_score >= screener.default_threshold, (listed, slipped)
