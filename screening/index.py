@@ -38,7 +38,7 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "16"
+INDEX_VERSION = "17"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # A list token carried by more names than this cannot create candidates on its own.

@@ -371,7 +371,7 @@ def _abbreviations() -> dict[str, str]:
 @cache
 def trigger_tokens() -> frozenset[str]:
     """Tokens that can make stage C change a token list (besides those starting with "abd")."""
-    words = {",", *_abbreviations(), *slipped_prefixes()}
+    words = {",", *_abbreviations(), *slipped_prefixes(), *_legal_word_starts()}
     for phrase in chain(_legal_forms(), _titles()):
         words.update(phrase)
     return frozenset(words)
@@ -480,6 +480,31 @@ def _glued_legal_form() -> re.Pattern[str]:
     return re.compile(f"^(?:({before})([a-z0-9]{{3,}})|([a-z0-9]{{3,}}?)({after}))$")
 
 
+@cache
+def _legal_word_starts() -> frozenset[str]:
+    """Starts (three letters or more) of legal-form words: where a split one may begin."""
+    return frozenset(
+        word[:end] for word in legal_form_words() for end in range(3, len(word))
+    )
+
+
+def _join_split_legal_forms(words: list[str]) -> list[str]:
+    """"COM PANY", "LIM ITED": two neighbours that spell a legal-form word become it."""
+    legal = set(legal_form_words())
+    starts = _legal_word_starts()
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in starts and index + 1 < len(words) and word + words[index + 1] in legal:
+            out.append(word + words[index + 1])
+            index += 2
+        else:
+            out.append(word)
+            index += 1
+    return out
+
+
 def _split_glued_legal_forms(words: list[str]) -> list[str]:
     """"PITARONLIMITED", "COMPANYITC": the legal-form word comes apart from the name."""
     pattern = _glued_legal_form()
@@ -498,7 +523,7 @@ def _split_glued_legal_forms(words: list[str]) -> list[str]:
 def _finish_cached(tokens: tuple[str, ...], person: bool) -> tuple[str, ...]:
     words = merge_units(_uncomma(list(tokens), person))
     if not person:
-        words = _split_glued_legal_forms(words)
+        words = _split_glued_legal_forms(_join_split_legal_forms(words))
         abbreviations = _abbreviations()
         words = [abbreviations.get(word, word) for word in words]
     words = _replace_legal_forms(words, person)

@@ -74,6 +74,9 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("PUBLICHNOE AKTSIONERNOE OBSHCHESTVO NEFT", "Organization", ["#lf", "neft"]),
         ("Publications House", "Organization", ["publications", "house"]),
         ("Undisclosed SA", "Organization", ["undisclosed", "#lf"]),
+        # A legal-form word split in two is put back together.
+        ("Saberin Engineering Com pany", "Organization", ["saberin", "engineering", "#lf"]),
+        ("LIM ITED LIABILITY COMPANY ECHELON", "Organization", ["#lf", "echelon"]),
     ],
     "abbreviations": [
         ("ABC Comp", "Organization", ["abc", "#lf"]),
