@@ -120,7 +120,8 @@ class _BatchScreening:
         self.algorithm, self.algorithm_version = algo.name, algo.version
         self.seen_names = pl.DataFrame(schema={"key": pl.Utf8})
         self.name_hits = pl.DataFrame()
-        self.seen_texts = pl.DataFrame(schema={"free_text": pl.Utf8})
+        self.seen_texts = pl.DataFrame(schema={"scan_text": pl.Utf8})
+        self.recorded = pl.DataFrame(schema={"party_key_text": pl.Utf8})
         self.text_hits = pl.DataFrame()
         self.versions = pl.DataFrame(
             [(str(s["list_id"]), int(str(s["version"]))) for s in screener.snapshots],
@@ -128,6 +129,26 @@ class _BatchScreening:
         )
         self.captions = screener.index.entities.select(
             "entity_id", "list_id", pl.col("caption").alias("entity_caption")
+        )
+
+    def record(self, con: duckdb.DuckDBPyConnection, batch_id: str, parties: pl.DataFrame) -> None:
+        """Keep every named party, alerted or not, so a list change can re-screen it: each
+        distinct party once per batch (the first seen), hashed and stored in one pass."""
+        named = parties.filter(
+            (pl.col("role") != "free_text")
+            & (pl.col("name").cast(pl.Utf8).str.strip_chars().str.len_chars() > 0)
+        )
+        fresh = named.with_columns(results.party_key_text().alias("party_key_text")).unique(
+            "party_key_text", keep="first", maintain_order=True
+        ).join(self.recorded, on="party_key_text", how="anti")
+        if fresh.height == 0:
+            return
+        self.recorded = pl.concat([self.recorded, fresh.select("party_key_text")])
+        with_party = fresh.with_columns(
+            pl.struct(parties.columns).struct.json_encode().alias("party")
+        )
+        record_parties(
+            con, batch_id, results.with_party_keys(con, with_party).drop("party_key_text")
         )
 
     @property
@@ -245,18 +266,25 @@ class _BatchScreening:
 
     def _texts(self, rows: pl.DataFrame) -> pl.DataFrame:
         texts = rows.filter(pl.col("free_text").is_not_null()).select("prow", "free_text")
-        new = texts.select("free_text").unique(maintain_order=True).join(
-            self.seen_texts, on="free_text", how="anti"
+        # Scanned once per scan text across the batch: lines differing only by their
+        # reference numbers are one text (freetext.scan_text).
+        scan_texts = texts.select(pl.col("free_text").unique()).with_columns(
+            freetext.scan_text(pl.col("free_text")).alias("scan_text")
+        )
+        new = scan_texts.select(pl.col("scan_text").unique(maintain_order=True)).join(
+            self.seen_texts, on="scan_text", how="anti"
         )
         if new.height:
             self.seen_texts = pl.concat([self.seen_texts, new])
-            indexed = new.with_row_index("text_id").with_columns(pl.col("text_id").cast(pl.Int64))
+            indexed = new.with_row_index("text_id").select(
+                pl.col("text_id").cast(pl.Int64), pl.col("scan_text").alias("free_text")
+            )
             found = freetext.scan(self.screener, indexed, self.threshold)
             keyed = found.join(indexed, on="text_id").select(
-                "free_text", "entity_id", "list_id", pl.col("caption").alias("entity_caption"),
-                "matched_name", "query_name", "score", "name_score",
-                pl.lit("free text").alias("method"), "explanation", "algorithm",
-                "algorithm_version", "threshold",
+                pl.col("free_text").alias("scan_text"), "entity_id", "list_id",
+                pl.col("caption").alias("entity_caption"), "matched_name", "query_name",
+                "score", "name_score", pl.lit("free text").alias("method"), "explanation",
+                "algorithm", "algorithm_version", "threshold",
             )
             if keyed.height:
                 self.text_hits = (
@@ -265,7 +293,9 @@ class _BatchScreening:
                 )
         if self.text_hits.width == 0:
             return _empty_hits()
-        return texts.join(self.text_hits, on="free_text").select(HIT_COLUMNS)
+        return texts.join(scan_texts, on="free_text").join(
+            self.text_hits, on="scan_text"
+        ).select(HIT_COLUMNS)
 
 
 # -- progress ------------------------------------------------------------------------------------
@@ -351,8 +381,7 @@ def _screen_chunk(
 ) -> None:
     alerts = work.alerts(chunk.parties)
     results.insert_alerts(con, batch_id, alerts)
-    # Every named party is kept, alerted or not, so a list change can re-screen it.
-    record_parties(con, batch_id, chunk.parties.filter(pl.col("role") != "free_text"))
+    work.record(con, batch_id, chunk.parties)
     results.insert_rejections(
         con, batch_id, ((r.position, r.field, r.reason) for r in chunk.rejections)
     )

@@ -135,6 +135,19 @@ def party_key_text() -> pl.Expr:
     return pl.concat_str(parts, separator="|")
 
 
+def with_party_keys(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (with a party_key_text column) plus party_key, its sha256 as ``party_key``
+    computes it, hashed in DuckDB in one pass (as insert_alerts does)."""
+    con.register("_party_keys", frame.to_arrow())
+    try:
+        keyed: pl.DataFrame = con.sql(
+            "SELECT *, sha256(party_key_text) AS party_key FROM _party_keys"
+        ).pl()
+    finally:
+        con.unregister("_party_keys")
+    return keyed
+
+
 # -- batch lifecycle -----------------------------------------------------------------------------
 
 

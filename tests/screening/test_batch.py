@@ -182,6 +182,38 @@ def test_free_text_alerts(db: Path, tmp_path: Path) -> None:
     assert alerts["explanation"][0].startswith('Found inside the free text: "AYMAN AL ZAWAHIRI"')
 
 
+def test_repeats_across_chunks_are_screened_and_recorded_once(
+    db: Path, tmp_path: Path
+) -> None:
+    rows = [
+        f"T{i},10,Jean Dupont,,,Ayman al-Zawahiri,,,PAYMENT {1000 + i} FOR AYMAN AL ZAWAHIRI"
+        for i in range(1, 7)
+    ]
+    summary = screen_file(db, write(tmp_path / "repeats.csv", rows), chunk_rows=2)
+    assert (summary.records_read, summary.records_screened, summary.unique_names) == (6, 6, 2)
+    alerts = alerts_of(db, summary.batch_id)
+    # every transaction and role alerted, though each name and text was screened once
+    assert sorted(alerts.select("source_position", "role").rows()) == [
+        (i, role) for i in range(1, 7) for role in ("beneficiary", "free_text")
+    ]
+    assert alerts.filter(pl.col("role") == "free_text")["party_name"].unique().to_list() == [
+        "AYMAN AL ZAWAHIRI"
+    ]
+    con = duckdb.connect(str(db))
+    try:
+        kept = con.execute(
+            "SELECT name, party_key, party FROM screened_parties WHERE batch_id = ? "
+            "ORDER BY name", [summary.batch_id],
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(name, key) for name, key, _ in kept] == [
+        ("Ayman al-Zawahiri", results.party_key("Ayman al-Zawahiri")),
+        ("Jean Dupont", results.party_key("Jean Dupont")),
+    ]
+    assert all('"transaction_id":"T1"' in party for _, _, party in kept)  # the first seen
+
+
 def test_reconciliation_with_bad_rows(db: Path, tmp_path: Path) -> None:
     huge = "A" * 1001
     source = tmp_path / "bad.csv"

@@ -112,3 +112,32 @@ def test_a_single_word_stands_only_for_a_one_token_name(screener: Screener) -> N
     # The windows' rarity rules apply to a single word; a month never stands for a company.
     found = freetext.scan(screener, texts("Rent September", "Salary March 2024", "Premium"))
     assert found.height == 0
+
+
+def test_scan_text_zeroes_number_words_only() -> None:
+    frame = pl.DataFrame({"t": [
+        "Invoice 86350 consulting services", "Loan repayment 3825", "Ref 12,345.6789 x",
+        "ACME-2024 Trading", "Order 12", "INV2024", "١٢٣٤ ok", "  two  spaces 99999 ",
+    ]})
+    assert frame.select(freetext.scan_text(pl.col("t")))["t"].to_list() == [
+        "Invoice 00000 consulting services", "Loan repayment 0000", "Ref 00,000.0000 x",
+        "ACME-2024 Trading",  # letters in the word: its tokens could reach a window
+        "Order 12",  # no 4-digit run: a short number may sit inside a segment
+        "INV2024", "0000 ok", "  two  spaces 00000 ",
+    ]
+
+
+def test_texts_differing_only_by_reference_numbers_are_scanned_once(
+    screener: Screener,
+) -> None:
+    found = freetext.scan(screener, texts(
+        "PAYMENT 2024-0117 ON BEHALF OF AYMAN AL ZAWAHIRI 88123",
+        "PAYMENT 2025-0300 ON BEHALF OF AYMAN AL ZAWAHIRI 10000",
+        "Goods as per contract 7781", "Goods as per contract 1234",
+    ))
+    assert found.select("text_id", "entity_id").rows() == [(0, ZAWAHIRI), (1, ZAWAHIRI)]
+    first, second = found.drop("text_id").rows()
+    assert first == second  # same window, score and explanation for both lines
+    # and the same hits as each text scanned alone
+    alone = freetext.scan(screener, texts("PAYMENT 2025-0300 ON BEHALF OF AYMAN AL ZAWAHIRI 10000"))
+    assert alone.drop("text_id").rows() == [second]

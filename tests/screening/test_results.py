@@ -100,6 +100,21 @@ def test_party_key_sql_equals_python(con: duckdb.DuckDBPyConnection) -> None:
     assert keys[0] != keys[1] == results.party_key("  Ayman AL-Zawahiri")
 
 
+def test_party_keys_hashed_in_duckdb_equal_python(con: duckdb.DuckDBPyConnection) -> None:
+    frame = pl.DataFrame({"name": ["Élodie Ñúñez", "Ayman  al-Zawahiri ", None],
+                          "birth_date": ["1951-06-19", None, None]}).with_columns(
+        pl.lit(None, pl.Utf8).alias(c) for c in ("country", "account", "id_number")
+    )
+    keyed = results.with_party_keys(
+        con, frame.with_columns(results.party_key_text().alias("party_key_text"))
+    )
+    assert keyed["name"].to_list() == frame["name"].to_list()  # rows kept in order
+    assert keyed["party_key"].to_list() == [
+        results.party_key("Élodie Ñúñez", "1951-06-19"), results.party_key("ayman al-zawahiri"),
+        results.party_key(None),
+    ]
+
+
 def test_alert_ids_defaults_and_counts(con: duckdb.DuckDBPyConnection) -> None:
     first = results.create_batch(con, source_name="a.csv", created_by="t")
     second = results.create_batch(con, source_name="b.csv", created_by="t")
