@@ -31,14 +31,14 @@ import polars as pl
 
 from lists.store import ListStore, Snapshot
 from screening.keys import token_table
-from screening.legal_words import legal_form_words_in
+from screening.legal_words import legal_form_words_in, stray_short_forms
 from screening.normalise import name_variants, tokenise_names
 from screening.phonetic import phonetic_keys
 from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "17"
+INDEX_VERSION = "18"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # A list token carried by more names than this cannot create candidates on its own.
@@ -201,9 +201,10 @@ def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
     doc_freq = tokens.group_by("canonical").agg(pl.col("name_id").n_unique().alias("df"))
     common = [c for c in doc_freq["canonical"].to_list() if is_common(c)]
     # Variant groups fold spellings ("obshchestvo" -> "ubshshistvu"): test the spellings.
-    legal = info.filter(pl.col("token").is_in(legal_form_words_in(info["token"]).implode()))[
-        "canonical"
-    ]
+    legal = info.filter(
+        pl.col("token").is_in(legal_form_words_in(info["token"]).implode())
+        | pl.col("token").is_in(stray_short_forms())
+    )["canonical"]
     # Class tokens and stray legal-form words never tell one name from another.
     weightless = pl.col("canonical").str.starts_with("#") | pl.col("canonical").is_in(
         legal.implode()

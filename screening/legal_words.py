@@ -47,6 +47,16 @@ def _short_forms() -> list[str]:
     return _words(_SHORT_MIN_LEN, _MIN_LEN - 1)
 
 
+# Four- and five-letter forms that are also ordinary words or names ("Jordi Prat").
+_ALSO_NAMES = frozenset({"open", "prat", "comm", "godo", "chup", "sapa", "spol", "jusik", "yugen"})
+
+
+def stray_short_forms() -> list[str]:
+    """Four- and five-letter legal-form words (joint, stock, gmbh, pjsc) that weigh nothing
+    wherever they stand; three-letter ones (pat, sal) are too often names."""
+    return [word for word in _words(4, _MIN_LEN - 1) if word not in _ALSO_NAMES]
+
+
 def legal_form_words_in(tokens: pl.Series) -> pl.Series:
     """The distinct tokens that are a legal-form word or one slip from one ("compny")."""
     candidates = tokens.filter(tokens.str.len_chars() >= _MIN_LEN).unique()

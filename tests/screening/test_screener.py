@@ -12,6 +12,7 @@ from lists.store import ListStore
 from screening import compare, open_screener
 from screening import index as index_module
 from screening.algorithms import DEFAULT
+from screening.legal_words import stray_short_forms
 from screening.screener import QueryError, Screener
 
 UN_2026 = "un/consolidated_2026-02-27.xml"
@@ -199,3 +200,9 @@ def test_few_rows_take_the_fast_path_with_the_same_hits(screener: Screener) -> N
         assert fast.sort("row", "list_id", "entity_id").equals(
             slow.sort("row", "list_id", "entity_id")
         )
+
+
+def test_stray_short_legal_form_words_weigh_nothing_in_the_index(screener: Screener) -> None:
+    info = screener.index.token_info.filter(pl.col("token").is_in(stray_short_forms()))
+    assert info.height > 0  # the UN list holds some ("joint", "stock"...)
+    assert info["weight"].to_list() == [0.0] * info.height
