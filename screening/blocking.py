@@ -257,6 +257,18 @@ def candidates(
         .join(by_name, on="key")
         .select("qid", "name_id")
     )
+    # A one-word query meets the one-word names of the words it resembles: "Yusedf" finds
+    # "Hajj Yusef" (a title and one common word), which no word of it could expand to.
+    own = words.filter(~pl.col("glued"))
+    lone = (
+        own.filter(pl.len().over("qid") == 1)
+        .select("qid", "token")
+        .join(similar.select("token", "ctoken"), on="token")
+        .select("qid", (pl.lit("n:") + pl.col("ctoken")).alias("key"))
+        .join(by_name, on="key")
+        .select("qid", "name_id")
+    )
+    whole = pl.concat([whole, lone])
     # A query word that is two listed words joined ("STRATEGICFORCES").
     joined = (
         words.filter(~pl.col("glued") & (pl.col("token").str.len_chars() >= 6))

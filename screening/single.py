@@ -414,6 +414,9 @@ class FastPath:
             q_total += w.weight
         found = self._expanded(words, q_total, min_score)
         found |= self._whole(tokens)
+        if len(own) == 1:  # blocking.candidates: a one-word query and one-word names
+            for name_ids in self._name_keys(["n:" + self.t.token[c] for c in own[0].similar]):
+                found.update(name_ids)
         found |= self._common_pairs(words)
         found |= self._prefix(own, chars)
         joined = self._joined(own)

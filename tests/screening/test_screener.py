@@ -206,3 +206,20 @@ def test_stray_short_legal_form_words_weigh_nothing_in_the_index(screener: Scree
     info = screener.index.token_info.filter(pl.col("token").is_in(stray_short_forms()))
     assert info.height > 0  # the UN list holds some ("joint", "stock"...)
     assert info["weight"].to_list() == [0.0] * info.height
+
+
+def test_a_misspelt_one_word_query_finds_a_name_of_one_common_word(screener: Screener) -> None:
+    """"Hajji Yusif" is indexed as the one common word "yusif" (the title goes): a misspelt
+    "Yusiif" shares no rare word with it, yet must find it."""
+    common = screener.index.tokens.filter(
+        (pl.col("weight") <= 0.3) & (pl.col("token").str.len_chars() >= 5)
+    ).select("name_id", "token")
+    one_word = screener.index.names.filter(pl.col("tokens").list.len() == 1).join(
+        common, on="name_id"
+    ).sort("name_id")
+    assert one_word.height > 0
+    row = one_word.row(0, named=True)
+    token = str(row["token"])
+    misspelt = token[:2] + token[2] + token[2:]  # one letter doubled
+    hits = screener.match(misspelt, schema=str(row["schema"]), limit=50)
+    assert row["entity_id"] in {h.entity_id for h in hits}, (token, misspelt)
