@@ -1,7 +1,8 @@
 """Batch screening of a transaction file end to end: parse, screen, store alerts, reconcile.
 
 ``screen_file`` streams the input in chunks (``screening.inputs.iter_batches``), so memory
-stays bounded by the chunk size plus the distinct names seen so far. Per chunk:
+stays bounded by the chunk size plus the distinct names seen so far; the next chunk is parsed
+in a thread while the current one is screened (``screening.inputs.read_ahead``). Per chunk:
 
 1. party rows are deduplicated on (name, schema, birth_date, country, nationality, id_number)
    and only names never screened earlier in the batch go to the screener, in one vectorised
@@ -10,7 +11,9 @@ stays bounded by the chunk size plus the distinct names seen so far. Per chunk:
    of 8 characters matches every branch of that institution);
 3. free-text rows are scanned for listed names inside the text (``screening.freetext``);
 4. the best hit per (party row, entity) becomes an alert, stored with the list version,
-   algorithm and threshold; rejected records are stored with their reasons.
+   algorithm and threshold; rejected records are stored with their reasons;
+5. each distinct named party not seen earlier in the batch is kept in ``screened_parties``
+   (for re-screening when a list changes), its key hashed in DuckDB.
 
 The batch row is written first ('running'), so a crash leaves a trace; any exception marks
 it 'failed' with the error, and ``records_read == records_screened + records_rejected`` is
@@ -32,6 +35,7 @@ from screening import freetext, results
 from screening.index import clean_identifier
 from screening.inputs import ParseResult, detect_format, iter_batches
 from screening.inputs.parties import PARTY_COLUMNS
+from screening.inputs.read_ahead import read_ahead
 from screening.inputs.schema import inferred_schema
 from screening.results import BatchCounts, recover_interrupted
 from screening.review.rescreen import ensure_screened_parties, record_parties
@@ -135,10 +139,11 @@ class _BatchScreening:
         """Keep every named party, alerted or not, so a list change can re-screen it: each
         distinct party once per batch (the first seen), hashed and stored in one pass."""
         named = parties.filter(
-            (pl.col("role") != "free_text")
-            & (pl.col("name").cast(pl.Utf8).str.strip_chars().str.len_chars() > 0)
-        )
-        fresh = named.with_columns(results.party_key_text().alias("party_key_text")).unique(
+            (pl.col("role") != "free_text") & pl.col("name").is_not_null()
+        ).filter(pl.col("name").cast(pl.Utf8).str.strip_chars().str.len_chars() > 0)
+        # Exact repeats go first (cheap), then spellings with the same normalised key.
+        distinct = named.unique(list(results.PARTY_KEY_FIELDS), keep="first", maintain_order=True)
+        fresh = distinct.with_columns(results.party_key_text().alias("party_key_text")).unique(
             "party_key_text", keep="first", maintain_order=True
         ).join(self.recorded, on="party_key_text", how="anti")
         if fresh.height == 0:
@@ -356,7 +361,8 @@ def _run(
     work = _BatchScreening(screener, cutoff)
     tally = _Tally()
     sha = ""
-    for chunk in iter_batches(path, chunk_rows, format=fmt, mapping=mapping):
+    # The next chunk is parsed while this one is screened.
+    for chunk in read_ahead(iter_batches(path, chunk_rows, format=fmt, mapping=mapping)):
         sha = chunk.sha256
         _screen_chunk(con, batch_id, work, chunk, tally)
         done = tally.read
