@@ -41,13 +41,78 @@ def token_keys(token: str) -> list[str]:
 
 
 def token_table(tokens: pl.Series) -> pl.DataFrame:
-    """For distinct tokens: the token, its canonical form and its blocking keys (list)."""
-    distinct = tokens.drop_nulls().unique().to_list()
-    return pl.DataFrame(
-        {
-            "token": distinct,
-            "canonical": [canonical_token(t) if not t.startswith("#") else t for t in distinct],
-            "keys": [token_keys(t) for t in distinct],
-        },
-        schema={"token": pl.Utf8, "canonical": pl.Utf8, "keys": pl.List(pl.Utf8)},
+    """For distinct tokens: the token, its canonical form and its blocking keys (list).
+
+    The keys are those of ``token_keys``, in its order; the one-letter deletions are spelt
+    out by Polars over every token at once.
+    """
+    distinct = tokens.drop_nulls().unique(maintain_order=True).to_list()
+    canonical = [t if t.startswith("#") else canonical_token(t) for t in distinct]
+    # Numbers and class tokens have no phonetic key and no deletion keys.
+    spelt = [not t.startswith("#") and not t.isdigit() for t in distinct]
+    base = pl.DataFrame(
+        [
+            pl.Series("token", distinct, dtype=pl.Utf8),
+            pl.Series("canonical", canonical, dtype=pl.Utf8),
+            pl.Series("word", [not t.startswith("#") for t in distinct], dtype=pl.Boolean),
+            pl.Series("spelt", spelt, dtype=pl.Boolean),
+            pl.Series(
+                "phonetic",
+                [phonetic_key(t) if s else "" for t, s in zip(distinct, spelt, strict=True)],
+                dtype=pl.Utf8,
+            ),
+        ]
+    ).with_row_index("row")
+    keys = _key_rows(base).group_by("row", maintain_order=True).agg("key")
+    return (
+        base.join(keys, on="row", how="left", maintain_order="left")
+        .select(
+            "token", "canonical",
+            pl.col("key").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))).alias("keys"),
+        )
+    )
+
+
+def _key_rows(base: pl.DataFrame) -> pl.DataFrame:
+    """(row, key) for every key of every token, in token_keys order, without repeats."""
+    word, spelt = pl.col("word"), pl.col("spelt")
+    heads = pl.concat([
+        base.filter(word).select("row", (pl.lit("c:") + pl.col("canonical")).alias("key"),
+                                 pl.lit(0).alias("part"), pl.lit(0).alias("at")),
+        base.filter(spelt & (pl.col("phonetic") != "")).select(
+            "row", (pl.lit("p:") + pl.col("phonetic")).alias("key"),
+            pl.lit(1).alias("part"), pl.lit(0).alias("at"),
+        ),
+    ])
+    # The variant group first, then the spelling when it differs (token_keys' order).
+    forms = pl.concat([
+        base.filter(spelt).select(
+            "row", pl.col("canonical").alias("form"), pl.lit(2).alias("part")
+        ),
+        base.filter(spelt & (pl.col("token") != pl.col("canonical"))).select(
+            "row", pl.col("token").alias("form"), pl.lit(3).alias("part")
+        ),
+    ]).filter(pl.col("form").str.len_chars() >= _MIN_DELETE_LEN)
+    size = pl.col("form").str.len_chars()
+    at = pl.col("at")
+    # Position ``at`` deleted, and the whole form last.
+    deletions = (
+        forms.with_columns(pl.int_ranges(size + 1).alias("at"))
+        .explode("at")
+        .select(
+            "row",
+            (
+                pl.lit("d:")
+                + pl.when(at < size)
+                .then(pl.col("form").str.slice(0, at) + pl.col("form").str.slice(at + 1))
+                .otherwise(pl.col("form"))
+            ).alias("key"),
+            "part", pl.col("at").cast(pl.Int32),
+        )
+    )
+    return (
+        pl.concat([heads.with_columns(pl.col("at").cast(pl.Int32)), deletions])
+        .sort("row", "part", "at")
+        .unique(["row", "key"], keep="first", maintain_order=True)
+        .select("row", "key")
     )
