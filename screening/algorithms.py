@@ -19,7 +19,7 @@ class Algorithm:
     # Name scoring
     token_floor: float = 0.72  # token similarity below this counts as no match
     unmatched_list_weight: float = 0.25  # share of an unmatched list token's weight charged
-    unmatched_query_weight: float = 0.7  # share of an unmatched query token's weight charged
+    unmatched_query_weight: float = 0.6  # share of an unmatched query token's weight charged
     weak_alias_factor: float = 0.92  # weak aliases confirm rather than create hits
     joined_factor: float = 0.96  # whole-name (joined words) comparison is slightly discounted
     common_only_cap: float = 0.6  # a match made of common tokens only stays below threshold

@@ -17,6 +17,7 @@ from screening.index import (
     ScreeningIndex,
     clean_identifier,
     common_pair_key,
+    initial_pair_key,
     is_common_word,
     prefix_key,
     whole_name_key,
@@ -305,7 +306,8 @@ def candidates(
 def common_pairs(
     words: pl.DataFrame, similar: pl.DataFrame, index: ScreeningIndex
 ) -> pl.DataFrame:
-    """(qid, key): ``c2:`` keys of two query words resembling two common listed words.
+    """(qid, key): ``c2:`` keys of two query words resembling two common listed words, and
+    ``i2:`` keys of an initial with a query word resembling a common listed word.
 
     Two words overlap when one is a glued pair holding the other; such words never pair.
     """
@@ -319,7 +321,7 @@ def common_pairs(
         .select("qid", "pos", "glued", "canonical")
         .unique()
     )
-    return (
+    pairs = (
         reached.join(reached, on="qid", suffix="_b")
         .filter(
             (pl.col("pos") < pl.col("pos_b"))
@@ -327,8 +329,20 @@ def common_pairs(
             & (pl.col("canonical") != pl.col("canonical_b"))
         )
         .select("qid", common_pair_key(pl.col("canonical"), pl.col("canonical_b")).alias("key"))
-        .unique()
     )
+    # An initial with a common word of another position ("D. Mostafa"): ``i2:`` keys.
+    initials = words.filter(~pl.col("glued") & (pl.col("token").str.len_chars() == 1)).select(
+        "qid", pl.col("pos").alias("pos_i"), pl.col("token").alias("initial")
+    )
+    with_initials = (
+        initials.join(reached, on="qid")
+        .filter(
+            (pl.col("pos") != pl.col("pos_i"))
+            & ~(pl.col("glued") & (pl.col("pos") + 1 == pl.col("pos_i")))
+        )
+        .select("qid", initial_pair_key(pl.col("initial"), pl.col("canonical")).alias("key"))
+    )
+    return pl.concat([pairs, with_initials]).unique()
 
 
 def _block_scores(

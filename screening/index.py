@@ -13,7 +13,8 @@ Tables (Polars):
   and its metaphone, NYSIIS, Soundex and match-rating codes;
 - ``keys``: key -> token (variant group, phonetic key, one-letter deletions of distinct
   tokens) and key -> name_id (``n:`` whole names, ``g:`` neighbouring words glued, ``c2:``
-  two common words of one name, ``t:`` the start of the name);
+  two common words of one name, ``i2:`` an initial and a common word, ``t:`` the start of
+  the name);
 - ``entities``: entity_id, list_id, schema, caption, birth_dates, countries, gender;
 - ``identifiers``: kind, value (cleaned), entity_id, list_id.
 """
@@ -38,7 +39,7 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "18"
+INDEX_VERSION = "19"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # A list token carried by more names than this cannot create candidates on its own.
@@ -251,7 +252,10 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.D
         pl.col("name_id").cast(pl.UInt32),
     ).unique()
     return pl.concat(
-        [token_keys, whole, glued_keys(names), common_pair_keys(tokens), prefix_keys(names)]
+        [
+            token_keys, whole, glued_keys(names), common_pair_keys(tokens),
+            initial_pair_keys(tokens), prefix_keys(names),
+        ]
     )
 
 
@@ -316,6 +320,37 @@ def common_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
     )
     busy = pairs.group_by("key").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
     return pairs.join(busy.select("key"), on="key", how="anti")
+
+
+def initial_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
+    """``i2:`` keys of the initial of one word of a name with a common word of it.
+
+    "D. Mostafa" for "Djamel Mostafa": an initial and a common word create no candidates
+    otherwise. Pairs carried by more than MAX_TOKEN_NAMES names ("M. Mohammed") say too little.
+    """
+    common = tokens.filter(is_common_word(pl.col("token"), pl.col("weight"))).select(
+        "name_id", "pos", "canonical"
+    )
+    words = tokens.filter(
+        ~pl.col("token").str.starts_with("#") & (pl.col("token").str.len_chars() > 1)
+    ).select("name_id", pl.col("pos").alias("pos_b"), pl.col("token").str.slice(0, 1).alias("i"))
+    pairs = (
+        common.join(words, on="name_id")
+        .filter(pl.col("pos") != pl.col("pos_b"))
+        .select(
+            initial_pair_key(pl.col("i"), pl.col("canonical")).alias("key"),
+            pl.lit(None, dtype=pl.Utf8).alias("token"),
+            pl.col("name_id").cast(pl.UInt32),
+        )
+        .unique()
+    )
+    busy = pairs.group_by("key").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
+    return pairs.join(busy.select("key"), on="key", how="anti")
+
+
+def initial_pair_key(initial: pl.Expr, common: pl.Expr) -> pl.Expr:
+    """The ``i2:`` key of an initial and the variant group of a common word."""
+    return pl.concat_str(pl.lit("i2:"), initial, pl.lit("|"), common)
 
 
 def prefix_key(joined: pl.Expr) -> pl.Expr:

@@ -496,6 +496,13 @@ class FastPath:
                     "c2:" + min(x, y) + "|" + max(x, y)
                     for x in groups_a for y in groups_b if x != y
                 )
+        for initial in words:
+            if initial.glued or len(initial.token) != 1:
+                continue
+            for b, groups in reached:
+                if b.pos == initial.pos or (b.glued and b.pos + 1 == initial.pos):
+                    continue
+                keys.update("i2:" + initial.token + "|" + group for group in groups)
         found: set[int] = set()
         for name_ids in self._name_keys(sorted(keys)):
             found.update(name_ids)
