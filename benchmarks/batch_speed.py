@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -78,9 +79,12 @@ def run_case(db: str, batch: str, truth: str, fmt: str) -> dict[str, Any]:
     from screening.batch import screen_file
     from screening.results import alerts_frame
 
+    load = os.getloadavg()[0]
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     summary = screen_file(db, Path(batch), format=fmt, created_by="benchmark")
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     con = duckdb.connect(db)
     try:
@@ -96,6 +100,10 @@ def run_case(db: str, batch: str, truth: str, fmt: str) -> dict[str, Any]:
         "unique_names": summary.unique_names,
         "alerts": summary.alerts,
         "seconds": round(seconds, 2),
+        # CPU seconds of the process (all threads) and the 1-minute load average at the
+        # start: on a shared machine the wall time depends on the others' work, these less.
+        "cpu_seconds": round(cpu, 2),
+        "load_average": round(load, 2),
         "records_per_s": round(summary.records_read / seconds),
         "unique_names_per_s": round(summary.unique_names / seconds),
         "peak_memory_mb": round(peak_mb),
@@ -103,6 +111,11 @@ def run_case(db: str, batch: str, truth: str, fmt: str) -> dict[str, Any]:
         "algorithm": f"{summary.algorithm} {summary.algorithm_version}",
         "recall": recall(planted, alerts),
     }
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _child(queue: Any, args: tuple[str, str, str, str]) -> None:
@@ -165,6 +178,8 @@ def print_report(results: list[dict[str, Any]]) -> None:
             "unique names",
             "alerts",
             "seconds",
+            "cpu s",
+            "load",
             "records/s",
             "unique names/s",
             "peak MB",
@@ -178,6 +193,8 @@ def print_report(results: list[dict[str, Any]]) -> None:
                 r.get("unique_names"),
                 r.get("alerts"),
                 r.get("seconds"),
+                r.get("cpu_seconds"),
+                r.get("load_average"),
                 r.get("records_per_s"),
                 r.get("unique_names_per_s"),
                 r.get("peak_memory_mb"),
