@@ -5,9 +5,15 @@ deletions), whole names meet on their sorted tokens, and two common words togeth
 names holding both. Keys of very common tokens are not in
 the index, so "Mohammed" or "LLC" alone never create candidates. Each query keeps at most
 ``max_candidates`` list names, ranked by the rarity weight of the query tokens they share.
+
+The big joins run on integers: list tokens by their token id (``ctid``), query words by an id
+per distinct word of the batch (``wid``), and a (query, list name) pair as one 64-bit ``pair``.
+The integer views of an index are derived once per process (``index_tables``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -38,6 +44,104 @@ BORROW_SIM = 0.85
 # Query tokens that share no key with a candidate may still align (initials, two-letter
 # edits): the reach test assumes they match this well.
 UNSEEN_SIM = 0.8
+# A (qid, name_id) pair as one integer: qid * _PAIR + name_id (both are 32-bit ids).
+_PAIR = 1 << 32
+# Integer views kept for this many indexes (one per open screener in practice).
+_KEPT_TABLES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class IndexTables:
+    """Integer-id views of one index that every batch reuses."""
+
+    index: ScreeningIndex
+    sources: tuple[pl.DataFrame, ...]  # the index tables these views were built from
+    token_ids: pl.DataFrame  # token, tid, canonical: every listed token
+    token: pl.Series  # token by tid
+    canonical: pl.Series  # variant group by tid
+    weight: pl.Series  # weight by tid
+    token_keys: pl.DataFrame  # key, ctid: blocking keys of listed tokens
+    by_name: pl.DataFrame  # key, name_id: whole-name keys (n:, g:, c2:, t:)
+    fanout: pl.DataFrame  # ctid, len: rows of names carrying each rare token
+    busy: pl.DataFrame  # ctid: rare tokens carried by more than MAX_TOKEN_NAMES names
+    reachable: pl.DataFrame  # ctid: rare tokens that may create candidates
+    carriers: pl.DataFrame  # ctid, name_id: distinct (reachable token, name) pairs
+    name_tokens: pl.DataFrame  # name_id, ctid: distinct word tokens of each name
+    common: pl.DataFrame  # ctid, canonical: common words
+    one_word: pl.DataFrame  # ctid, name_id: names made of that one token (their n: key)
+
+    @classmethod
+    def build(cls, index: ScreeningIndex) -> IndexTables:
+        info = index.token_info.sort("tid")
+        if not info["tid"].equals(pl.Series("tid", range(info.height), dtype=info["tid"].dtype)):
+            raise ValueError("token ids of the index are not 0..n-1")
+        ctid = pl.col("tid").alias("ctid")
+        token_keys = index.keys.filter(pl.col("token").is_not_null()).join(
+            info.select("token", "tid"), on="token"
+        )
+        rare = index.tokens.filter(pl.col("weight") > RARE_WEIGHT).select(ctid, "name_id")
+        # A name holding a token twice counts twice, as the carriers join always did.
+        fanout = rare.group_by("ctid").len()
+        busy = fanout.filter(pl.col("len") > MAX_TOKEN_NAMES).select("ctid")
+        words = index.tokens.filter(~pl.col("token").str.starts_with("#"))
+        by_name = index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id")
+        return cls(
+            index=index,
+            sources=cls._sources(index),
+            token_ids=info.select("token", "tid", "canonical"),
+            token=info["token"],
+            canonical=info["canonical"],
+            weight=info["weight"],
+            token_keys=token_keys.select("key", ctid),
+            by_name=by_name,
+            fanout=fanout,
+            busy=busy,
+            reachable=fanout.filter(pl.col("len") <= MAX_TOKEN_NAMES).select("ctid"),
+            carriers=rare.join(busy, on="ctid", how="anti").unique(),
+            name_tokens=words.select("name_id", ctid).unique(),
+            common=info.filter(is_common_word(pl.col("token"), pl.col("weight"))).select(
+                ctid, "canonical"
+            ),
+            one_word=info.select(ctid, (pl.lit("n:") + pl.col("token")).alias("key"))
+            .join(by_name, on="key")
+            .select("ctid", "name_id"),
+        )
+
+    @staticmethod
+    def _sources(index: ScreeningIndex) -> tuple[pl.DataFrame, ...]:
+        return (index.token_info, index.tokens, index.keys)
+
+    def serves(self, index: ScreeningIndex) -> bool:
+        return self.index is index and all(
+            a is b for a, b in zip(self.sources, self._sources(index), strict=True)
+        )
+
+
+_TABLES: dict[int, IndexTables] = {}
+
+
+def index_tables(index: ScreeningIndex) -> IndexTables:
+    """The integer views of ``index``, built on first use."""
+    held = _TABLES.get(id(index))
+    if held is not None and held.serves(index):
+        return held
+    built = IndexTables.build(index)
+    while len(_TABLES) >= _KEPT_TABLES:
+        _TABLES.pop(next(iter(_TABLES)))
+    _TABLES[id(index)] = built
+    return built
+
+
+def _pair(qid: pl.Expr, name_id: pl.Expr) -> pl.Expr:
+    return (qid.cast(pl.UInt64) * _PAIR + name_id.cast(pl.UInt64)).alias("pair")
+
+
+def _pair_qid() -> pl.Expr:
+    return (pl.col("pair") // _PAIR).cast(pl.UInt32).alias("qid")
+
+
+def _pair_name() -> pl.Expr:
+    return (pl.col("pair") % _PAIR).cast(pl.UInt32).alias("name_id")
 
 
 def query_tables(
@@ -48,6 +152,7 @@ def query_tables(
     ``queries`` has qid, name, schema. Token weights come from the index; tokens the index has
     never seen weigh 1 (0.3 when they are common words).
     """
+    tables = index_tables(index)
     names = queries.with_columns(
         tokenise_names(queries["name"], queries["schema"]).alias("tokens")
     ).with_columns(
@@ -64,24 +169,30 @@ def query_tables(
         .drop_nulls("token")
     )
     known = index.token_info.select("token", "tid", "canonical", "keys", "weight")
-    unknown_tokens = tokens.join(known, on="token", how="anti")["token"].unique()
-    fresh = token_table(unknown_tokens).with_columns(
-        pl.when(pl.col("token").str.starts_with("#"))
-        .then(0.0)
-        .when(pl.col("canonical").is_in([t for t in unknown_tokens.to_list() if is_common(t)]))
-        .then(0.3)
-        .otherwise(1.0)
-        .alias("weight")
-    ).with_columns(initial_weight(pl.col("token"), pl.col("weight")).alias("weight"))
-    # Tokens the index has never seen get ids after the index's own.
-    fresh = fresh.with_row_index("tid", offset=index.token_info.height)
-    fresh = _borrow_weights(fresh, index)
+    unknown = tokens.join(tables.token_ids, on="token", how="anti")["token"]
+    fresh = _fresh_tokens(unknown.unique(maintain_order=True), tables)
     info = pl.concat([known, fresh.select(known.columns)])
     tokens = tokens.join(info, on="token", how="left")
     return names, tokens
 
 
-def _borrow_weights(fresh: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
+def _fresh_tokens(unknown: pl.Series, tables: IndexTables) -> pl.DataFrame:
+    """token, tid, canonical, keys, weight of tokens the index has never seen."""
+    common = [t for t in unknown.to_list() if is_common(t)]
+    fresh = token_table(unknown).with_columns(
+        pl.when(pl.col("token").str.starts_with("#"))
+        .then(0.0)
+        .when(pl.col("canonical").is_in(common))
+        .then(0.3)
+        .otherwise(1.0)
+        .alias("weight")
+    ).with_columns(initial_weight(pl.col("token"), pl.col("weight")).alias("weight"))
+    # Tokens the index has never seen get ids after the index's own.
+    fresh = fresh.with_row_index("tid", offset=tables.token.len())
+    return _borrow_weights(fresh, tables)
+
+
+def _borrow_weights(fresh: pl.DataFrame, tables: IndexTables) -> pl.DataFrame:
     """An unseen token close to a listed one ("foundationn") weighs what that token weighs.
 
     Otherwise a misspelt common word would count as the rarest word of the query.
@@ -89,16 +200,15 @@ def _borrow_weights(fresh: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
     words = fresh.filter(~pl.col("token").str.starts_with("#") & (pl.col("weight") > 0))
     if words.height == 0:
         return fresh
-    similar = similar_tokens(words["token"], index, words["keys"], BORROW_SIM)
+    words = words.select("token", "keys").with_row_index("wid")
+    similar = _similar(words, tables, BORROW_SIM)
     misspelt_forms = legal_form_words_in(words["token"])
-    weights = index.token_info.select(
-        pl.col("token").alias("ctoken"), pl.col("weight").alias("w"), pl.col("tid").alias("ctid")
-    )
     # Ties go to the listed token with the lowest id, so the result never depends on order.
     best = (
-        similar.join(weights, on="ctoken")
+        similar.with_columns(tables.weight.gather(similar["ctid"]).alias("w"))
         .sort(["sim", "ctid"], descending=[True, False])
-        .unique("token", keep="first")
+        .unique("wid", keep="first")
+        .join(words.select("wid", "token"), on="wid")
         .select("token", "w")
     )
     return fresh.join(best, on="token", how="left").with_columns(
@@ -109,8 +219,39 @@ def _borrow_weights(fresh: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
     ).drop("w")
 
 
+def _similar(words: pl.DataFrame, tables: IndexTables, floor: float) -> pl.DataFrame:
+    """(wid, ctid, sim): list tokens sharing a key with each word, at least ``floor`` similar.
+
+    ``words`` has wid (its row number), token and keys. A word the index knows compares by
+    its own variant group, any other word as spelt.
+    """
+    pairs = (
+        words.select("wid", pl.col("keys").alias("key"))
+        .explode("key")
+        .join(tables.token_keys, on="key")
+        .select((pl.col("wid").cast(pl.UInt64) * _PAIR + pl.col("ctid")).alias("wc"))
+        .unique()
+        .select(
+            (pl.col("wc") // _PAIR).cast(pl.UInt32).alias("wid"),
+            (pl.col("wc") % _PAIR).cast(pl.UInt32).alias("ctid"),
+        )
+    )
+    spelt = words.select("wid", "token").join(
+        tables.token_ids.select("token", "canonical"), on="token", how="left",
+        maintain_order="left",
+    ).with_columns(pl.col("canonical").fill_null(pl.col("token")))
+    wid, ctid = pairs["wid"], pairs["ctid"]
+    sim = token_similarity(
+        spelt["token"].gather(wid), tables.token.gather(ctid),
+        spelt["canonical"].gather(wid), tables.canonical.gather(ctid),
+    )
+    return pairs.with_columns(pl.Series("sim", sim, dtype=pl.Float64)).filter(
+        pl.col("sim") >= floor
+    )
+
+
 def _blocking_tokens(tokens: pl.DataFrame) -> pl.DataFrame:
-    """Query tokens that may create candidates: (qid, pos, token, weight, keys).
+    """Query tokens that may create candidates: (qid, pos, token, weight, keys, glued).
 
     Besides each token, two neighbouring tokens glued together stand in as one more token
     weighing both, so
@@ -118,72 +259,49 @@ def _blocking_tokens(tokens: pl.DataFrame) -> pl.DataFrame:
     """
     own = tokens.filter(~pl.col("token").str.starts_with("#")).select(
         "qid", "pos", "token", "weight", "keys", pl.lit(value=False).alias("glued")
-    )
-    glued = (
-        own.sort("qid", "pos")
-        .with_columns(
-            (pl.col("token") + pl.col("token").shift(-1).over("qid")).alias("glued"),
-            # A glued pair stands for both its words.
-            (pl.col("weight") + pl.col("weight").shift(-1).over("qid")).alias("pair_w"),
-        )
-        .filter(pl.col("glued").is_not_null())
-    )
+    ).sort("qid", "pos")
     # The index keys every spelling whole ("d:akimov"), so the glued spelling meets it.
+    glued = own.select(
+        "qid", "pos",
+        (pl.col("token") + pl.col("token").shift(-1)).alias("token"),
+        # A glued pair stands for both its words.
+        (pl.col("weight") + pl.col("weight").shift(-1)).alias("weight"),
+        (pl.col("qid").shift(-1) == pl.col("qid")).alias("next"),
+    ).filter(pl.col("next"))
     glued = glued.select(
-        "qid", "pos", pl.col("glued").alias("token"), pl.col("pair_w").alias("weight"),
-        pl.concat_list(pl.lit("d:") + pl.col("glued")).alias("keys"),
+        "qid", "pos", "token", "weight",
+        pl.concat_list(pl.lit("d:") + pl.col("token")).alias("keys"),
         pl.lit(value=True).alias("glued"),
     )
     return pl.concat([own, glued])
 
 
-def similar_tokens(
-    query_tokens: pl.Series, index: ScreeningIndex, key_lists: pl.Series, floor: float
-) -> pl.DataFrame:
-    """Distinct (token, list token, sim) pairs sharing a key and at least ``floor`` similar."""
-    keyed = pl.DataFrame({"token": query_tokens, "key": key_lists}).explode("key").unique()
-    token_keys = index.keys.filter(pl.col("token").is_not_null()).select(
-        "key", pl.col("token").alias("ctoken")
-    )
-    pairs = keyed.join(token_keys, on="key").select("token", "ctoken").unique()
-    canon = index.token_info.select("token", "canonical")
-    pairs = pairs.join(canon, on="token", how="left").join(
-        canon.rename({"token": "ctoken", "canonical": "ccanon"}), on="ctoken", how="left"
-    ).with_columns(pl.col("canonical").fill_null(pl.col("token")))
-    sim = token_similarity(pairs["token"], pairs["ctoken"], pairs["canonical"], pairs["ccanon"])
-    return (
-        pairs.select("token", "ctoken")
-        .with_columns(pl.Series("sim", sim, dtype=pl.Float64))
-        .filter(pl.col("sim") >= floor)
-    )
-
-
 def _expansion_tokens(
-    blocking: pl.DataFrame, similar: pl.DataFrame, hidden: pl.Series, carriers: pl.DataFrame,
+    blocking: pl.DataFrame, similar: pl.DataFrame, hidden: pl.Series, fanout: pl.DataFrame,
     totals: pl.DataFrame, min_score: float,
 ) -> pl.DataFrame:
-    """The query tokens worth expanding to list names, with ``expanded_w`` per query.
+    """The query words worth expanding to list names, with ``expanded_w`` per query.
 
     A list name can only reach ``min_score`` if it carries tokens of the query worth at least
     that share of the query's weight. So every such name carries at least one token of the
     cheapest set S (fewest list names reachable) whose complement weighs less than that
     share: expanding S alone finds them all. One more token than S is expanded as a margin
-    for misspellings that share no key, and glued tokens are always expanded. A token in
-    ``hidden`` also resembles listed words that are never expanded (common or busy ones), so
-    expanding it covers nothing: its weight is not counted as covered.
+    for misspellings that share no key, and glued tokens are always expanded. A word in
+    ``hidden`` (wid) also resembles listed words that are never expanded (common or busy
+    ones), so expanding it covers nothing: its weight is not counted as covered.
     """
-    fanout = (
-        similar.join(carriers.group_by("ctoken").len(), on="ctoken")
-        .group_by("token").agg(pl.col("len").sum().alias("fanout"))
+    reach = (
+        similar.join(fanout, on="ctid")
+        .group_by("wid").agg(pl.col("len").sum().alias("fanout"))
     )
     # Tokens that reach no name (too busy, or unknown) cannot be expanded.
     own = blocking.filter(pl.col("pos").is_not_null() & ~pl.col("glued"))
     ranked = (
-        own.join(fanout.filter(pl.col("fanout") > 0), on="token", how="inner")
-        .sort("qid", "fanout", "pos")
+        own.join(reach.filter(pl.col("fanout") > 0), on="wid", how="inner")
         .join(totals, on="qid")
+        .sort("qid", "fanout", "pos")
         .with_columns(
-            pl.when(pl.col("token").is_in(hidden.implode())).then(0.0)
+            pl.when(pl.col("wid").is_in(hidden.implode())).then(0.0)
             .otherwise(pl.col("weight")).alias("cover_w")
         )
         .with_columns(pl.col("cover_w").cum_sum().over("qid").alias("cum_w"))
@@ -205,6 +323,52 @@ def _expansion_tokens(
     )
 
 
+def _expanded_names(
+    expand: pl.DataFrame, expandable: pl.DataFrame, tables: IndexTables, totals: pl.DataFrame,
+    min_score: float,
+) -> pl.DataFrame:
+    """(pair): names carrying a token similar to an expanded word, that may reach min_score.
+
+    Upper bound of a name's score: the parts it gets from the expanded words (the best per
+    query position), plus every word not expanded matched perfectly. A pair may be listed
+    more than once.
+    """
+    parts = (
+        expand.lazy().select("qid", "pos", "wid", "weight")
+        .join(expandable.lazy(), on="wid")
+        .join(tables.carriers.lazy(), on="ctid")
+        .select(
+            "qid", _pair(pl.col("qid"), pl.col("name_id")), "pos",
+            (pl.col("weight") * pl.col("sim")).alias("part"),
+        )
+    )
+    if min_score <= 0:
+        return parts.select("pair").collect()
+    limits = expand.select("qid", "expanded_w").unique("qid").join(totals, on="qid")
+
+    def reaches(part: pl.Expr) -> pl.Expr:
+        return (part + pl.col("q_total") - pl.col("expanded_w")) >= min_score * pl.col("q_total")
+
+    rows = parts.join(limits.lazy(), on="qid").select(
+        "pair", "pos", "part", reaches(pl.col("part")).alias("sure")
+    ).collect()
+    # Parts are never negative: a name that passes on one part passes on their sum, and one
+    # that fails on its only part fails. Only names met by several parts need the sum.
+    unsure = rows.filter(~pl.col("sure"))
+    summed = (
+        unsure.filter(pl.col("pair").is_duplicated()).lazy()
+        .group_by("pair", "pos")
+        .agg(pl.col("part").max())
+        .group_by("pair")
+        .agg(pl.col("part").sum())
+        .with_columns(_pair_qid())
+        .join(limits.lazy(), on="qid")
+        .filter(reaches(pl.col("part")))
+        .select("pair")
+    )
+    return pl.concat([rows.lazy().filter(pl.col("sure")).select("pair"), summed]).collect()
+
+
 def candidates(
     names: pl.DataFrame, tokens: pl.DataFrame, index: ScreeningIndex, max_candidates: int,
     floor: float = 0.72, min_score: float = 0.0,
@@ -217,68 +381,56 @@ def candidates(
     the whole query. A candidate whose optimistic name score (block score, plus the tokens
     not found counted at UNSEEN_SIM) stays under ``min_score`` is dropped before scoring.
     """
+    tables = index_tables(index)
+    qid_type = names.schema["qid"]
+    # Pairs pack qid as a 32-bit id.
+    names = names.with_columns(pl.col("qid").cast(pl.UInt32))
+    tokens = tokens.with_columns(pl.col("qid").cast(pl.UInt32))
     words = _blocking_tokens(tokens)
-    distinct = words.select("token", "keys").unique("token")
-    similar = similar_tokens(distinct["token"], index, distinct["keys"], floor)
+    distinct = (
+        words.select("token", "keys").unique("token", keep="first", maintain_order=True)
+        .with_row_index("wid")
+    )
+    words = words.join(distinct.select("token", "wid"), on="token")
+    similar = _similar(distinct, tables, floor)
     blocking = words.filter(
         (pl.col("weight") > RARE_WEIGHT) & (pl.col("token").str.len_chars() > 1)
     )
     # Common list words are reached (they lend their weight) but never expanded to names.
-    carriers = index.tokens.filter(pl.col("weight") > RARE_WEIGHT).select(
-        pl.col("token").alias("ctoken"), "name_id"
-    )
-    busy = carriers.group_by("ctoken").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
-    expandable = similar.join(busy.select("ctoken"), on="ctoken", how="anti")
+    expandable = similar.join(tables.busy, on="ctid", how="anti")
     totals = tokens.filter(~pl.col("token").str.starts_with("#")).group_by("qid").agg(
         pl.col("weight").sum().alias("q_total")
     )
-    reachable = carriers.select("ctoken").unique().join(busy.select("ctoken"), on="ctoken",
-                                                         how="anti")
-    hidden = similar.join(reachable, on="ctoken", how="anti")["token"].unique()
-    expand = _expansion_tokens(blocking, expandable, hidden, carriers, totals, min_score)
-    found = (
-        expand.select("qid", "pos", "token", "weight", "expanded_w")
-        .join(expandable, on="token")
-        .join(carriers, on="ctoken")
-        .group_by("qid", "name_id", "pos")
-        .agg((pl.col("weight") * pl.col("sim")).max().alias("part"), pl.col("expanded_w").first())
-        .group_by("qid", "name_id")
-        .agg(pl.col("part").sum(), pl.col("expanded_w").first())
-    )
-    if min_score > 0:
-        # Upper bound: every token not expanded matched perfectly.
-        found = found.join(totals, on="qid").filter(
-            (pl.col("part") + pl.col("q_total") - pl.col("expanded_w"))
-            >= min_score * pl.col("q_total")
-        )
-    found = found.select("qid", "name_id")
-    by_name = index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id")
+    hidden = similar.join(tables.reachable, on="ctid", how="anti")["wid"].unique()
+    expand = _expansion_tokens(blocking, expandable, hidden, tables.fanout, totals, min_score)
+    found = _expanded_names(expand, expandable, tables, totals, min_score)
+    by_name = tables.by_name
     whole = (
         names.select("qid", whole_name_key(pl.col("tokens")).alias("key"))
         .join(by_name, on="key")
-        .select("qid", "name_id")
+        .select(_pair(pl.col("qid"), pl.col("name_id")))
     )
     # A one-word query meets the one-word names of the words it resembles: "Yusedf" finds
     # "Hajj Yusef" (a title and one common word), which no word of it could expand to.
-    own = words.filter(~pl.col("glued"))
     lone = (
-        own.filter(pl.len().over("qid") == 1)
-        .select("qid", "token")
-        .join(similar.select("token", "ctoken"), on="token")
-        .select("qid", (pl.lit("n:") + pl.col("ctoken")).alias("key"))
-        .join(by_name, on="key")
-        .select("qid", "name_id")
+        words.filter(~pl.col("glued"))
+        .filter(pl.len().over("qid") == 1)
+        .select("qid", "wid")
+        .join(similar.select("wid", "ctid"), on="wid")
+        .join(tables.one_word, on="ctid")
+        .select(_pair(pl.col("qid"), pl.col("name_id")))
     )
-    whole = pl.concat([whole, lone])
     # A query word that is two listed words joined ("STRATEGICFORCES").
     joined = (
         words.filter(~pl.col("glued") & (pl.col("token").str.len_chars() >= 6))
         .select("qid", (pl.lit("g:") + pl.col("token")).alias("key"), "weight")
         .join(by_name, on="key")
-        .group_by("qid", "name_id")
+        .group_by(_pair(pl.col("qid"), pl.col("name_id")))
         .agg(pl.col("weight").sum().alias("joined_part"))
     )
-    pairs = common_pairs(words, similar, index).join(by_name, on="key").select("qid", "name_id")
+    pairs = common_pairs(words, similar, tables).join(by_name, on="key").select(
+        _pair(pl.col("qid"), pl.col("name_id"))
+    )
     # A long query may be a name cut by a payment field: look the start of its words up.
     cut = (
         names.filter(
@@ -287,37 +439,42 @@ def candidates(
         )
         .select("qid", prefix_key(pl.col("joined")).alias("key"))
         .join(by_name, on="key")
-        .select("qid", "name_id")
+        .select(_pair(pl.col("qid"), pl.col("name_id")))
     )
-    found = pl.concat([found, whole, joined.select("qid", "name_id"), pairs, cut]).unique()
-    scored = _block_scores(found, words, similar, index, totals, min_score, joined)
-    # The best max_candidates per query, and every name tied with the best: the same exact
-    # name is often listed by many entities and lists.
+    # Repeats are harmless: block scores take maxima per position.
+    found = pl.concat([found, whole, lone, joined.select("pair"), pairs, cut])
+    scored = _block_scores(found, words, similar, tables, totals, min_score, joined)
+    return _best(scored, max_candidates).with_columns(pl.col("qid").cast(qid_type))
+
+
+def _best(scored: pl.DataFrame, max_candidates: int) -> pl.DataFrame:
+    """(qid, name_id, block_score): the best max_candidates per query, and every name tied
+    with the best (the same exact name is often listed by many entities and lists)."""
     # Rounded: sums of the same parts in another order must rank alike.
-    ranked = scored.with_columns(pl.col("block_score").round(9)).sort(
-        ["qid", "block_score", "name_id"], descending=[False, True, False]
-    )
+    score = pl.col("block_score")
+    top = score.max().over("qid")
+    ranked = scored.select(_pair_qid(), _pair_name(), score.round(9)).filter(
+        # Cheap first cut, before sorting: the max_candidates-th best score or ties with the
+        # best; the exact cut below needs the order.
+        score >= pl.min_horizontal(score.top_k(max_candidates).min().over("qid"), top - 1e-9)
+    ).sort(["qid", "block_score", "name_id"], descending=[False, True, False])
     return ranked.filter(
-        (pl.int_range(pl.len()).over("qid") < max_candidates)
-        | (pl.col("block_score") >= pl.col("block_score").max().over("qid") - 1e-9)
+        (pl.int_range(pl.len()).over("qid") < max_candidates) | (score >= top - 1e-9)
     )
 
 
 def common_pairs(
-    words: pl.DataFrame, similar: pl.DataFrame, index: ScreeningIndex
+    words: pl.DataFrame, similar: pl.DataFrame, tables: IndexTables
 ) -> pl.DataFrame:
     """(qid, key): ``c2:`` keys of two query words resembling two common listed words, and
     ``i2:`` keys of an initial with a query word resembling a common listed word.
 
     Two words overlap when one is a glued pair holding the other; such words never pair.
     """
-    common = index.token_info.filter(is_common_word(pl.col("token"), pl.col("weight"))).select(
-        pl.col("token").alias("ctoken"), "canonical"
-    )
     reached = (
-        words.select("qid", "pos", "token", "glued")
-        .join(similar.select("token", "ctoken"), on="token")
-        .join(common, on="ctoken")
+        words.select("qid", "pos", "wid", "glued")
+        .join(similar.select("wid", "ctid"), on="wid")
+        .join(tables.common, on="ctid")
         .select("qid", "pos", "glued", "canonical")
         .unique()
     )
@@ -346,29 +503,41 @@ def common_pairs(
 
 
 def _block_scores(
-    found: pl.DataFrame, words: pl.DataFrame, similar: pl.DataFrame, index: ScreeningIndex,
+    found: pl.DataFrame, words: pl.DataFrame, similar: pl.DataFrame, tables: IndexTables,
     totals: pl.DataFrame, min_score: float, joined: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Every query token against the tokens of its candidate names: the block score.
+    """Every query token against the tokens of its candidate names: (pair, block_score), one
+    row per distinct pair of ``found``.
 
     ``joined`` adds the weight of query words found as two listed words glued together.
     """
-    listed = found.join(
-        index.tokens.select("name_id", pl.col("token").alias("ctoken")), on="name_id"
+    # (query, list token) as one integer on both sides of the join.
+    qc = (pl.col("qid").cast(pl.UInt64) * _PAIR + pl.col("ctid")).alias("qc")
+    name_tokens = tables.name_tokens.join(similar.select("ctid").unique(), on="ctid", how="semi")
+    listed = (
+        found.lazy().with_columns(_pair_name())
+        .join(name_tokens.lazy(), on="name_id")
+        .select("pair", (pl.col("pair") // _PAIR * _PAIR + pl.col("ctid")).alias("qc"))
     )
-    reach = (
-        words.select("qid", "pos", "token", "weight")
-        .join(similar, on="token")
-        .join(listed, on=["qid", "ctoken"])
-        .group_by("qid", "name_id", "pos")
-        .agg((pl.col("weight") * pl.col("sim")).max().alias("part"), pl.col("weight").first())
-        .group_by("qid", "name_id")
-        .agg(pl.col("part").sum().alias("block_score"), pl.col("weight").sum().alias("seen_w"))
+    seen = (
+        words.lazy().select("qid", "pos", "wid", "weight")
+        .join(similar.lazy(), on="wid")
+        .select(qc, "pos", "weight", (pl.col("weight") * pl.col("sim")).alias("part"))
+        .join(listed, on="qc")
+        # An own word and the glued pair starting at it share a position: the own word's
+        # weight is the one seen there.
+        .group_by("pair", "pos")
+        .agg(pl.col("part").max(), pl.col("weight").min())
+        .select("pair", "part", "weight")
     )
+    # Names that no word reaches (found by whole-name keys) score 0; adding 0 changes no sum.
+    unseen = found.lazy().select("pair", pl.lit(0.0).alias("part"), pl.lit(0.0).alias("weight"))
     scored = (
-        found.join(reach, on=["qid", "name_id"], how="left")
-        .join(joined, on=["qid", "name_id"], how="left")
-        .with_columns(pl.col("block_score", "seen_w", "joined_part").fill_null(0.0))
+        pl.concat([seen, unseen])
+        .group_by("pair")
+        .agg(pl.col("part").sum().alias("block_score"), pl.col("weight").sum().alias("seen_w"))
+        .join(joined.lazy(), on="pair", how="left")
+        .with_columns(pl.col("joined_part").fill_null(0.0))
         .with_columns(
             (pl.col("block_score") + pl.col("joined_part")).alias("block_score"),
             (pl.col("seen_w") + pl.col("joined_part")).alias("seen_w"),
@@ -378,8 +547,10 @@ def _block_scores(
         optimistic = (
             pl.col("block_score") + UNSEEN_SIM * (pl.col("q_total") - pl.col("seen_w")).clip(0)
         ) / pl.col("q_total")
-        scored = scored.join(totals, on="qid").filter(optimistic >= min_score)
-    return scored.select("qid", "name_id", "block_score")
+        scored = scored.with_columns(_pair_qid()).join(totals.lazy(), on="qid").filter(
+            optimistic >= min_score
+        )
+    return scored.select("pair", "block_score").collect()
 
 
 def identifier_candidates(queries: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:
