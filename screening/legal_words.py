@@ -30,7 +30,7 @@ def _words(shortest: int, longest: int) -> list[str]:
     sections = load("legal_forms")
     words = {
         word
-        for key in ("anywhere", "trailing", "leading")
+        for key in ("anywhere", "trailing", "leading", "edges")
         for phrase in sections.get(key, []) or []
         for word in str(phrase).split()
         if shortest <= len(word) <= longest and word.isalpha()

@@ -319,7 +319,8 @@ def _phrases(entries: Iterable[str]) -> set[tuple[str, ...]]:
 
 @cache
 def _legal_forms() -> dict[tuple[str, ...], str]:
-    """Legal-form phrase -> where it may be replaced ("anywhere", "trailing", "leading").
+    """Legal-form phrase -> where it may be replaced ("anywhere", "trailing", "leading",
+    "edges": leading or trailing).
 
     Phrases of two words or more are expanded with the other spellings of their words
     ("joint stock company" also as "joint stock co", "jointstock company", ...).
@@ -329,7 +330,7 @@ def _legal_forms() -> dict[tuple[str, ...], str]:
         for word, others in refdata.list_map("legal_forms", "spellings").items()
     }
     forms: dict[tuple[str, ...], str] = {}
-    for where in ("leading", "trailing", "anywhere"):  # later wins: anywhere is strongest
+    for where in ("leading", "trailing", "edges", "anywhere"):  # later wins: anywhere is strongest
         for phrase in _phrases(refdata.string_list("legal_forms", where)):
             expanded = _spelled(phrase, spellings) if len(phrase) > 1 else {phrase}
             forms.update(dict.fromkeys(expanded, where))
@@ -400,7 +401,7 @@ def _legal_form_marks(tokens: list[str], person: bool) -> list[bool]:
     marks = [False] * len(tokens)
     end = len(tokens)
     while end > 0:  # from the end: suffixes are the usual place, for persons the only one
-        length = _phrase_to(tokens, end, {"anywhere", "trailing"})
+        length = _phrase_to(tokens, end, {"anywhere", "trailing", "edges"})
         kept = end - length
         ambiguous = length and _legal_forms()[tuple(tokens[kept:end])] != "anywhere"
         if not length or (person and kept < (2 if ambiguous else 1)):
@@ -410,7 +411,7 @@ def _legal_form_marks(tokens: list[str], person: bool) -> list[bool]:
     if person:
         return marks
     start = 0
-    while start < end and (length := _phrase_from(tokens, start, {"anywhere", "leading"})):
+    while start < end and (length := _phrase_from(tokens, start, {"anywhere", "leading", "edges"})):
         marks[start : start + length] = [True] * length
         start += length
     while start < end:

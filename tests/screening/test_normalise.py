@@ -56,6 +56,9 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("AO Almaz", "Organization", ["#lf", "almaz"]),
         ("As-Sahab Media", "Organization", ["as", "sahab", "media"]),  # "as" only trailing
         ("Nordic AS", "Organization", ["nordic", "#lf"]),
+        ("SA Maples", "Organization", ["#lf", "maples"]),  # "sa" at either edge
+        ("Maples SA", "Person", ["maples", "sa"]),  # too little name left for a person
+        ("MEXGLOBO, DE C.V.", "Organization", ["mexglobo", "#lf"]),  # de capital variable
         ("Delta Shipping GmbH & Co. KG", "Organization", ["delta", "shipping", "#lf"]),
         ("Nicolás Maduro SA", "Person", ["nicolas", "maduro", "#lf"]),
         ("Nicolás Maduro LLC", "Person", ["nicolas", "maduro", "#lf"]),
