@@ -373,6 +373,7 @@ def _abbreviations() -> dict[str, str]:
 def trigger_tokens() -> frozenset[str]:
     """Tokens that can make stage C change a token list (besides those starting with "abd")."""
     words = {",", *_abbreviations(), *slipped_prefixes(), *_legal_word_starts()}
+    words.update(_slipped_titles())
     for phrase in chain(_legal_forms(), _titles()):
         words.update(phrase)
     return frozenset(words)
@@ -433,14 +434,41 @@ def _replace_legal_forms(tokens: list[str], person: bool) -> list[str]:
     return result
 
 
+# Honorifics often misspelt in transliteration; none is one slip from a common given name.
+_SLIPPING_TITLES = (
+    "hajji", "hadji", "sheikh", "shaikh", "shaykh", "cheikh", "mullah", "mollah", "maulana",
+    "mawlana", "moulana", "maulavi", "mawlawi", "moulavi", "ayatollah", "ayatullah",
+)
+
+
+@cache
+def _slipped_titles() -> frozenset[str]:
+    """One slip (a letter changed, added, dropped or two swapped) in an honorific, five
+    letters or more: "hajjii", "hadjji", "mulah"."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    slips: set[str] = set()
+    for title in _SLIPPING_TITLES:
+        for i in range(len(title) + 1):
+            slips.update(title[:i] + c + title[i:] for c in letters)
+        for i in range(len(title)):
+            slips.add(title[:i] + title[i + 1 :])
+            slips.update(title[:i] + c + title[i + 1 :] for c in letters)
+            if i + 1 < len(title):
+                slips.add(title[:i] + title[i + 1] + title[i] + title[i + 2 :])
+    return frozenset(s for s in slips if len(s) >= 5) - {t[0] for t in _titles() if len(t) == 1}
+
+
 def _strip_titles(tokens: list[str]) -> list[str]:
-    """Leading titles go ("dr", "president", "sheikh"), unless nothing would be left."""
+    """Leading titles go ("dr", "president", "sheikh", and one slip of an honorific such as
+    "hajjii"), unless nothing would be left."""
     titles = _titles()
+    slipped = _slipped_titles()
     start = 0
     while start < len(tokens):
         length = next(
             (n for n in range(min(4, len(tokens) - start), 0, -1)
-             if tuple(tokens[start : start + n]) in titles),
+             if tuple(tokens[start : start + n]) in titles
+             or (n == 1 and tokens[start] in slipped)),
             0,
         )  # fmt: skip
         if not length or start + length >= len(tokens):

@@ -23,6 +23,9 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("Dr Rami Makhlouf", "Person", ["rami", "makhlouf"]),
         ("President Erdoğan", "Person", ["erdogan"]),
         ("Sheikh Ahmed Yassin", "Person", ["ahmed", "yassin"]),
+        ("Hajjii Yasir", "Person", ["yasir"]),  # one slip in an honorific
+        ("Mulah Naeem Baric", "Person", ["naeem", "baric"]),
+        ("Molly Smith", "Person", ["molly", "smith"]),  # a given name, not a slipped "molla"
         ("Mullah Mohammad Omar", "Person", ["mohammad", "omar"]),
         ("His Excellency General Ali", "Person", ["ali"]),
         ("Sayed Ahmad", "Person", ["sayed", "ahmad"]),  # Sayed is also a name: kept
