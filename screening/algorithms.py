@@ -31,7 +31,7 @@ class Algorithm:
     country_match_bonus: float = 0.02
     identifier_score: float = 0.99
     # Blocking
-    max_candidates: int = 24
+    max_candidates: int = 32
     extra: dict[str, float] = field(default_factory=dict)
 
     @property
