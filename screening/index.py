@@ -299,6 +299,12 @@ def common_pair_key(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     )
 
 
+def _without_busy(keys: pl.DataFrame) -> pl.DataFrame:
+    """Name keys carried by more than MAX_TOKEN_NAMES names say too little: dropped."""
+    busy = keys.group_by("key").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
+    return keys.join(busy.select("key"), on="key", how="anti")
+
+
 def common_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
     """``c2:`` keys of two common words of one name, pointing at names.
 
@@ -318,8 +324,7 @@ def common_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
             pl.col("name_id").cast(pl.UInt32),
         )
     )
-    busy = pairs.group_by("key").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
-    return pairs.join(busy.select("key"), on="key", how="anti")
+    return _without_busy(pairs)
 
 
 def initial_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
@@ -344,8 +349,7 @@ def initial_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
         )
         .unique()
     )
-    busy = pairs.group_by("key").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
-    return pairs.join(busy.select("key"), on="key", how="anti")
+    return _without_busy(pairs)
 
 
 def initial_pair_key(initial: pl.Expr, common: pl.Expr) -> pl.Expr:
@@ -370,8 +374,7 @@ def prefix_keys(names: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, dtype=pl.Utf8).alias("token"),
         pl.col("name_id").cast(pl.UInt32),
     ).unique()
-    busy = keys.group_by("key").len().filter(pl.col("len") > MAX_TOKEN_NAMES)
-    return keys.join(busy.select("key"), on="key", how="anti")
+    return _without_busy(keys)
 
 
 def whole_name_key(tokens: pl.Expr) -> pl.Expr:

@@ -94,15 +94,11 @@ def unseen_short_form_slips(
     """``tokens`` (qid, token, tid, weight...) with unseen short-form slips of organisation
     names weighing nothing. ``seen_tokens``: token ids below this are the index's own."""
     organisations = names.filter(pl.col("schema") != _PERSON).select("qid")
-    unseen = tokens.filter(pl.col("tid") >= seen_tokens)["token"].unique()
-    short = unseen.filter(
-        (unseen.str.len_chars() >= _SHORT_MIN_LEN) & (unseen.str.len_chars() <= _MIN_LEN)
-    )
-    forms = _short_forms()
-    if short.len() == 0 or not forms or organisations.height == 0:
+    if organisations.height == 0:
         return tokens
-    edits = process.cdist(short.to_list(), forms, scorer=OSA.distance, score_cutoff=1).min(axis=1)
-    slips = short.filter(pl.Series(edits <= 1))
+    # Unseen words are few per batch; each is tested once (cached) by the one-word test.
+    unseen = tokens.filter(pl.col("tid") >= seen_tokens)["token"].unique().to_list()
+    slips = pl.Series("token", [t for t in unseen if is_short_form_slip(t)], dtype=pl.Utf8)
     return tokens.with_columns(
         pl.when(
             pl.col("token").is_in(slips.implode())

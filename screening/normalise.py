@@ -33,7 +33,7 @@ from anyascii import anyascii
 from screening import refdata
 from screening.legal_words import legal_form_words
 from screening.transliterate import char_script, romanise_run, scheme_count, script_runs
-from screening.variants import LEGAL_FORM_TOKEN, merge_units, slipped_prefixes
+from screening.variants import LEGAL_FORM_TOKEN, merge_units, one_slip, slipped_prefixes
 
 PERSON = "Person"
 MAX_VARIANTS = 5
@@ -445,17 +445,8 @@ _SLIPPING_TITLES = (
 def _slipped_titles() -> frozenset[str]:
     """One slip (a letter changed, added, dropped or two swapped) in an honorific, five
     letters or more: "hajjii", "hadjji", "mulah"."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    slips: set[str] = set()
-    for title in _SLIPPING_TITLES:
-        for i in range(len(title) + 1):
-            slips.update(title[:i] + c + title[i:] for c in letters)
-        for i in range(len(title)):
-            slips.add(title[:i] + title[i + 1 :])
-            slips.update(title[:i] + c + title[i + 1 :] for c in letters)
-            if i + 1 < len(title):
-                slips.add(title[:i] + title[i + 1] + title[i] + title[i + 2 :])
-    return frozenset(s for s in slips if len(s) >= 5) - {t[0] for t in _titles() if len(t) == 1}
+    slips = {slip for title in _SLIPPING_TITLES for slip in one_slip(title) if len(slip) >= 5}
+    return frozenset(slips) - {t[0] for t in _titles() if len(t) == 1}
 
 
 def _strip_titles(tokens: list[str]) -> list[str]:
@@ -510,6 +501,11 @@ def _glued_legal_form() -> re.Pattern[str]:
 
 
 @cache
+def _legal_word_set() -> frozenset[str]:
+    return frozenset(legal_form_words())
+
+
+@cache
 def _legal_word_starts() -> frozenset[str]:
     """Starts (three letters or more) of legal-form words: where a split one may begin."""
     return frozenset(
@@ -519,7 +515,7 @@ def _legal_word_starts() -> frozenset[str]:
 
 def _join_split_legal_forms(words: list[str]) -> list[str]:
     """"COM PANY", "LIM ITED": two neighbours that spell a legal-form word become it."""
-    legal = set(legal_form_words())
+    legal = _legal_word_set()
     starts = _legal_word_starts()
     out: list[str] = []
     index = 0
@@ -537,7 +533,7 @@ def _join_split_legal_forms(words: list[str]) -> list[str]:
 def _split_glued_legal_forms(words: list[str]) -> list[str]:
     """"PITARONLIMITED", "COMPANYITC": the legal-form word comes apart from the name."""
     pattern = _glued_legal_form()
-    legal = set(legal_form_words())
+    legal = _legal_word_set()
     out: list[str] = []
     for word in words:
         found = pattern.match(word) if len(word) >= 9 and word not in legal else None

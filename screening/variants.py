@@ -106,16 +106,27 @@ def slipped_prefixes() -> frozenset[str]:
     """One slip (a letter changed, added or two swapped) in a five-letter Abd prefix: "abful",
     "obdul", "adbul", "abdulk". Only slips that keep five letters or more: a dropped letter
     would turn "abdu" into "abu", which is another word."""
+    slips = {
+        slip for prefix in _prefixes() if len(prefix) == 5
+        for slip in one_slip(prefix) if len(slip) >= 5
+    }
+    return frozenset(slips - _prefixes())
+
+
+def one_slip(word: str) -> set[str]:
+    """Every spelling one slip from ``word``: a letter dropped, added or changed, or two
+    neighbouring letters swapped (optimal string alignment distance 1)."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     slips: set[str] = set()
-    for prefix in (p for p in _prefixes() if len(p) == 5):
-        for i in range(len(prefix)):
-            slips.update(prefix[:i] + c + prefix[i + 1 :] for c in letters)
-            if i + 1 < len(prefix):
-                slips.add(prefix[:i] + prefix[i + 1] + prefix[i] + prefix[i + 2 :])
-        for i in range(len(prefix) + 1):
-            slips.update(prefix[:i] + c + prefix[i:] for c in letters)
-    return frozenset(slips - _prefixes())
+    for i in range(len(word) + 1):
+        slips.update(word[:i] + c + word[i:] for c in letters)
+    for i in range(len(word)):
+        slips.add(word[:i] + word[i + 1 :])
+        slips.update(word[:i] + c + word[i + 1 :] for c in letters)
+        if i + 1 < len(word):
+            slips.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    slips.discard(word)
+    return slips
 
 
 def merge_units(tokens: list[str]) -> list[str]:
