@@ -17,6 +17,7 @@ from api.db import get_con, writing
 from api.errors import Invalid
 from api.hits import hit_detail
 from api.json_batches import page_of_hits
+from api.recorder import flush_screenings
 from api.validate import Field, body, query_int
 from screening.review import approve, claim, decide, pending_approvals, read_audit, reopen
 from screening.review.audit import verify
@@ -160,6 +161,7 @@ def audit_log() -> ResponseValue:
     """Audit entries, newest first; filters actor, action (prefix), target."""
     per_page = query_int("per_page", 100, 1, 1000)
     page = query_int("page", 1, 1, 1_000_000)
+    flush_screenings()
     found = read_audit(get_con(), principal(), actor=request.args.get("actor") or None,
                        action=request.args.get("action") or None,
                        target=request.args.get("target") or None, limit=per_page,
@@ -169,4 +171,5 @@ def audit_log() -> ResponseValue:
 
 def audit_verify() -> ResponseValue:
     """Recompute the hash chain; names the first broken entry."""
+    flush_screenings()
     return _fields(verify(get_con()))

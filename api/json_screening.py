@@ -12,7 +12,7 @@ from api.auth import principal
 from api.db import database, get_con
 from api.engine import Engines, lists_for, visible_snapshots
 from api.entities import EntityCache
-from api.recorder import ScreeningRecorder
+from api.recorder import app_recorder
 from api.validate import in_range, query_float, query_int, read_json
 
 ResponseValue = tuple[dict[str, Any], int] | dict[str, Any]
@@ -26,11 +26,6 @@ def engines() -> Engines:
 def list_state() -> ListState:
     access: Access = current_app.extensions["screening.access"]
     return access.list_state(get_con)
-
-
-def recorder() -> ScreeningRecorder:
-    found: ScreeningRecorder = current_app.extensions["screening.recorder"]
-    return found
 
 
 def healthz() -> ResponseValue:
@@ -95,6 +90,7 @@ def screen() -> ResponseValue:
         "algorithm": {"name": screener.algorithm.name, "version": screener.algorithm.version},
         "snapshots": visible_snapshots(screener, allowed),
     }
-    # Answered only once the record and its audit entry are committed.
-    result["screening_id"] = recorder().store(single.screening_record(caller.actor, raw, result))
+    # Answered once the record is journalled; it and its audit entry are committed just after.
+    record = single.screening_record(caller.actor, raw, result)
+    result["screening_id"] = app_recorder().store(record)
     return result

@@ -29,6 +29,7 @@ from api.hits import hit_detail
 from api.jobs import queue_batch, save_upload
 from api.json_batches import batch_view, jobs, page_of_hits, recent_batches
 from api.json_lists import current_lists, delta_between, list_versions
+from api.recorder import flush_screenings
 from screening.review import REASON_CODES, Outcome, Status, approve, decide, reopen
 from screening.review.audit import read_audit, record, verify
 from screening.review.db import in_transaction
@@ -305,6 +306,7 @@ def list_page(list_id: str) -> str:
 @bp.route("/audit")
 @page(P.READ_AUDIT)
 def audit() -> str:
+    flush_screenings()
     con = get_con()
     args = request.args
     entries = read_audit(con, principal(), actor=args.get("actor") or None,

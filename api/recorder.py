@@ -1,44 +1,50 @@
-"""Group commit of ``POST /v1/screen`` records: one writer thread, one transaction per group.
+"""Screening records of ``POST /v1/screen``: journalled at once, committed in groups.
 
-Storing a screening and its hash-chained audit entry used to cost about 9 ms per request
-(transaction probes, a sequence query, the chain head query, two INSERTs and a commit, each
-DuckDB statement costing 0.2-0.7 ms whatever its size). Here requests hand their record to one
-writer thread and wait; the writer takes every record waiting, writes them all with one
-multi-row INSERT per table and commits once, then wakes the requests. A request is answered
-only after the commit that holds its record and audit entry, so nothing is answered unstored.
+``store`` gives the record its id, appends it to the journal (``api.journal``) and returns: the
+request is answered without waiting for a DuckDB commit. One writer thread takes every record
+waiting, writes them with one multi-row INSERT per table (the screening and its hash-chained
+audit entry) and commits once; then it deletes the journal segment that held them. A server
+killed before that commit replays the journal into the store when it starts again, so an
+answered screening is never lost, and ``screening audit verify`` holds.
 
-The writer keeps the next screening id and the audit chain head in memory between groups. Both
-are primary keys, so when another writer of this process appended meanwhile, the INSERT fails,
-the group is rolled back, and the writer re-reads them from the store and retries: the chain
-never forks and ``screening audit verify`` holds.
+The writer keeps the audit chain head in memory between groups. The chain's seq is a primary
+key, so when another writer of this process appended meanwhile, the INSERT fails, the group is
+rolled back, and the writer re-reads the head from the store and retries: the chain never forks.
+A group that still fails stays in the journal and is tried again.
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
+import dataclasses
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
+from flask import current_app
 
 from api.db import Database
 from api.errors import Unavailable
+from api.journal import Journal
 from screening.review.audit import NewEntry, append
 from screening.review.db import utcnow
 
-MAX_GROUP = 256  # records per transaction
-WAIT_SECONDS = 60.0  # a request gives up waiting for its commit after this
+MAX_PART = 256  # records per INSERT and transaction
+WAIT_SECONDS = 60.0  # ``flush`` gives up after this
 _RETRIES = 10  # with back-off from 1 ms: about 0.5 s of waiting at most
 _RETRYABLE = (duckdb.TransactionException, duckdb.ConstraintException)
+_FAILED_GROUP_PAUSE = 1.0  # seconds before a group that failed all its retries is tried again
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
 class ScreeningRecord:
-    """One row of single_screenings, without its id (given at commit)."""
+    """One row of single_screenings, without its id (given by ``store``)."""
 
     actor: str
     kind: str
@@ -65,125 +71,173 @@ class ScreeningRecord:
                         {"kind": self.kind, "request_sha256": self.request_sha256,
                          "parties": self.parties})
 
+    def journal_entry(self, screening_id: int) -> dict[str, Any]:
+        entry = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {**entry, "screening_id": screening_id, "created_at": self.created_at.isoformat()}
 
-@dataclass(slots=True)
-class _Pending:
-    record: ScreeningRecord
-    done: threading.Event = field(default_factory=threading.Event)
-    screening_id: int | None = None
-    error: BaseException | None = None
+    @classmethod
+    def from_journal(cls, entry: dict[str, Any]) -> tuple[int, ScreeningRecord]:
+        fields = {k: v for k, v in entry.items() if k != "screening_id"}
+        fields["created_at"] = datetime.fromisoformat(fields["created_at"])
+        return int(entry["screening_id"]), cls(**fields)
+
+
+Group = list[tuple[int, ScreeningRecord]]
 
 
 class ScreeningRecorder:
-    """The writer thread of one app; ``store`` blocks until the record is committed."""
+    """The journal and writer thread of one app; ``store`` returns the new screening id."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        self._next_id: int | None = None
+        self._journal = Journal(database.path)
         self._head: tuple[int, str] | None = None
+        self._replay()
+        con = database.cursor()
+        try:
+            self._next_id = _next_screening_id(con)
+        finally:
+            con.close()
+        self._lock = threading.Condition()
+        self._pending: Group = []
+        self._committed_through = self._next_id - 1
+        self._committed = threading.Condition()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="screening-recorder",
                                         daemon=True)
-        self._closed = False
         self._thread.start()
 
     def store(self, record: ScreeningRecord) -> int:
-        """Store one screening and its audit entry; returns the screening id once committed."""
-        if self._closed:
-            raise Unavailable("the server is shutting down; send the request again")
-        pending = _Pending(record)
-        self._queue.put(pending)
-        if not pending.done.wait(WAIT_SECONDS):
-            raise Unavailable("the screening could not be stored in time; send it again")
-        if pending.error is not None:
-            raise pending.error
-        assert pending.screening_id is not None
-        return pending.screening_id
+        """Journal one screening for the store; returns its id (committed within milliseconds)."""
+        with self._lock:
+            if self._closed:
+                raise Unavailable("the server is shutting down; send the request again")
+            screening_id = self._next_id
+            self._next_id += 1
+            self._journal.append(record.journal_entry(screening_id))
+            self._pending.append((screening_id, record))
+            self._lock.notify()
+        return screening_id
+
+    def flush(self, timeout: float = WAIT_SECONDS) -> None:
+        """Wait until every screening stored so far is committed."""
+        with self._lock:
+            last = self._next_id - 1
+        with self._committed:
+            if not self._committed.wait_for(lambda: self._committed_through >= last, timeout):
+                raise Unavailable("screening records are not committed yet; try again")
 
     def close(self) -> None:
-        """Write what is waiting, then stop the thread."""
-        self._closed = True
-        self._queue.put(None)
+        """Commit what is waiting, then stop the thread."""
+        with self._lock:
+            self._closed = True
+            self._lock.notify()
         self._thread.join()
+        self._journal.close()
+
+    def _replay(self) -> None:
+        """Commit what a server stopped before its commit left in the journal."""
+        leftovers = self._journal.leftovers()
+        if leftovers.torn_lines:
+            log.warning("%d torn screening journal line(s) skipped (requests never answered)",
+                        leftovers.torn_lines)
+        if not leftovers.segments:
+            return
+        group = [ScreeningRecord.from_journal(e) for e in leftovers.records]
+        con = self._database.cursor()
+        try:
+            stored = {int(r[0]) for r in con.execute(
+                "SELECT screening_id FROM single_screenings WHERE screening_id >= ?",
+                [min((i for i, _ in group), default=0)]).fetchall()}
+            missing = [(i, r) for i, r in group if i not in stored]
+            for start in range(0, len(missing), MAX_PART):
+                with self._database.write_lock.quietly():
+                    self._write(con, missing[start:start + MAX_PART])
+            if missing:
+                log.warning("%d screening record(s) replayed from the journal", len(missing))
+        finally:
+            con.close()
+        for segment in leftovers.segments:
+            segment.unlink()
 
     def _run(self) -> None:
         con = self._database.cursor()
+        written: list[Path] = []  # segments whose records are all committed with this group
         try:
             while True:
-                first = self._queue.get()
-                group = [first] if first is not None else []
-                stop = first is None
-                while len(group) < MAX_GROUP:
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is None:
-                        stop = True
-                    else:
-                        group.append(item)
-                if group:
-                    self._commit(con, group)
+                with self._lock:
+                    self._lock.wait_for(lambda: bool(self._pending) or self._closed)
+                    group, self._pending = self._pending, []
+                    stop = self._closed
+                    if group:
+                        written.append(self._journal.rotate())
+                left = self._commit(con, group)
+                if left:
+                    if stop:
+                        return  # still in the journal: replayed at the next start
+                    time.sleep(_FAILED_GROUP_PAUSE)
+                    with self._lock:
+                        self._pending = left + self._pending
+                    continue
+                for segment in written:
+                    segment.unlink(missing_ok=True)
+                written.clear()
                 if stop:
                     return
         finally:
             con.close()
-            self._fail_late_arrivals()
 
-    def _fail_late_arrivals(self) -> None:
-        """Records queued after ``close`` began are refused rather than left waiting."""
-        while True:
+    def _commit(self, con: duckdb.DuckDBPyConnection, group: Group) -> Group:
+        """Commit the group in parts; returns the part not committed (logged), else []."""
+        for start in range(0, len(group), MAX_PART):
+            part = group[start:start + MAX_PART]
             try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            if item is not None:
-                item.error = Unavailable("the server is shutting down; send the request again")
-                item.done.set()
+                with self._database.write_lock.quietly():
+                    self._write(con, part)
+            except Exception:
+                log.exception("%d screening record(s) not committed yet; they stay in the "
+                              "journal", len(group) - start)
+                return group[start:]
+            with self._committed:
+                self._committed_through = part[-1][0]
+                self._committed.notify_all()
+        return []
 
-    def _commit(self, con: duckdb.DuckDBPyConnection, group: list[_Pending]) -> None:
-        try:
-            with self._database.write_lock.quietly():
-                ids = self._write(con, [p.record for p in group])
-        except BaseException as exc:  # every waiting request gets the error, none hangs
-            for pending in group:
-                pending.error = exc
-                pending.done.set()
-            return
-        for pending, screening_id in zip(group, ids, strict=True):
-            pending.screening_id = screening_id
-            pending.done.set()
-
-    def _write(self, con: duckdb.DuckDBPyConnection, records: list[ScreeningRecord]
-               ) -> list[int]:
+    def _write(self, con: duckdb.DuckDBPyConnection, group: Group) -> None:
         for attempt in range(_RETRIES):
             try:
-                return self._write_once(con, records)
+                self._write_once(con, group)
+                return
             except _RETRYABLE:
                 # Another writer appended (or is appending, uncommitted): re-read after it ends.
                 if attempt == _RETRIES - 1:
                     raise
                 time.sleep(0.001 * 2**attempt)
-        raise AssertionError("unreachable")
 
-    def _write_once(self, con: duckdb.DuckDBPyConnection, records: list[ScreeningRecord]
-                    ) -> list[int]:
+    def _write_once(self, con: duckdb.DuckDBPyConnection, group: Group) -> None:
         con.begin()
         try:
-            first = self._next_id if self._next_id is not None else _next_screening_id(con)
-            ids = list(range(first, first + len(records)))
-            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(records))
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(group))
             con.execute(f"INSERT INTO single_screenings VALUES {values}",  # noqa: S608 (placeholders)
-                        [v for r, i in zip(records, ids, strict=True) for v in r.row(i)])
-            head = append(con, [r.audit_entry(i) for r, i in zip(records, ids, strict=True)],
-                          self._head)
+                        [v for i, r in group for v in r.row(i)])
+            head = append(con, [r.audit_entry(i) for i, r in group], self._head)
             con.commit()
         except BaseException:
             _rollback(con)
-            self._next_id, self._head = None, None
+            self._head = None
             raise
-        self._next_id, self._head = ids[-1] + 1, head
-        return ids
+        self._head = head
+
+
+def app_recorder() -> ScreeningRecorder:
+    """The recorder of the current app."""
+    found: ScreeningRecorder = current_app.extensions["screening.recorder"]
+    return found
+
+
+def flush_screenings() -> None:
+    """Before reading the audit log: wait until every answered screening is committed."""
+    app_recorder().flush()
 
 
 def _next_screening_id(con: duckdb.DuckDBPyConnection) -> int:

@@ -3,8 +3,8 @@
 A message is written to a temporary file and read with the batch parsers of
 ``screening.inputs`` (safe XML), so a message screens exactly like the same message in a batch
 file: every named party, and parties identified only by an identifier, account or BIC. The
-result (hits the caller may see, snapshot versions, algorithm, threshold) is stored in
-``single_screenings`` and the audit log in one transaction (``api.recorder``, group commit).
+result (hits the caller may see, snapshot versions, algorithm, threshold) is journalled before
+the answer and committed to ``single_screenings`` and the audit log in groups (``api.recorder``).
 """
 
 from __future__ import annotations

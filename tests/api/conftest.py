@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,20 +93,23 @@ def served_db(seed: Seed, tmp_path: Path) -> Path:
     return seed.copy_to(tmp_path / "served")
 
 
-@pytest.fixture
-def served(served_db: Path, tmp_path: Path) -> Iterator[str]:
-    """`screening serve` running as a subprocess on a free loopback port; yields its base URL."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+@dataclass
+class Server:
+    """A `screening serve` subprocess and its base URL."""
 
+    base: str
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def serving(db: Path, folder: Path) -> Iterator[Server]:
+    """`screening serve` over ``db`` on a free loopback port until the block ends."""
     port = free_port()
-    command = [str(Path(sys.executable).parent / "screening"), "--db", str(served_db), "serve",
+    command = [str(Path(sys.executable).parent / "screening"), "--db", str(db), "serve",
                "--host", "127.0.0.1", "--port", str(port), "--threads", "4"]
-    log = (tmp_path / "serve.log").open("wb")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp_path)}
+    log_path = folder / f"serve-{port}.log"
+    log = log_path.open("wb")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(folder)}
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -111,10 +121,9 @@ def served(served_db: Path, tmp_path: Path) -> Iterator[str]:
                         break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("server did not start: "
-                                       + (tmp_path / "serve.log").read_text()) from None
+                    raise RuntimeError(f"server did not start: {log_path.read_text()}") from None
                 time.sleep(0.2)
-        yield base
+        yield Server(base, process)
     finally:
         process.terminate()
         try:
@@ -123,3 +132,10 @@ def served(served_db: Path, tmp_path: Path) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture
+def served(served_db: Path, tmp_path: Path) -> Iterator[str]:
+    """`screening serve` running as a subprocess on a free loopback port; yields its base URL."""
+    with serving(served_db, tmp_path) as server:
+        yield server.base

@@ -65,6 +65,7 @@ def test_one_party_with_explanations_versions_and_algorithm(api: Api) -> None:
 
 def test_screening_is_stored_with_an_audit_entry(api: Api, app: Flask) -> None:
     body = api.post("bank", "/v1/screen", json={"name": UN_NAME}).json
+    app.extensions["screening.recorder"].flush()  # answered once journalled, committed soon after
     database: Database = app.extensions["screening.db"]
     con = database.cursor()
     row = con.execute("SELECT actor, kind, hits, result FROM single_screenings "

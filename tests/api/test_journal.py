@@ -1,0 +1,125 @@
+"""Screenings are answered once journalled: the journal survives a killed server and is
+replayed into the store exactly once, with an intact audit chain."""
+
+from __future__ import annotations
+
+import json
+import signal
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from api.db import Database
+from api.errors import Unavailable
+from api.journal import Journal
+from api.recorder import ScreeningRecord, ScreeningRecorder
+from screening.review.audit import verify
+from tests.api.conftest import serving
+from tests.api.helpers import UN_NAME, Seed
+
+
+def _record(actor: str) -> ScreeningRecord:
+    return ScreeningRecord(actor=actor, kind="party", request_sha256="0" * 64, parties=1, hits=0,
+                           max_score=None, threshold=0.75, algorithm="tf-default",
+                           algorithm_version="2", snapshots_json="[]",
+                           result_json=json.dumps({"hits": []}))
+
+
+def _segments(db: Path) -> list[Path]:
+    return sorted(db.parent.glob(db.name + ".screenings.*.jsonl"))
+
+
+def _stored(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    return dict(con.execute("SELECT screening_id, actor FROM single_screenings").fetchall())
+
+
+def test_leftover_records_are_replayed_once_and_torn_lines_skipped(seed: Seed,
+                                                                     tmp_path: Path) -> None:
+    db = seed.copy_to(tmp_path / "store")
+    database = Database(db)
+    journal = Journal(db)  # what a server killed before its commit leaves behind
+    journal.append(_record("first").journal_entry(7))
+    journal.append(_record("second").journal_entry(8))
+    journal.close()
+    [segment] = _segments(db)
+    with segment.open("ab") as torn:
+        torn.write(b'{"screening_id": 9, "act')  # the process died inside write()
+    recorder = ScreeningRecorder(database)
+    assert not segment.exists()
+    assert recorder.store(_record("after")) == 9  # ids continue after the replayed ones
+    recorder.close()
+    assert _segments(db) == []
+    con = database.cursor()
+    assert _stored(con) == {7: "first", 8: "second", 9: "after"}
+    targets = [r[0] for r in con.execute(
+        "SELECT target FROM audit_log WHERE action = 'screen.single' ORDER BY seq").fetchall()]
+    assert targets == ["screening:7", "screening:8", "screening:9"]
+    assert verify(con).ok
+    con.close()
+    database.close()
+
+
+def test_a_record_committed_before_its_segment_was_deleted_is_not_stored_twice(
+        seed: Seed, tmp_path: Path) -> None:
+    db = seed.copy_to(tmp_path / "store")
+    database = Database(db)
+    recorder = ScreeningRecorder(database)
+    first = recorder.store(_record("committed"))
+    recorder.close()
+    journal = Journal(db)
+    journal.append(_record("committed").journal_entry(first))  # the segment outlived the commit
+    journal.append(_record("lost").journal_entry(first + 1))
+    journal.close()
+    ScreeningRecorder(database).close()
+    con = database.cursor()
+    assert _stored(con) == {first: "committed", first + 1: "lost"}
+    assert verify(con).ok
+    con.close()
+    database.close()
+
+
+def test_close_commits_what_waits_and_refuses_more(seed: Seed, tmp_path: Path) -> None:
+    db = seed.copy_to(tmp_path / "store")
+    database = Database(db)
+    recorder = ScreeningRecorder(database)
+    ids = [recorder.store(_record(f"r{n}")) for n in range(300)]  # more than one INSERT part
+    recorder.close()
+    with pytest.raises(Unavailable):
+        recorder.store(_record("late"))
+    con = database.cursor()
+    assert set(_stored(con)) == set(ids) and len(ids) == 300
+    assert verify(con).ok
+    con.close()
+    database.close()
+    assert _segments(db) == []
+
+
+def _screen(base: str, key: str, name: str) -> int:
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        f"{base}/v1/screen", data=json.dumps({"name": name}).encode(), method="POST",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return int(json.loads(response.read())["screening_id"])
+
+
+def test_screenings_answered_by_a_killed_server_are_in_the_store(seed: Seed,
+                                                                 tmp_path: Path) -> None:
+    db = seed.copy_to(tmp_path / "served")
+    with serving(db, tmp_path) as server:
+        answered = [_screen(server.base, seed.keys["bank"], f"{UN_NAME} {n}") for n in range(40)]
+        server.process.send_signal(signal.SIGKILL)  # no shutdown: the writer gets no last turn
+        server.process.wait()
+    with serving(db, tmp_path) as server:  # the next start replays the journal
+        answered.append(_screen(server.base, seed.keys["bank"], UN_NAME))
+    con = duckdb.connect(str(db))
+    stored = set(_stored(con))
+    audited = {r[0] for r in con.execute(
+        "SELECT target FROM audit_log WHERE action = 'screen.single'").fetchall()}
+    result = verify(con)
+    con.close()
+    assert len(set(answered)) == 41 and set(answered) <= stored
+    assert audited == {f"screening:{i}" for i in stored}
+    assert result.ok, result.message
+    assert _segments(db) == []
