@@ -8,9 +8,11 @@ are property-tested against each other.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
-from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein, Prefix
 from rapidfuzz.process import cpdist
 
 from screening.algorithms import Algorithm
@@ -34,17 +36,8 @@ TRUNCATED_MIN_CHARS = 30
 TRUNCATED_MIN_LETTERS = 6
 TRUNCATED_SCORE = 0.9
 JOINED_MIN_SIM = 0.9
-
-
-def _initial_of(left: pl.Series, right: pl.Series) -> np.ndarray:
-    """The query token (left) is an initial of the list token (right); not the other way."""
-    frame = pl.DataFrame({"l": left, "r": right})
-    initial = frame.select(
-        (pl.col("l").str.len_chars() == 1)
-        & (pl.col("r").str.len_chars() > 1)
-        & pl.col("r").str.starts_with(pl.col("l"))
-    ).to_series()
-    return initial.to_numpy()
+# Float slack when a bound decides that a pair cannot reach the similarity floor.
+_BOUND_MARGIN = 1e-9
 
 
 def initial_weight(token: pl.Expr, weight: pl.Expr) -> pl.Expr:
@@ -56,20 +49,13 @@ def initial_weight(token: pl.Expr, weight: pl.Expr) -> pl.Expr:
     )
 
 
-def _extended_stem(left: pl.Series, right: pl.Series) -> np.ndarray:
-    frame = pl.DataFrame({"l": left, "r": right})
-    extended = frame.select(
-        (pl.col("l").str.starts_with(pl.col("r")) | pl.col("r").str.starts_with(pl.col("l")))
-        & (
-            (pl.col("l").str.len_chars().cast(pl.Int64) - pl.col("r").str.len_chars()).abs()
-            >= 2
-        )
-    ).to_series()
-    return extended.to_numpy()
+def _is_number(tokens: pl.Series) -> np.ndarray:
+    return tokens.str.contains(r"^\d+$").fill_null(value=False).to_numpy()
 
 
 def token_similarity(
-    left: pl.Series, right: pl.Series, left_canon: pl.Series, right_canon: pl.Series
+    left: pl.Series, right: pl.Series, left_canon: pl.Series, right_canon: pl.Series,
+    *, floor: float | None = None,
 ) -> np.ndarray:
     """Similarity of token pairs in 0..1: the mean of Jaro-Winkler and edit similarity.
 
@@ -78,36 +64,157 @@ def token_similarity(
     or more scores at least ONE_EDIT_SIM.
 
     Tokens of one variant group (Mohammed/Muhammad) score 0.95, identical tokens 1.0, and
-    numbers only match exactly.
+    numbers only match exactly. With ``floor``, similarities below it read 0 (cheaper: pairs
+    too far apart to reach it skip Jaro-Winkler).
     """
     if left.len() == 0:
         return np.zeros(0)
-    lvals, rvals = left.to_list(), right.to_list()
-    jw = cpdist(
-        lvals, rvals, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float64
+    return _similarity(
+        TokenPairs(
+            left=left.to_numpy(), right=right.to_numpy(),
+            left_len=left.str.len_chars().to_numpy().astype(np.int64),
+            right_len=right.str.len_chars().to_numpy().astype(np.int64),
+            numeric=_is_number(left) | _is_number(right),
+            same_group=(left_canon == right_canon).fill_null(value=False).to_numpy(),
+        ),
+        floor,
     )
-    lev = cpdist(
-        lvals, rvals, scorer=OSA.normalized_similarity, workers=-1, dtype=np.float64
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPairs:
+    """Token pairs as arrays: the strings (object arrays) and what the rules need of them."""
+
+    left: np.ndarray
+    right: np.ndarray
+    left_len: np.ndarray
+    right_len: np.ndarray
+    numeric: np.ndarray  # either token is a number
+    same_group: np.ndarray  # same variant group
+
+
+def _similarity(pairs: TokenPairs, floor: float | None) -> np.ndarray:
+    """token_similarity's rules on array form, with one OSA pass over every pair.
+
+    OSA similarity is derived from the OSA distance (1 - distance / longer length, as
+    rapidfuzz computes it), which also tells identical tokens (0), one slip (1) and which
+    pairs may be prefix-related (distance = length gap): only those are checked for it.
+    """
+    edits = np.asarray(
+        cpdist(pairs.left, pairs.right, scorer=OSA.distance, workers=-1), dtype=np.int64
     )
-    sim = (np.asarray(jw, dtype=np.float64) + np.asarray(lev, dtype=np.float64)) / 2
-    sim = np.where(_extended_stem(left, right), sim * STEM_PENALTY, sim)
-    edits = cpdist(lvals, rvals, scorer=OSA.distance, score_cutoff=1, workers=-1)
-    shortest = np.minimum(left.str.len_chars().to_numpy(), right.str.len_chars().to_numpy())
-    one_edit = (np.asarray(edits) == 1) & (shortest >= ONE_EDIT_MIN_LEN)
+    left_len, right_len = pairs.left_len, pairs.right_len
+    longest = np.maximum(left_len, right_len)
+    ratio = np.divide(edits, longest, out=np.zeros(edits.shape), where=longest > 0)
+    osa = 1.0 - ratio
+    jaro = _jaro_winkler(pairs, osa, floor)
+    sim = (jaro + osa) / 2
+    shortest = np.minimum(left_len, right_len)
+    prefixed = _prefix_related(pairs, edits, shortest)
+    gap = np.abs(left_len - right_len)
+    # "Ivan"/"Ivanov": a token extended by two letters or more is another name.
+    sim = np.where(prefixed & (gap >= 2), sim * STEM_PENALTY, sim)
+    one_edit = (edits == 1) & (shortest >= ONE_EDIT_MIN_LEN)
     sim = np.where(one_edit, np.maximum(sim, ONE_EDIT_SIM), sim)
-    sim = np.where(_initial_of(left, right), np.maximum(sim, INITIAL_SIM), sim)
-    same_group = (left_canon == right_canon).to_numpy()
-    sim = np.where(same_group, np.maximum(sim, 0.95), sim)
-    numeric = (left.str.contains(r"^\d+$") | right.str.contains(r"^\d+$")).to_numpy()
-    exact = (left == right).to_numpy()
-    sim = np.where(numeric & ~exact, 0.0, sim)
-    return np.where(exact, 1.0, sim)
+    initial = prefixed & (left_len == 1) & (right_len > 1)
+    sim = np.where(initial, np.maximum(sim, INITIAL_SIM), sim)
+    sim = np.where(pairs.same_group, np.maximum(sim, 0.95), sim)
+    exact = edits == 0
+    sim = np.where(pairs.numeric & ~exact, 0.0, sim)
+    sim = np.where(exact, 1.0, sim)
+    return sim if floor is None else np.where(sim >= floor, sim, 0.0)
+
+
+def _jaro_winkler(pairs: TokenPairs, osa: np.ndarray, floor: float | None) -> np.ndarray:
+    """Jaro-Winkler similarity of the pairs that can reach ``floor`` (0 for the others).
+
+    The mean with Jaro-Winkler (at most 1) stays under the floor when OSA similarity is
+    under 2 * floor - 1; the rules after the mean only lower it or raise it to fixed values.
+    """
+    if floor is None:
+        needed = np.ones(osa.shape, dtype=bool)
+    else:
+        needed = osa >= 2 * floor - 1 - _BOUND_MARGIN
+    jaro = np.zeros(osa.shape)
+    if needed.any():
+        jaro[needed] = cpdist(
+            pairs.left[needed], pairs.right[needed],
+            scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float64,
+        )
+    return jaro
+
+
+def _prefix_related(pairs: TokenPairs, edits: np.ndarray, shortest: np.ndarray) -> np.ndarray:
+    """One token starts the other, looked at only where that can matter: a gap of two
+    letters or more (extended stem) or a one-letter left token (initial)."""
+    gap = np.abs(pairs.left_len - pairs.right_len)
+    maybe = (edits == gap) & ((gap >= 2) | ((pairs.left_len == 1) & (pairs.right_len > 1)))
+    related = np.zeros(edits.shape, dtype=bool)
+    if maybe.any():
+        common = cpdist(pairs.left[maybe], pairs.right[maybe], scorer=Prefix.similarity, workers=-1)
+        related[maybe] = np.asarray(common, dtype=np.int64) == shortest[maybe]
+    return related
+
+
+@dataclass(frozen=True, slots=True)
+class _TokenTable:
+    """Per distinct token of one side: text and facts, found by token id through ``row``."""
+
+    row: np.ndarray  # token id -> row of the arrays below
+    text: np.ndarray
+    length: np.ndarray
+    numeric: np.ndarray
+    group: pl.Series  # variant-group string
+
+
+def _token_table(tokens: pl.DataFrame) -> _TokenTable:
+    """``tokens``: tid, token, canonical, one row per token id."""
+    tids = tokens["tid"].to_numpy().astype(np.int64)
+    row = np.full(int(tids.max()) + 1 if tids.size else 0, -1, dtype=np.int64)
+    row[tids] = np.arange(tids.size)
+    return _TokenTable(
+        row=row, text=tokens["token"].to_numpy(),
+        length=tokens["token"].str.len_chars().to_numpy().astype(np.int64),
+        numeric=_is_number(tokens["token"]), group=tokens["canonical"],
+    )
+
+
+def _pair_similarities(
+    pair: pl.Series, query: pl.DataFrame, listed: pl.DataFrame, floor: float | None
+) -> pl.DataFrame:
+    """(pair, sim) for distinct token pairs packed as tid << 32 | ctid.
+
+    ``query``/``listed``: tid, token, canonical rows. Strings are gathered from the distinct
+    tokens by id (no per-pair string conversion); with ``floor``, only pairs reaching it.
+    """
+    left = _token_table(query.unique("tid"))
+    right = _token_table(listed.unique("tid"))
+    packed = pair.to_numpy()
+    li = left.row[(packed >> np.uint64(32)).astype(np.int64)]
+    ri = right.row[(packed & np.uint64(0xFFFFFFFF)).astype(np.int64)]
+    # One id space for both sides' variant groups: equal strings, equal ids.
+    groups = pl.concat([left.group, right.group]).rank("dense").to_numpy()
+    left_group, right_group = groups[: left.group.len()], groups[left.group.len() :]
+    lg, rg = left_group[li], right_group[ri]
+    sim = _similarity(
+        TokenPairs(
+            left=left.text[li], right=right.text[ri],
+            left_len=left.length[li], right_len=right.length[ri],
+            numeric=left.numeric[li] | right.numeric[ri],
+            same_group=(lg == rg) & ~np.isnan(lg) & ~np.isnan(rg),
+        ),
+        floor,
+    )
+    found = pl.DataFrame({"pair": pair, "sim": pl.Series(sim, dtype=pl.Float64)})
+    return found if floor is None else found.filter(pl.col("sim") >= floor)
 
 
 def token_pairs(
-    pairs: pl.DataFrame, query_tokens: pl.DataFrame, list_tokens: pl.DataFrame
+    pairs: pl.DataFrame, query_tokens: pl.DataFrame, list_tokens: pl.DataFrame,
+    floor: float | None = None,
 ) -> pl.DataFrame:
-    """Every (query token, list token) combination of each candidate pair, with similarity.
+    """Every (query token, list token) combination of each candidate pair, with similarity;
+    with ``floor``, only the combinations at least that similar.
 
     Similarities are computed once per distinct token pair (names share many tokens) and
     joined back.
@@ -125,16 +232,14 @@ def token_pairs(
     # One integer per token pair makes the distinct step and the join back cheap.
     pair_key = pl.col("tid").cast(pl.UInt64) * (1 << 32) + pl.col("ctid").cast(pl.UInt64)
     frame = frame.with_columns(pair_key.alias("pair"))
-    distinct = (
-        frame.select("pair", "tid", "ctid").unique("pair")
-        .join(q.select("tid", "token", "canonical").unique("tid"), on="tid")
-        .join(c.select("ctid", "ctoken", "ccanon").unique("ctid"), on="ctid")
+    sims = _pair_similarities(
+        frame.get_column("pair").unique(),
+        q.select("tid", "token", "canonical"),
+        c.select(pl.col("ctid").alias("tid"), pl.col("ctoken").alias("token"),
+                 pl.col("ccanon").alias("canonical")),
+        floor,
     )
-    sim = token_similarity(
-        distinct["token"], distinct["ctoken"], distinct["canonical"], distinct["ccanon"]
-    )
-    sims = distinct.select("pair").with_columns(pl.Series("sim", sim, dtype=pl.Float64))
-    return frame.join(sims, on="pair", how="left")
+    return frame.join(sims, on="pair", how="left" if floor is None else "inner")
 
 
 def align(token_pairs_frame: pl.DataFrame, floor: float) -> pl.DataFrame:
@@ -182,7 +287,9 @@ def score_pairs(
     aligned token rows (pid, qpos, cpos, tid, ctid, sim).
     """
     pairs = pairs.select("qid", "name_id").unique().with_row_index("pid")
-    tp = token_pairs(pairs, query_tokens.rename({"pos": "qpos"}), list_tokens)
+    tp = token_pairs(
+        pairs, query_tokens.rename({"pos": "qpos"}), list_tokens, algorithm.token_floor
+    )
     aligned = align(tp, algorithm.token_floor)
     q_total = query_tokens.group_by("qid").agg(
         pl.col("weight").sum().alias("q_total"),
