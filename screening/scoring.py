@@ -248,26 +248,31 @@ def align(token_pairs_frame: pl.DataFrame, floor: float) -> pl.DataFrame:
     Each round accepts the rows that are the best remaining choice for both their query token
     and their list token, then drops every row that reuses an accepted token.
     """
-    remaining = token_pairs_frame.filter(pl.col("sim") >= floor).sort(
-        ["pid", "sim", "qpos", "cpos"], descending=[False, True, False, False]
+    # (pair, query token) and (pair, list token) packed in one integer each: cheap to test.
+    keys = (
+        (pl.col("pid").cast(pl.UInt64) * (1 << 32) + pl.col("qpos").cast(pl.UInt64)).alias("qkey"),
+        (pl.col("pid").cast(pl.UInt64) * (1 << 32) + pl.col("cpos").cast(pl.UInt64)).alias("ckey"),
+    )
+    remaining = (
+        token_pairs_frame.filter(pl.col("sim") >= floor)
+        .sort(["pid", "sim", "qpos", "cpos"], descending=[False, True, False, False])
+        .with_columns(*keys)
     )
     accepted: list[pl.DataFrame] = []
     for _ in range(MAX_ROUNDS):
         if remaining.height == 0:
             break
         chosen = remaining.filter(
-            pl.struct("pid", "qpos").is_first_distinct()
-            & pl.struct("pid", "cpos").is_first_distinct()
+            pl.col("qkey").is_first_distinct() & pl.col("ckey").is_first_distinct()
         )
         accepted.append(chosen)
-        used_q = chosen.select("pid", "qpos")
-        used_c = chosen.select("pid", "cpos")
-        remaining = remaining.join(used_q, on=["pid", "qpos"], how="anti").join(
-            used_c, on=["pid", "cpos"], how="anti"
+        remaining = remaining.filter(
+            ~pl.col("qkey").is_in(chosen["qkey"].implode())
+            & ~pl.col("ckey").is_in(chosen["ckey"].implode())
         )
     if not accepted:
         return token_pairs_frame.clear()
-    return pl.concat(accepted)
+    return pl.concat(accepted).drop("qkey", "ckey")
 
 
 def score_pairs(
