@@ -652,11 +652,20 @@ def _unique_pieces(unique: pl.DataFrame) -> pl.DataFrame:
 
 
 def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
-    """Stage B: (uid, tokens, triggered) with piece_tokens computed once per unique piece."""
-    distinct = pieces.get_column("pieces").unique().to_list()
-    table = _flat_frame(
-        distinct, (piece_tokens(p) for p in distinct), "pieces", "tokens", pl.Utf8()
+    """Stage B: (uid, tokens, triggered) with each distinct piece turned into tokens once.
+
+    Pieces of ASCII letters only or digits only (most of them) are one token each, spelling
+    folded in Polars; the others (romanised scripts, "ig0r", "1st", ",", "&") go through
+    `piece_tokens`.
+    """
+    distinct = pieces.select(pl.col("pieces").unique())
+    plain = pl.col("pieces").str.contains(_PLAIN_PIECE)
+    folded = distinct.filter(plain).select("pieces", tokens=_fold_spelling_expr(pl.col("pieces")))
+    others = distinct.filter(~plain).get_column("pieces").to_list()
+    romanised = _flat_frame(
+        others, (piece_tokens(p) for p in others), "pieces", "tokens", pl.Utf8()
     )
+    table = pl.concat([folded, romanised])
     flat = pieces.join(table, on="pieces", how="inner", maintain_order="left")
     trigger = (
         pl.col("tokens").is_in(list(trigger_tokens()))
@@ -664,6 +673,17 @@ def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
         | pl.col("tokens").str.contains(_glued_legal_form().pattern)
     )
     return flat.group_by("uid", maintain_order=True).agg(pl.col("tokens"), triggered=trigger.any())
+
+
+# A piece `piece_tokens` leaves as one token apart from spelling: letters only or digits only.
+_PLAIN_PIECE = r"^(?:[a-z]+|[0-9]+)$"
+
+
+def _fold_spelling_expr(tokens: pl.Expr) -> pl.Expr:
+    """`_fold_spelling` on a column: listed spellings, then -isation(s) -> -ization(s)."""
+    spelling = _spelling()
+    listed = tokens.replace(list(spelling), list(spelling.values()))
+    return listed.str.replace(r"^([a-z0-9]{2,})isation(s?)$", "${1}ization${2}")
 
 
 def _finish_frame(unique: pl.DataFrame, tokens: pl.DataFrame) -> pl.DataFrame:

@@ -454,6 +454,19 @@ def test_un_positive_names_all_tokenise(shared_data: Path) -> None:
     assert all(tokens for tokens in result)
 
 
+def test_negative_names_of_every_script_tokenise(shared_data: Path) -> None:
+    """50,000 real names in Latin, Arabic, Cyrillic, Devanagari, Han, Thai, Hangul...,
+    read as persons and as organisations: the vectorised form gives the reference's tokens."""
+    path = shared_data / "eval" / "yente_candidate_generation" / "negatives_global.csv"
+    names = pl.read_csv(path, columns=["full_name"])["full_name"].drop_nulls()
+    for script in ("[\u0600-\u06ff]", "[\u0400-\u04ff]", "[\u0900-\u097f]", "[\u4e00-\u9fff]"):
+        assert names.str.contains(script).sum() > 100, script
+    schemas = pl.Series(["Person", "Organization"] * (names.len() // 2 + 1)).head(names.len())
+    result = tokenise_names(names, schemas).to_list()
+    expected = [name_tokens(n, s) for n, s in zip(names, schemas, strict=True)]
+    assert result == expected
+
+
 def test_ua_war_names_and_aliases_tokenise(shared_data: Path) -> None:
     names, schemas = _ua_war_names(shared_data)
     assert len(names) == 5600 + 7731
@@ -469,7 +482,8 @@ WORDS = [
     "AlisherUsmanov", "O'Neill", "Intl", "Grp", "&", ",", "Østergård", "Νίκος", "习近平",
     "McDonald", "ORGANISATION", "Abderrahmane", "Trading", "as", "AO", "co", "َ", "\u00a0",
     "AbuNidal", "ofIraq", "ASSADIAssadollah", "Talib'Ali", "Ltd Liability Co", "JOINT STOCK CO",
-    "Hajj", "Al-Haj", "Org", "ÉLIEAbdou", "ОбществоС",
+    "Hajj", "Al-Haj", "Org", "ÉLIEAbdou", "ОбществоС", "Organisations", "Realisation",
+    "isation", "Centre", "DEFENCE", "1990", "Sech1n", "A1", "0F", "Organisation1",
 ]  # fmt: skip
 ALPHABET = st.characters(
     codec="utf-8", exclude_categories=["Cs"], include_characters="aAzZ0159 ,.-'’&\u00a0"
