@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 from flask import current_app
 
 from api.db import Database
@@ -34,7 +35,10 @@ from api.journal import Journal
 from screening.review.audit import NewEntry, append
 from screening.review.db import utcnow
 
-MAX_PART = 256  # records per INSERT and transaction
+MAX_PART = 1024  # records per INSERT and transaction
+# The writer commits at most this often: one DuckDB commit costs ~4 ms of CPU whatever its size,
+# so records are gathered into groups (~0.1 ms per record at 50 per group instead of ~4 ms).
+COMMIT_INTERVAL = 0.1
 WAIT_SECONDS = 60.0  # ``flush`` gives up after this
 _RETRIES = 10  # with back-off from 1 ms: about 0.5 s of waiting at most
 _RETRYABLE = (duckdb.TransactionException, duckdb.ConstraintException)
@@ -83,6 +87,12 @@ class ScreeningRecord:
 
 
 Group = list[tuple[int, ScreeningRecord]]
+_ROW_SCHEMA: dict[str, pl.DataType] = {  # single_screenings in order (a frame inserts faster)
+    "screening_id": pl.Int64(), "created_at": pl.Datetime("us"), "actor": pl.Utf8(),
+    "kind": pl.Utf8(), "request_sha256": pl.Utf8(), "parties": pl.Int32(), "hits": pl.Int32(),
+    "max_score": pl.Float64(), "threshold": pl.Float64(), "algorithm": pl.Utf8(),
+    "algorithm_version": pl.Utf8(), "snapshots": pl.Utf8(), "result": pl.Utf8(),
+}
 
 
 class ScreeningRecorder:
@@ -167,6 +177,8 @@ class ScreeningRecorder:
             while True:
                 with self._lock:
                     self._lock.wait_for(lambda: bool(self._pending) or self._closed)
+                    # Gather a group; closing cuts the wait short.
+                    self._lock.wait_for(lambda: self._closed, COMMIT_INTERVAL)
                     group, self._pending = self._pending, []
                     stop = self._closed
                     if group:
@@ -217,9 +229,8 @@ class ScreeningRecorder:
     def _write_once(self, con: duckdb.DuckDBPyConnection, group: Group) -> None:
         con.begin()
         try:
-            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(group))
-            con.execute(f"INSERT INTO single_screenings VALUES {values}",  # noqa: S608 (placeholders)
-                        [v for i, r in group for v in r.row(i)])
+            rows = pl.DataFrame([r.row(i) for i, r in group], schema=_ROW_SCHEMA, orient="row")
+            con.from_arrow(rows.to_arrow()).insert_into("single_screenings")
             head = append(con, [r.audit_entry(i) for i, r in group], self._head)
             con.commit()
         except BaseException:

@@ -2,7 +2,7 @@
 
 Scenario: warm server. A fresh store in a temporary folder gets the real lists (``--lists un``:
 the UN list; ``core`` (default): UN, OFAC SDN, UK, EU 2580/2001 and 881/2002); then `screening
-serve` (waitress, ``--threads``) runs as a subprocess on a free loopback port. After a warm-up,
+serve` (Granian, ``--threads``) runs as a subprocess on a free loopback port. After a warm-up,
 
 1. latency: ``--requests`` sequential requests on one keep-alive connection, each of
    ``POST /v1/screen`` (one party) and ``POST /match/default`` (one query); p50, p99, mean;

@@ -1,17 +1,10 @@
-"""`screening serve`: the JSON API and the analyst pages on waitress (a production WSGI server)."""
+"""`screening serve`: the JSON API and the analyst pages on Granian (see ``api.server``)."""
 
 from __future__ import annotations
-
-import signal
-from types import FrameType
 
 import click
 
 from screening.cli.common import db_from
-
-
-def _stop(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt  # waitress stops; the finally block closes the store cleanly
 
 
 @click.command("serve")
@@ -22,21 +15,6 @@ def _stop(_signum: int, _frame: FrameType | None) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """Serve the API and the analyst pages; batches left unfinished by a crash are failed."""
-    import waitress
+    from api.server import serve as run
 
-    from api import create_app, shutdown
-    from api.db import Database
-    from api.jobs import recover_batches
-
-    app = create_app({"DB_PATH": db_from(ctx)})
-    database: Database = app.extensions["screening.db"]
-    recovered = recover_batches(database)
-    if recovered:
-        click.echo(f"{len(recovered)} interrupted batch(es) marked failed: resubmit them", err=True)
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="screening")
-    except KeyboardInterrupt:
-        pass
-    finally:
-        shutdown(app)
+    run(db_from(ctx), host, port, threads)

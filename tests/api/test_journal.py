@@ -4,7 +4,9 @@ replayed into the store exactly once, with an intact audit chain."""
 from __future__ import annotations
 
 import json
+import os
 import signal
+import time
 import urllib.request
 from pathlib import Path
 
@@ -104,15 +106,35 @@ def _screen(base: str, key: str, name: str) -> int:
         return int(json.loads(response.read())["screening_id"])
 
 
-def test_screenings_answered_by_a_killed_server_are_in_the_store(seed: Seed,
+def _worker_pids(pid: int) -> list[int]:
+    """The worker processes of a `screening serve` supervisor."""
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    # Spawned workers run multiprocessing's spawn_main; its resource tracker is a child too.
+    return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def _answer_after_restart(base: str, key: str, deadline_seconds: float = 60) -> int:
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        try:
+            return _screen(base, key, UN_NAME)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_screenings_answered_by_a_killed_worker_are_in_the_store(seed: Seed,
                                                                  tmp_path: Path) -> None:
     db = seed.copy_to(tmp_path / "served")
+    key = seed.keys["bank"]
     with serving(db, tmp_path) as server:
-        answered = [_screen(server.base, seed.keys["bank"], f"{UN_NAME} {n}") for n in range(40)]
-        server.process.send_signal(signal.SIGKILL)  # no shutdown: the writer gets no last turn
-        server.process.wait()
-    with serving(db, tmp_path) as server:  # the next start replays the journal
-        answered.append(_screen(server.base, seed.keys["bank"], UN_NAME))
+        answered = [_screen(server.base, key, f"{UN_NAME} {n}") for n in range(40)]
+        [worker] = _worker_pids(server.process.pid)
+        os.kill(worker, signal.SIGKILL)  # no shutdown: the writer gets no last turn
+        # The supervisor starts a new worker, which replays the journal before it serves.
+        answered.append(_answer_after_restart(server.base, key))
+        assert _worker_pids(server.process.pid) != [worker]
     con = duckdb.connect(str(db))
     stored = set(_stored(con))
     audited = {r[0] for r in con.execute(

@@ -1,4 +1,4 @@
-"""`screening serve` as a real HTTP server (waitress) in a subprocess, called with urllib."""
+"""`screening serve` as a real HTTP server (Granian) in a subprocess, called with urllib."""
 
 from __future__ import annotations
 

@@ -1,0 +1,66 @@
+"""The production server of ``screening serve``: Granian, with the app in one worker process.
+
+Waitress, used before, parsed every request in Python under the GIL that screening needs too:
+at 8 concurrent clients, py-spy (``--gil``) put 43% of the GIL time in waitress's loop and
+header parser. Granian (BSD-3) reads connections and parses HTTP/1.1 in Rust threads and calls
+the WSGI app in ``threads`` Python threads.
+
+One worker process, because DuckDB lets one process write the store. The app is built in the
+worker (the supervising process never opens the store) and closed there when the worker
+stops: running batches are waited for and journalled screenings committed. A worker that dies
+is started again; batches it left running are marked failed, journalled screenings replayed.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from granian.constants import Interfaces
+from granian.server import MPServer
+
+log = logging.getLogger(__name__)
+_app: list[Flask] = []  # the app of this worker process, for its shutdown
+
+
+def _load_app(db_path: str) -> Flask:
+    """Runs in the worker: the app over the store, with interrupted batches marked failed."""
+    from api import create_app
+    from api.db import Database
+    from api.jobs import recover_batches
+
+    app = create_app({"DB_PATH": Path(db_path)})
+    database: Database = app.extensions["screening.db"]
+    recovered = recover_batches(database)
+    if recovered:
+        log.warning("%d interrupted batch(es) marked failed: resubmit them", len(recovered))
+    _app.append(app)
+    return app
+
+
+def _worker(*args: Any, **kwargs: Any) -> None:
+    """Granian's WSGI worker, then the app's own shutdown once it has stopped serving."""
+    try:
+        MPServer._spawn_wsgi_worker(*args, **kwargs)  # Granian's own worker body
+    finally:
+        from api import shutdown
+
+        while _app:
+            shutdown(_app.pop())
+
+
+def serve(db_path: Path, host: str, port: int, threads: int) -> None:
+    """Serve until SIGTERM or SIGINT; returns once the worker has closed the store."""
+    # Spawned, not forked: the worker starts without the supervisor's threads (Polars, DuckDB).
+    multiprocessing.set_start_method("spawn", force=True)
+    server = MPServer(
+        "screening", address=host, port=port, interface=Interfaces.WSGI, workers=1,
+        blocking_threads=threads, respawn_failed_workers=True, log_access=False,
+        websockets=False,
+    )
+    server.serve(spawn_target=_worker, target_loader=partial(_load_app, str(db_path)),
+                 wrap_loader=False)
