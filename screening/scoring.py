@@ -350,7 +350,10 @@ def score_pairs(
         .otherwise(pl.min_horizontal(token_score, pl.lit(algorithm.common_only_cap)))
     )
     scored = scored.with_columns(token_score.clip(0.0, 1.0).alias("token_score"))
-    joined = joined_similarity(scored["q_joined"], scored["joined"]) * algorithm.joined_factor
+    joined = (
+        _pair_joined_similarity(scored["qid"], scored["name_id"], query_names, list_names)
+        * algorithm.joined_factor
+    )
     # A long query that is the start of the list name was cut by a message field limit.
     truncated = (
         (pl.col("q_chars") >= TRUNCATED_MIN_CHARS)
@@ -395,27 +398,67 @@ def joined_similarity(left: pl.Series, right: pl.Series) -> np.ndarray:
     """
     if left.len() == 0:
         return np.zeros(0)
-    lvals = left.fill_null("").to_list()
-    rvals = right.fill_null("").to_list()
-    sim = np.asarray(
-        cpdist(
-            lvals, rvals, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float64
-        ),
-        dtype=np.float64,
+    left, right = left.fill_null(""), right.fill_null("")
+    same_digits = (_digits(left) == _digits(right)).to_numpy()
+    return _joined_similarity(
+        left.to_numpy(), right.to_numpy(), left.str.len_chars().to_numpy(), same_digits
     )
-    long_enough = (left.fill_null("").str.len_chars() >= 6).to_numpy()
+
+
+def _digits(texts: pl.Series) -> pl.Series:
+    return texts.str.replace_all(r"\D", "")
+
+
+def _joined_similarity(
+    left: np.ndarray, right: np.ndarray, left_len: np.ndarray, same_digits: np.ndarray
+) -> np.ndarray:
+    """joined_similarity on arrays; ``same_digits``: both names hold the same digits."""
     # "FU YUAN YU 8649" is not "FU YUAN YU 8684": numbers must agree for this comparison.
-    frame = pl.DataFrame({"l": left.fill_null(""), "r": right.fill_null("")})
-    with_digits = frame.select(
-        pl.col("l").str.contains(r"\d") | pl.col("r").str.contains(r"\d")
-    ).to_series()
-    same = np.ones(left.len(), dtype=bool)
-    if with_digits.any():
-        rows = frame.filter(with_digits)
-        agree = rows.select(
-            pl.col("l").str.replace_all(r"\D", "") == pl.col("r").str.replace_all(r"\D", "")
-        ).to_series().to_numpy()
-        same[with_digits.to_numpy()] = agree
-    # Only near-identical spellings count: the comparison is for spaces put in or left out,
-    # not for long names that merely share boilerplate ("STATE ENTERPRISE FOR ... INDUSTRIES").
-    return np.where(long_enough & same & (sim >= JOINED_MIN_SIM), sim, 0.0)
+    needed = (left_len >= 6) & same_digits
+    sim = np.zeros(left.shape)
+    if needed.any():
+        # Only near-identical spellings count: the comparison is for spaces put in or left
+        # out, not for long names that merely share boilerplate ("STATE ENTERPRISE FOR ...").
+        sim[needed] = cpdist(
+            left[needed], right[needed], scorer=Levenshtein.normalized_similarity,
+            score_cutoff=JOINED_MIN_SIM, workers=-1, dtype=np.float64,
+        )
+    return np.where(sim >= JOINED_MIN_SIM, sim, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """Glued names of one side, found by id through ``row``; digits as comparable ids."""
+
+    row: np.ndarray
+    text: np.ndarray
+    length: np.ndarray
+    digits: np.ndarray
+
+
+def _names(ids: pl.Series, joined: pl.Series, digit_ids: np.ndarray) -> _Names:
+    positions = ids.to_numpy().astype(np.int64)
+    row = np.full(int(positions.max()) + 1 if positions.size else 0, -1, dtype=np.int64)
+    row[positions] = np.arange(positions.size)
+    return _Names(
+        row=row, text=joined.to_numpy(), length=joined.str.len_chars().to_numpy(),
+        digits=digit_ids,
+    )
+
+
+def _pair_joined_similarity(
+    qid: pl.Series, name_id: pl.Series, query_names: pl.DataFrame, list_names: pl.DataFrame
+) -> np.ndarray:
+    """joined_similarity of each (qid, name_id) pair, strings gathered by id from the
+    distinct names instead of converted once per pair."""
+    q_joined = query_names["joined"].fill_null("")
+    c_joined = list_names["joined"].fill_null("")
+    # One id space for both sides' digit strings: equal digits, equal ids.
+    digit_ids = pl.concat([_digits(q_joined), _digits(c_joined)]).rank("dense").to_numpy()
+    query = _names(query_names["qid"], q_joined, digit_ids[: q_joined.len()])
+    listed = _names(list_names["name_id"], c_joined, digit_ids[q_joined.len() :])
+    qi = query.row[qid.to_numpy().astype(np.int64)]
+    ci = listed.row[name_id.to_numpy().astype(np.int64)]
+    return _joined_similarity(
+        query.text[qi], listed.text[ci], query.length[qi], query.digits[qi] == listed.digits[ci]
+    )
