@@ -83,7 +83,7 @@ def screen() -> ResponseValue:
     hits = single.screen_parties(screener, parties, allowed, threshold, limit)
     result: dict[str, Any] = {
         "kind": parties.kind,
-        "parties": parties.frame.to_dicts(),
+        "parties": parties.rows,
         "rejections": parties.rejections,
         "hits": single.hit_dicts(hits),
         "threshold": screener.default_threshold if threshold is None else threshold,

@@ -44,7 +44,7 @@ class Parties:
     """What was screened: the parties frame and the kind of request."""
 
     kind: str
-    frame: pl.DataFrame  # party_index, role, transaction_id + the screener's columns
+    rows: list[dict[str, Any]]  # party_index, role, transaction_id + the screener's columns
     rejections: list[dict[str, Any]]
 
 
@@ -65,12 +65,8 @@ def party_from_json(data: Any) -> Parties:
     for column in ("country", "nationality"):
         if row[column]:
             row[column] = to_iso(str(row[column])) or str(row[column]).upper()
-    frame = pl.DataFrame(
-        [{"party_index": 0, "role": "party", "transaction_id": party.get("reference"), **row}],
-        schema={"party_index": pl.Int64, "role": pl.Utf8, "transaction_id": pl.Utf8,
-                **{c: pl.Utf8 for c in _SCREEN_COLUMNS}},
-    )
-    return Parties("party", frame, [])
+    return Parties("party", [{"party_index": 0, "role": "party",
+                              "transaction_id": party.get("reference"), **row}], [])
 
 
 def _media_type(content_type: str | None) -> str:
@@ -99,7 +95,7 @@ def parties_from_message(raw: bytes, content_type: str | None) -> Parties:
     if frame.height == 0:
         raise Invalid("the message has no party to screen (no name, identifier, account or "
                       "BIC)", rejections)
-    return Parties(fmt, frame, rejections)
+    return Parties(fmt, frame.to_dicts(), rejections)
 
 
 def _message_frame(parties: pl.DataFrame) -> pl.DataFrame:
@@ -118,8 +114,8 @@ def _message_frame(parties: pl.DataFrame) -> pl.DataFrame:
 def screen_parties(screener: Screener, parties: Parties, allowed: list[str] | None,
                    threshold: float | None, limit: int) -> list[dict[str, Any]]:
     """The hits of every party (best first per party), only on lists the caller may see."""
-    hits = screener.screen(parties.frame, threshold=threshold, limit=None, lists=allowed)
-    grouped = best_per_entity(hits.to_dicts(), "party_index")
+    hits = screener.screen_records(parties.rows, threshold=threshold, limit=None, lists=allowed)
+    grouped = best_per_entity(hits, "party_index")
     return [hit for index in sorted(grouped) for hit in grouped[index][:limit]]
 
 

@@ -82,6 +82,32 @@ def _normalise_frame(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _normalise_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``_normalise_frame`` for a few parties given as dicts of text values."""
+    rows = []
+    for row, record in enumerate(records):
+        if "name" not in record:
+            raise QueryError("every party needs a 'name'")
+        schema = record.get("schema")
+        rows.append({
+            **{c: None for c in _QUERY_COLUMNS}, **record, "row": row,
+            "name": None if record["name"] is None else str(record["name"]).strip(),
+            UNTYPED: schema is None, "schema": "Person" if schema is None else schema,
+            "country": _upper(record.get("country")),
+            "nationality": _upper(record.get("nationality")),
+        })
+    return rows
+
+
+def _upper(value: str | None) -> str | None:
+    return None if value is None else value.upper()
+
+
+def _passes_through(column: str) -> bool:
+    """Whether an input column is copied to the hits as it is (ids, references...)."""
+    return column not in HIT_COLUMNS and column not in _QUERY_COLUMNS
+
+
 def _drop_same_readings(
     names: pl.DataFrame, tokens: pl.DataFrame, rows: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -233,15 +259,47 @@ class Screener:
             *HIT_COLUMNS, *[pl.col(c).alias(f"query_{c}") for c in extra], *passthrough
         )
 
+    def screen_records(
+        self, records: list[dict[str, Any]], threshold: float | None = None,
+        limit: int | None = 50, lists: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """``screen`` for parties given as dicts of text values, hits as dicts.
+
+        A few parties (one API request) skip Polars entirely, which saves about a third of
+        the request's time; the hits are those of ``screen(pl.DataFrame(records))``.
+        """
+        cutoff = self.algorithm.threshold if threshold is None else threshold
+        if self.fast and 0 < len(records) <= FEW_ROWS:
+            found = self._fast_records(records, _normalise_records(records), cutoff, limit, lists)
+            if found is not None:
+                return found
+        return self.screen(pl.DataFrame(records), threshold, limit, lists).to_dicts()
+
     def _screen_few(
         self, frame: pl.DataFrame, cutoff: float, limit: int | None, lists: list[str] | None,
     ) -> pl.DataFrame | None:
         """``screen`` for a few rows through the fast path; None when it declines."""
+        rows = _normalise_frame(frame)
+        records = self._fast_records(frame.to_dicts(), rows.to_dicts(), cutoff, limit, lists)
+        if records is None:
+            return None
+        extra = [c for c in _QUERY_COLUMNS if c in frame.columns and c not in ("name", "schema")]
+        schema: dict[str, pl.DataType] = {c: pl.Utf8() for c in HIT_COLUMNS}
+        schema.update(row=pl.UInt32(), score=pl.Float64(), name_score=pl.Float64(),
+                      threshold=pl.Float64())
+        schema.update({f"query_{c}": rows.schema[c] for c in extra})
+        schema.update({c: frame.schema[c] for c in frame.columns if _passes_through(c)})
+        return pl.DataFrame(records, schema=schema)
+
+    def _fast_records(
+        self, originals: list[dict[str, Any]], rows: list[dict[str, Any]], cutoff: float,
+        limit: int | None, lists: list[str] | None,
+    ) -> list[dict[str, Any]] | None:
+        """Hit records of normalised ``rows`` through the fast path; None when it declines."""
         from screening.single import DeclinedError, fast_path
 
-        rows = _normalise_frame(frame)
         try:
-            hits = fast_path(self).screen_rows(rows.to_dicts(), cutoff)
+            hits = fast_path(self).screen_rows(rows, cutoff)
         except DeclinedError:
             return None
         if lists is not None:
@@ -252,28 +310,19 @@ class Screener:
             per_row[hit["row"]] = per_row.get(hit["row"], 0) + 1
             if limit is None or per_row[hit["row"]] <= limit:
                 kept.append(hit)
-        passthrough = [
-            c for c in frame.columns if c not in HIT_COLUMNS and c not in _QUERY_COLUMNS
-        ]
-        extra = [c for c in _QUERY_COLUMNS if c in frame.columns and c not in ("name", "schema")]
-        originals = frame.to_dicts()
-        normalised = rows.to_dicts()
+        columns = list(originals[0])
+        passthrough = [c for c in columns if _passes_through(c)]
+        extra = [c for c in _QUERY_COLUMNS if c in columns and c not in ("name", "schema")]
         algo = self.algorithm
-        records = [
+        return [
             {
                 **{c: h[c] for c in HIT_COLUMNS if c not in _RUN_COLUMNS},
                 "algorithm": algo.name, "algorithm_version": algo.version, "threshold": cutoff,
-                **{f"query_{c}": normalised[h["row"]][c] for c in extra},
+                **{f"query_{c}": rows[h["row"]][c] for c in extra},
                 **{c: originals[h["row"]][c] for c in passthrough},
             }
             for h in kept
         ]
-        schema: dict[str, pl.DataType] = {c: pl.Utf8() for c in HIT_COLUMNS}
-        schema.update(row=pl.UInt32(), score=pl.Float64(), name_score=pl.Float64(),
-                      threshold=pl.Float64())
-        schema.update({f"query_{c}": rows.schema[c] for c in extra})
-        schema.update({c: frame.schema[c] for c in passthrough})
-        return pl.DataFrame(records, schema=schema)
 
     def match(
         self, query: str | dict[str, Any], limit: int = 5, threshold: float | None = None,

@@ -223,3 +223,24 @@ def test_a_misspelt_one_word_query_finds_a_name_of_one_common_word(screener: Scr
     misspelt = token[:2] + token[2] + token[2:]  # one letter doubled
     hits = screener.match(misspelt, schema=str(row["schema"]), limit=50)
     assert row["entity_id"] in {h.entity_id for h in hits}, (token, misspelt)
+
+
+def test_parties_as_dicts_get_the_hits_of_the_same_frame(screener: Screener) -> None:
+    records = [
+        {"name": " Ayman al-Zawahiri ", "schema": None, "birth_date": "1951-06-19",
+         "country": "eg", "nationality": None, "identifier": None, "ref": "T1"},
+        {"name": "Aiman Zawahiri", "schema": "Person", "birth_date": None, "country": None,
+         "nationality": "eg", "identifier": None, "ref": "T2"},
+        {"name": "Jane Ordinary Citizen", "schema": "Person", "birth_date": None,
+         "country": "BE", "nationality": None, "identifier": None, "ref": "T3"},
+    ]
+    frame = pl.DataFrame(records)
+    for threshold, limit, lists in ((None, 50, None), (0.6, 2, None), (None, 50, ["nope"])):
+        expected = screener.screen(frame, threshold=threshold, limit=limit, lists=lists)
+        found = screener.screen_records(records, threshold=threshold, limit=limit, lists=lists)
+        assert found == expected.to_dicts()
+        assert bool(found) == (lists is None)
+    many = records * 7  # past the fast path's few rows: the frame path, same answer
+    assert screener.screen_records(many) == screener.screen(pl.DataFrame(many)).to_dicts()
+    with pytest.raises(QueryError, match="name"):
+        screener.screen_records([{"schema": "Person"}])
