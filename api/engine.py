@@ -7,6 +7,7 @@ reuses it. Lists the caller may not see are filtered out of every result through
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -47,9 +48,30 @@ class Engines:
         with self._lock:  # one build at a time; others wait for it rather than repeat it
             cached = self._cache.get(name)
             if cached is None or cached[0] != key:
-                cached = (key, open_screener(self.db_path, name))
+                gc.unfreeze()  # a replaced screener's objects may be collected again
+                cached = (key, _warm(open_screener(self.db_path, name)))
                 self._cache[name] = cached
+                _settle()
         return cached[1]
+
+
+def _warm(screener: Screener) -> Screener:
+    """The screener with its single-query tables built, so no request waits for them."""
+    if screener.fast:
+        from screening.single import fast_path
+
+        fast_path(screener)
+    return screener
+
+
+def _settle() -> None:
+    """Keep the built screeners out of the garbage collector's full passes.
+
+    A full pass over their ~50k long-lived objects takes about 20 ms, which whichever request
+    happened to trigger it paid as a latency spike.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def lists_for(state: ListState, caller: Principal, dataset: str = "default") -> list[str] | None:

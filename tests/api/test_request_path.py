@@ -5,17 +5,20 @@ audit chain."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
 
 from api.db import Database
+from api.engine import Engines
 from api.ranking import best_per_entity
 from lists.store import ListStore
 from screening.review.audit import record, verify
 from screening.review.errors import ConflictError
 from screening.review.users import revoke_api_key
+from screening.single import _ATTR as _FAST_ATTR
 from tests.api.conftest import Api
 from tests.api.helpers import CONFIDENTIAL, CONFIDENTIAL_NAME, UN_NAME
 
@@ -119,3 +122,13 @@ def test_best_hit_per_entity_best_first() -> None:
     assert list(grouped) == ["b", "a"]
     assert [h["name"] for h in grouped["a"]] == ["other list", "best", "worst"]
     assert [h["name"] for h in grouped["b"]] == ["first"]
+
+
+def test_screeners_are_built_warm_and_kept_out_of_full_collections(api: Api, app: Flask) -> None:
+    gc.unfreeze()
+    assert api.post("bank", "/v1/screen", json={"name": UN_NAME}).status_code == 200
+    engines: Engines = app.extensions["screening.engines"]
+    [(_, screener)] = engines._cache.values()
+    assert _FAST_ATTR in screener.__dict__  # the single-query tables were built with it
+    tracked = gc.get_objects()
+    assert not any(o is screener or o is screener.index for o in tracked)  # frozen
