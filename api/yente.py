@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import polars as pl
-
 from api.entities import EntityCache, ftm_properties
 from api.errors import Invalid
 from api.ranking import best_per_entity
@@ -135,7 +133,7 @@ def _iso(value: str | None) -> str | None:
     return (to_iso(value) or value.upper()) if value else None
 
 
-def query_rows(queries: dict[str, dict[str, Any]]) -> pl.DataFrame:
+def query_rows(queries: dict[str, dict[str, Any]]) -> list[dict[str, str | None]]:
     """One row per (query, name) with the columns the screener reads, tagged with qkey."""
     rows: list[dict[str, str | None]] = []
     for key, query in queries.items():  # request parsing: a few hundred queries at most
@@ -148,8 +146,7 @@ def query_rows(queries: dict[str, dict[str, Any]]) -> pl.DataFrame:
             "identifier": _first(props, *ID_PROPS),
         }
         rows.extend({**base, "name": name} for name in query["names"])
-    return pl.DataFrame(rows, schema={c: pl.Utf8 for c in (
-        "qkey", "schema", "birth_date", "nationality", "country", "identifier", "name")})
+    return rows
 
 
 def _result(hit: dict[str, Any], threshold: float,
@@ -178,8 +175,9 @@ def respond(connect: Callable[[], Any], entity_cache: EntityCache, screener: Scr
             queries: dict[str, dict[str, Any]], allowed: list[str] | None, threshold: float,
             cutoff: float, limit: int) -> dict[str, Any]:
     """The yente response body for the parsed queries."""
-    hits = screener.screen(query_rows(queries), threshold=cutoff, limit=None, lists=allowed)
-    best = best_per_entity(hits.to_dicts(), "qkey")
+    hits = screener.screen_records(query_rows(queries), threshold=cutoff, limit=None,
+                                   lists=allowed)
+    best = best_per_entity(hits, "qkey")
     top = {key: found[:limit] for key, found in best.items()}
     entities = entity_cache.get(connect, screener.snapshots, [
         (hit["list_id"], hit["entity_id"]) for found in top.values() for hit in found])

@@ -155,9 +155,21 @@ def latency(client: Client, make: Request, names: list[str], count: int) -> dict
     }
 
 
-def sustained(port: int, key: str, names: list[str], clients: int, seconds: float
-              ) -> dict[str, Any]:
-    """``clients`` threads sending /v1/screen for ``seconds``: requests per second."""
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by a process and its descendants (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:  # exited meanwhile
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(tree_cpu_seconds(int(child)) for child in children)
+
+
+def sustained(port: int, key: str, names: list[str], clients: int, seconds: float,
+              server_pid: int) -> dict[str, Any]:
+    """``clients`` threads sending /v1/screen for ``seconds``: requests per second, and the
+    CPU time per request of the server and of this load generator (the machine is shared)."""
     counts = [0] * clients
     errors = [0] * clients
     stop = time.monotonic() + seconds
@@ -176,15 +188,21 @@ def sustained(port: int, key: str, names: list[str], clients: int, seconds: floa
             index += clients
 
     started = time.perf_counter()
+    server_cpu, client_cpu = tree_cpu_seconds(server_pid), time.process_time()
     threads = [threading.Thread(target=run, args=(slot,)) for slot in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    total = sum(counts)
-    return {"clients": clients, "seconds": round(elapsed, 2), "requests": total,
-            "errors": sum(errors), "requests_per_s": round(total / elapsed, 1)}
+    total = max(sum(counts), 1)
+    server_ms = (tree_cpu_seconds(server_pid) - server_cpu) * 1000 / total
+    client_ms = (time.process_time() - client_cpu) * 1000 / total
+    return {"clients": clients, "seconds": round(elapsed, 2), "requests": sum(counts),
+            "errors": sum(errors), "requests_per_s": round(total / elapsed, 1),
+            "server_cpu_ms_per_request": round(server_ms, 2),
+            "client_cpu_ms_per_request": round(client_ms, 2),
+            "load_average_1m": round(os.getloadavg()[0], 2)}
 
 
 def main() -> int:
@@ -207,7 +225,7 @@ def main() -> int:
                 client.send(match_request(name))
             screen = latency(client, screen_request, names, args.requests)
             match = latency(client, match_request, names, args.requests)
-            load = sustained(port, key, names, args.clients, args.seconds)
+            load = sustained(port, key, names, args.clients, args.seconds, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -219,9 +237,11 @@ def main() -> int:
          for label, r in (("POST /v1/screen", screen), ("POST /match/default", match))],
     )
     print()
-    print_table(["sustained /v1/screen", "clients", "seconds", "requests", "errors", "req/s"],
+    print_table(["sustained /v1/screen", "clients", "seconds", "requests", "errors", "req/s",
+                 "server CPU ms/req", "client CPU ms/req", "load avg"],
                 [["", load["clients"], load["seconds"], load["requests"], load["errors"],
-                  load["requests_per_s"]]])
+                  load["requests_per_s"], load["server_cpu_ms_per_request"],
+                  load["client_cpu_ms_per_request"], load["load_average_1m"]]])
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "api_latency.json").write_text(json.dumps(result, indent=2) + "\n")
     return 1 if screen["errors"] or match["errors"] or load["errors"] else 0

@@ -115,6 +115,8 @@ def test_query_limits(api: Api) -> None:
     assert config.status_code == 422
     many = _match(api, "bank", {str(i): query(UN_NAME) for i in range(120)})
     assert many.status_code == 200 and len(many.json["responses"]) == 120
+    one = _match(api, "bank", {"0": query(UN_NAME)}).json["responses"]["0"]["results"]
+    assert one and all(r["results"] == one for r in many.json["responses"].values())
 
 
 def test_match_needs_a_key(api: Api) -> None:
