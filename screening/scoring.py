@@ -225,9 +225,11 @@ def token_pairs(
         {"pos": "cpos", "token": "ctoken", "canonical": "ccanon", "weight": "cweight",
          "tid": "ctid"}
     )
-    # Work on integer token ids; strings are looked up once per distinct token pair.
-    frame = pairs.join(q.select("qid", "qpos", "tid", "weight"), on="qid").join(
-        c.select("name_id", "cpos", "ctid", "cweight"), on="name_id"
+    # Work on integer token ids; strings are looked up once per distinct token pair. The big
+    # frame holds token rows only: positions and weights are gathered for the kept rows.
+    q, c = q.with_row_index("qrow"), c.with_row_index("crow")
+    frame = pairs.join(q.select("qid", "qrow", "tid"), on="qid").join(
+        c.select("name_id", "crow", "ctid"), on="name_id"
     )
     # One integer per token pair makes the distinct step and the join back cheap.
     pair_key = pl.col("tid").cast(pl.UInt64) * (1 << 32) + pl.col("ctid").cast(pl.UInt64)
@@ -239,7 +241,12 @@ def token_pairs(
                  pl.col("ccanon").alias("canonical")),
         floor,
     )
-    return frame.join(sims, on="pair", how="left" if floor is None else "inner")
+    kept = frame.join(sims, on="pair", how="left" if floor is None else "inner")
+    q_rows, c_rows = kept.get_column("qrow"), kept.get_column("crow")
+    return kept.with_columns(
+        q.get_column("qpos").gather(q_rows), q.get_column("weight").gather(q_rows),
+        c.get_column("cpos").gather(c_rows), c.get_column("cweight").gather(c_rows),
+    ).select(*pairs.columns, "qpos", "tid", "weight", "cpos", "ctid", "cweight", "pair", "sim")
 
 
 def align(token_pairs_frame: pl.DataFrame, floor: float) -> pl.DataFrame:
