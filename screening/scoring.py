@@ -319,19 +319,25 @@ def score_pairs(
     q_count = query_tokens.filter(~pl.col("token").str.starts_with("#")).group_by("qid").len(
         name="q_count"
     )
+    joined = _pair_joined_similarity(pairs["qid"], pairs["name_id"], query_names, list_names)
+    # One lazy query from here: Polars plans the joins and column steps together.
     scored = (
-        pairs.join(matched, on="pid", how="left")
-        .join(q_total, on="qid", how="left")
-        .join(c_total, on="name_id", how="left")
-        .join(q_count, on="qid", how="left")
+        pairs.with_columns(
+            pl.Series("joined_score", joined * algorithm.joined_factor, dtype=pl.Float64)
+        )
+        .lazy()
+        .join(matched.lazy(), on="pid", how="left")
+        .join(q_total.lazy(), on="qid", how="left")
+        .join(c_total.lazy(), on="name_id", how="left")
+        .join(q_count.lazy(), on="qid", how="left")
         .join(
-            query_names.select(
+            query_names.lazy().select(
                 "qid", pl.col("joined").alias("q_joined"),
                 pl.col("name").str.len_chars().alias("q_chars"),
             ),
             on="qid",
         )
-        .join(list_names.select("name_id", "joined", "weak"), on="name_id")
+        .join(list_names.lazy().select("name_id", "joined", "weak"), on="name_id")
         .with_columns(pl.col("matched", "q_matched", "c_matched", "n_aligned").fill_null(0))
         .with_columns(pl.col("rare_matched").fill_null(value=False))
     )
@@ -357,10 +363,6 @@ def score_pairs(
         .otherwise(pl.min_horizontal(token_score, pl.lit(algorithm.common_only_cap)))
     )
     scored = scored.with_columns(token_score.clip(0.0, 1.0).alias("token_score"))
-    joined = (
-        _pair_joined_similarity(scored["qid"], scored["name_id"], query_names, list_names)
-        * algorithm.joined_factor
-    )
     # A long query that is the start of the list name was cut by a message field limit.
     truncated = (
         (pl.col("q_chars") >= TRUNCATED_MIN_CHARS)
@@ -368,9 +370,7 @@ def score_pairs(
         & (pl.col("joined").str.len_chars() > pl.col("q_joined").str.len_chars())
         & pl.col("joined").str.starts_with(pl.col("q_joined"))
     )
-    scored = scored.with_columns(
-        pl.Series("joined_score", joined, dtype=pl.Float64), truncated.alias("truncated")
-    ).with_columns(
+    scored = scored.with_columns(truncated.alias("truncated")).with_columns(
         pl.when(pl.col("truncated"))
         .then(pl.max_horizontal("joined_score", pl.lit(TRUNCATED_SCORE)))
         .otherwise(pl.col("joined_score"))
@@ -392,7 +392,7 @@ def score_pairs(
     return (
         scored.select(
             "pid", "qid", "name_id", "name_score", "token_score", "joined_score", "method"
-        ),
+        ).collect(),
         aligned.select("pid", "qpos", "cpos", "tid", "ctid", "sim"),
     )
 
