@@ -156,27 +156,42 @@ def _prefix_related(pairs: TokenPairs, edits: np.ndarray, shortest: np.ndarray) 
     return related
 
 
-@dataclass(frozen=True, slots=True)
-class _TokenTable:
-    """Per distinct token of one side: text and facts, found by token id through ``row``."""
+def token_similarity_of_rows(
+    left: pl.DataFrame, right: pl.DataFrame, left_rows: np.ndarray, right_rows: np.ndarray,
+    *, floor: float | None = None,
+) -> np.ndarray:
+    """token_similarity of the pairs (row left_rows[i] of ``left``, row right_rows[i] of
+    ``right``); ``left``/``right`` have token and canonical columns.
 
-    row: np.ndarray  # token id -> row of the arrays below
-    text: np.ndarray
-    length: np.ndarray
-    numeric: np.ndarray
-    group: pl.Series  # variant-group string
-
-
-def _token_table(tokens: pl.DataFrame) -> _TokenTable:
-    """``tokens``: tid, token, canonical, one row per token id."""
-    tids = tokens["tid"].to_numpy().astype(np.int64)
-    row = np.full(int(tids.max()) + 1 if tids.size else 0, -1, dtype=np.int64)
-    row[tids] = np.arange(tids.size)
-    return _TokenTable(
-        row=row, text=tokens["token"].to_numpy(),
-        length=tokens["token"].str.len_chars().to_numpy().astype(np.int64),
-        numeric=_is_number(tokens["token"]), group=tokens["canonical"],
+    With one row per distinct token, strings and their lengths are taken once per token
+    instead of once per pair.
+    """
+    left_tokens, right_tokens = left.get_column("token"), right.get_column("token")
+    # One id space for both sides' variant groups: equal strings, equal ids.
+    groups = pl.concat([left.get_column("canonical"), right.get_column("canonical")])
+    group_ids = groups.rank("dense").to_numpy()
+    lg, rg = group_ids[: left.height][left_rows], group_ids[left.height :][right_rows]
+    return _similarity(
+        TokenPairs(
+            left=left_tokens.to_numpy()[left_rows], right=right_tokens.to_numpy()[right_rows],
+            left_len=_lengths(left_tokens)[left_rows], right_len=_lengths(right_tokens)[right_rows],
+            numeric=_is_number(left_tokens)[left_rows] | _is_number(right_tokens)[right_rows],
+            same_group=(lg == rg) & ~np.isnan(lg) & ~np.isnan(rg),
+        ),
+        floor,
     )
+
+
+def _lengths(tokens: pl.Series) -> np.ndarray:
+    return tokens.str.len_chars().to_numpy().astype(np.int64)
+
+
+def _rows_by_id(ids: pl.Series) -> np.ndarray:
+    """id -> row number (-1 where absent), for ids that are small integers."""
+    positions = ids.to_numpy().astype(np.int64)
+    row = np.full(int(positions.max()) + 1 if positions.size else 0, -1, dtype=np.int64)
+    row[positions] = np.arange(positions.size)
+    return row
 
 
 def _pair_similarities(
@@ -187,24 +202,13 @@ def _pair_similarities(
     ``query``/``listed``: tid, token, canonical rows. Strings are gathered from the distinct
     tokens by id (no per-pair string conversion); with ``floor``, only pairs reaching it.
     """
-    left = _token_table(query.unique("tid"))
-    right = _token_table(listed.unique("tid"))
+    left, right = query.unique("tid"), listed.unique("tid")
     packed = pair.to_numpy()
-    li = left.row[(packed >> np.uint64(32)).astype(np.int64)]
-    ri = right.row[(packed & np.uint64(0xFFFFFFFF)).astype(np.int64)]
-    # One id space for both sides' variant groups: equal strings, equal ids.
-    groups = pl.concat([left.group, right.group]).rank("dense").to_numpy()
-    left_group, right_group = groups[: left.group.len()], groups[left.group.len() :]
-    lg, rg = left_group[li], right_group[ri]
-    sim = _similarity(
-        TokenPairs(
-            left=left.text[li], right=right.text[ri],
-            left_len=left.length[li], right_len=right.length[ri],
-            numeric=left.numeric[li] | right.numeric[ri],
-            same_group=(lg == rg) & ~np.isnan(lg) & ~np.isnan(rg),
-        ),
-        floor,
-    )
+    left_rows = _rows_by_id(left.get_column("tid"))[(packed >> np.uint64(32)).astype(np.int64)]
+    right_rows = _rows_by_id(right.get_column("tid"))[
+        (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    ]
+    sim = token_similarity_of_rows(left, right, left_rows, right_rows, floor=floor)
     found = pl.DataFrame({"pair": pair, "sim": pl.Series(sim, dtype=pl.Float64)})
     return found if floor is None else found.filter(pl.col("sim") >= floor)
 
@@ -444,11 +448,8 @@ class _Names:
 
 
 def _names(ids: pl.Series, joined: pl.Series, digit_ids: np.ndarray) -> _Names:
-    positions = ids.to_numpy().astype(np.int64)
-    row = np.full(int(positions.max()) + 1 if positions.size else 0, -1, dtype=np.int64)
-    row[positions] = np.arange(positions.size)
     return _Names(
-        row=row, text=joined.to_numpy(), length=joined.str.len_chars().to_numpy(),
+        row=_rows_by_id(ids), text=joined.to_numpy(), length=joined.str.len_chars().to_numpy(),
         digits=digit_ids,
     )
 

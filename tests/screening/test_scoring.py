@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.algorithms import DEFAULT
-from screening.scoring import align, score_pairs
+from screening.scoring import align, score_pairs, token_similarity, token_similarity_of_rows
 from tests.screening.reference import reference_score
 
 TOKENS = st.sampled_from(
@@ -83,3 +84,45 @@ def test_alignment_uses_each_list_token_once() -> None:
     )
     chosen = align(frame, 0.7).sort("qpos")
     assert chosen.select("qpos", "cpos").rows() == [(0, 0), (1, 1)]
+
+
+WORD = st.one_of(TOKENS, st.text(st.sampled_from("abcdeiou0179"), min_size=1, max_size=9))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    left=st.lists(st.tuples(WORD, WORD), min_size=1, max_size=12),
+    right=st.lists(st.tuples(WORD, WORD), min_size=1, max_size=12),
+    picks=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), min_size=1, max_size=40),
+    floor=st.sampled_from([None, 0.5, 0.72, 0.8, 0.85, 0.9, 0.95]),  # 0.8...: rule values
+)
+def test_similarity_of_table_rows_equals_per_pair_similarity(
+    left: list[tuple[str, str]], right: list[tuple[str, str]],
+    picks: list[tuple[int, int]], floor: float | None,
+) -> None:
+    """Pairs given as rows of two (token, canonical) tables score as the same pairs spelt
+    out; with a floor, the similarities under it read 0 and the others are unchanged."""
+    left_rows = np.array([i % len(left) for i, _ in picks])
+    right_rows = np.array([j % len(right) for _, j in picks])
+    tables = [pl.DataFrame(side, schema=["token", "canonical"], orient="row")
+              for side in (left, right)]  # fmt: skip
+    spelt = [table[rows] for table, rows in zip(tables, (left_rows, right_rows), strict=True)]
+    expected = token_similarity(
+        spelt[0]["token"], spelt[1]["token"], spelt[0]["canonical"], spelt[1]["canonical"]
+    )
+    if floor is not None:
+        expected = np.where(expected >= floor, expected, 0.0)
+    got = token_similarity_of_rows(tables[0], tables[1], left_rows, right_rows, floor=floor)
+    assert np.array_equal(got, expected)
+
+
+def test_similarity_at_exactly_the_floor_is_kept() -> None:
+    """A one-slip pair scores exactly ONE_EDIT_SIM, an initial INITIAL_SIM, a variant 0.95:
+    each is kept when it equals the floor."""
+    left = pl.DataFrame({"token": ["heq", "o", "osama"], "canonical": ["heq", "o", "usama"]})
+    right = pl.DataFrame({"token": ["hqe", "omar", "usama"], "canonical": ["hqe", "omar", "usama"]})
+    rows = np.arange(3)
+    for floor, expected in ((0.8, [0.8, 0.85, 0.95]), (0.85, [0.0, 0.85, 0.95]),
+                            (0.95, [0.0, 0.0, 0.95])):  # fmt: skip
+        got = token_similarity_of_rows(left, right, rows, rows, floor=floor)
+        assert got.tolist() == expected
