@@ -1,10 +1,13 @@
 """Blocking: find the few list names worth scoring for each query name, by vectorised joins.
 
-Query tokens and list tokens meet on shared blocking keys (variant group, phonetic key, one-edit
-deletions), whole names meet on their sorted tokens, and two common words together meet the
+Query tokens and list tokens meet on shared blocking keys (variant group, phonetic key, one- and
+two-edit deletions), whole names meet on their sorted tokens, and two common words together meet the
 names holding both. Keys of very common tokens are not in
-the index, so "Mohammed" or "LLC" alone never create candidates. Each query keeps at most
-``max_candidates`` list names, ranked by the rarity weight of the query tokens they share.
+the index, so "Mohammed" or "LLC" alone never create candidates. Each query keeps its best
+``max_candidates`` list names, ranked by the rarity weight of the query tokens they share,
+and beyond those every name whose known score (``known_score``: what the scorer gives if the
+words blocking met are all that align) may still make a hit: the cap cuts only names that
+this score puts below a hit.
 
 The big joins run on integers: list tokens by their token id (``ctid``), query words by an id
 per distinct word of the batch (``wid``), and a (query, list name) pair as one 64-bit ``pair``.
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from screening.algorithms import DEFAULT, Algorithm
 from screening.index import (
     MAX_TOKEN_NAMES,
     PREFIX_LETTERS,
@@ -28,10 +32,11 @@ from screening.index import (
     prefix_key,
     whole_name_key,
 )
-from screening.keys import token_table
+from screening.keys import is_edit2_key, token_table
 from screening.legal_words import legal_form_words_in
 from screening.normalise import tokenise_names
 from screening.scoring import (
+    INITIAL_SIM,
     RARE_WEIGHT,
     TRUNCATED_MIN_CHARS,
     initial_weight,
@@ -66,7 +71,8 @@ class IndexTables:
     busy: pl.DataFrame  # ctid: rare tokens carried by more than MAX_TOKEN_NAMES names
     reachable: pl.DataFrame  # ctid: rare tokens that may create candidates
     carriers: pl.DataFrame  # ctid, name_id: distinct (reachable token, name) pairs
-    name_tokens: pl.DataFrame  # name_id, ctid: distinct word tokens of each name
+    name_tokens: pl.DataFrame  # name_id, ctid, cw: distinct word tokens of each name, weight
+    name_total: pl.DataFrame  # name_id, c_total: the weight of each name's tokens
     common: pl.DataFrame  # ctid, canonical: common words
     one_word: pl.DataFrame  # ctid, name_id: names made of that one token (their n: key)
 
@@ -98,7 +104,10 @@ class IndexTables:
             busy=busy,
             reachable=fanout.filter(pl.col("len") <= MAX_TOKEN_NAMES).select("ctid"),
             carriers=rare.join(busy, on="ctid", how="anti").unique(),
-            name_tokens=words.select("name_id", ctid).unique(),
+            name_tokens=words.group_by("name_id", ctid).agg(pl.col("weight").first().alias("cw")),
+            name_total=index.tokens.group_by("name_id").agg(
+                pl.col("weight").sum().alias("c_total")
+            ),
             common=info.filter(is_common_word(pl.col("token"), pl.col("weight"))).select(
                 ctid, "canonical"
             ),
@@ -201,7 +210,11 @@ def _borrow_weights(fresh: pl.DataFrame, tables: IndexTables) -> pl.DataFrame:
     if words.height == 0:
         return fresh
     words = words.select("token", "keys").with_row_index("wid")
-    similar = _similar(words, tables, BORROW_SIM)
+    # Two-edit keys are left out: a word two edits away is not close enough to lend weight.
+    similar = _similar(
+        words.with_columns(pl.col("keys").list.eval(pl.element().filter(~is_edit2_key(pl.element())))),
+        tables, BORROW_SIM,
+    )
     misspelt_forms = legal_form_words_in(words["token"])
     # Ties go to the listed token with the lowest id, so the result never depends on order.
     best = (
@@ -371,15 +384,18 @@ def _expanded_names(
 
 def candidates(
     names: pl.DataFrame, tokens: pl.DataFrame, index: ScreeningIndex, max_candidates: int,
-    floor: float = 0.72, min_score: float = 0.0,
+    floor: float = 0.72, min_score: float = 0.0, *, sure_score: float | None = None,
+    algorithm: Algorithm = DEFAULT,
 ) -> pl.DataFrame:
-    """Candidate (qid, name_id, block_score) pairs, at most ``max_candidates`` per query.
+    """Candidate (qid, name_id, block_score) pairs: the best ``max_candidates`` per query, and
+    every candidate whose known score (``known_score``) reaches ``sure_score``.
 
     Stage one finds list names through the cheapest sufficient query tokens (common words and
     initials never create candidates). Stage two scores every query token, common ones
     included, against the tokens of those names only, so the ranking and the reach test see
     the whole query. A candidate whose optimistic name score (block score, plus the tokens
     not found counted at UNSEEN_SIM) stays under ``min_score`` is dropped before scoring.
+    ``algorithm`` gives the scorer's charges for unmatched tokens (the known score uses them).
     """
     tables = index_tables(index)
     qid_type = names.schema["qid"]
@@ -399,7 +415,10 @@ def candidates(
     # Common list words are reached (they lend their weight) but never expanded to names.
     expandable = similar.join(tables.busy, on="ctid", how="anti")
     totals = tokens.filter(~pl.col("token").str.starts_with("#")).group_by("qid").agg(
-        pl.col("weight").sum().alias("q_total")
+        pl.col("weight").sum().alias("q_total"),
+        # Initials share no key with the words they start: the known score lets them align.
+        (pl.col("weight") * _is_initial(pl.col("token"))).sum().alias("init_w"),
+        (_is_initial(pl.col("token")) & (pl.col("weight") > 0)).sum().alias("n_init"),
     )
     hidden = similar.join(tables.reachable, on="ctid", how="anti")["wid"].unique()
     expand = _expansion_tokens(blocking, expandable, hidden, tables.fanout, totals, min_score)
@@ -444,23 +463,31 @@ def candidates(
     # Repeats are harmless: block scores take maxima per position.
     found = pl.concat([found, whole, lone, joined.select("pair"), pairs, cut])
     scored = _block_scores(found, words, similar, tables, totals, min_score, joined)
-    return _best(scored, max_candidates).with_columns(pl.col("qid").cast(qid_type))
+    # Names met as a whole (glued words, a cut name's start) may score on the whole name.
+    whole_name = pl.concat([joined.select("pair"), cut])
+    scored = known_score(scored, tables, totals, whole_name, algorithm)
+    return _best(scored, max_candidates, sure_score).with_columns(pl.col("qid").cast(qid_type))
 
 
-def _best(scored: pl.DataFrame, max_candidates: int) -> pl.DataFrame:
-    """(qid, name_id, block_score): the best max_candidates per query, and every name tied
-    with the best (the same exact name is often listed by many entities and lists)."""
+def _best(
+    scored: pl.DataFrame, max_candidates: int, sure_score: float | None = None
+) -> pl.DataFrame:
+    """(qid, name_id, block_score): the best max_candidates per query, every name tied with the
+    best (the same exact name is often listed by many entities and lists), and every name
+    whose known score reaches ``sure_score``."""
     # Rounded: sums of the same parts in another order must rank alike.
     score = pl.col("block_score")
     top = score.max().over("qid")
-    ranked = scored.select(_pair_qid(), _pair_name(), score.round(9)).filter(
+    sure = pl.col("known") >= (2.0 if sure_score is None else sure_score)
+    ranked = scored.select(_pair_qid(), _pair_name(), score.round(9), "known").filter(
         # Cheap first cut, before sorting: the max_candidates-th best score or ties with the
         # best; the exact cut below needs the order.
-        score >= pl.min_horizontal(score.top_k(max_candidates).min().over("qid"), top - 1e-9)
+        (score >= pl.min_horizontal(score.top_k(max_candidates).min().over("qid"), top - 1e-9))
+        | sure
     ).sort(["qid", "block_score", "name_id"], descending=[False, True, False])
     return ranked.filter(
-        (pl.int_range(pl.len()).over("qid") < max_candidates) | (score >= top - 1e-9)
-    )
+        (pl.int_range(pl.len()).over("qid") < max_candidates) | (score >= top - 1e-9) | sure
+    ).drop("known")
 
 
 def common_pairs(
@@ -506,8 +533,10 @@ def _block_scores(
     found: pl.DataFrame, words: pl.DataFrame, similar: pl.DataFrame, tables: IndexTables,
     totals: pl.DataFrame, min_score: float, joined: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Every query token against the tokens of its candidate names: (pair, block_score), one
-    row per distinct pair of ``found``.
+    """Every query token against the tokens of its candidate names, one row per distinct pair
+    of ``found``: pair, block_score, seen_w (query weight met), init_seen_w and n_init_seen
+    (of initials), and c_reached (the most weight of the name the positions met can take:
+    each the heaviest list token it resembles).
 
     ``joined`` adds the weight of query words found as two listed words glued together.
     """
@@ -517,25 +546,45 @@ def _block_scores(
     listed = (
         found.lazy().with_columns(_pair_name())
         .join(name_tokens.lazy(), on="name_id")
-        .select("pair", (pl.col("pair") // _PAIR * _PAIR + pl.col("ctid")).alias("qc"))
+        .select("pair", (pl.col("pair") // _PAIR * _PAIR + pl.col("ctid")).alias("qc"), "cw")
+    )
+    met = (
+        words.lazy().select(
+            "qid", "pos", "wid", "weight",
+            (_is_initial(pl.col("token")) & ~pl.col("glued")).alias("initial"),
+        )
+        .join(similar.lazy(), on="wid")
+        .select(
+            qc, "pos", "weight", "initial", (pl.col("weight") * pl.col("sim")).alias("part")
+        )
+        .join(listed, on="qc")
     )
     seen = (
-        words.lazy().select("qid", "pos", "wid", "weight")
-        .join(similar.lazy(), on="wid")
-        .select(qc, "pos", "weight", (pl.col("weight") * pl.col("sim")).alias("part"))
-        .join(listed, on="qc")
         # An own word and the glued pair starting at it share a position: the own word's
-        # weight is the one seen there.
-        .group_by("pair", "pos")
-        .agg(pl.col("part").max(), pl.col("weight").min())
-        .select("pair", "part", "weight")
+        # weight is the one seen there. A position aligns with one list token at most: the
+        # heaviest it resembles bounds what it takes of the name.
+        met.group_by("pair", "pos")
+        .agg(
+            pl.col("part").max(), pl.col("weight").min(), pl.col("initial").any(),
+            pl.col("cw").max(),
+        )
+        .select("pair", "pos", "part", "weight", "initial", "cw")
     )
     # Names that no word reaches (found by whole-name keys) score 0; adding 0 changes no sum.
-    unseen = found.lazy().select("pair", pl.lit(0.0).alias("part"), pl.lit(0.0).alias("weight"))
+    unseen = found.lazy().select(
+        "pair", pl.lit(None, dtype=pl.Int64).alias("pos"), pl.lit(0.0).alias("part"),
+        pl.lit(0.0).alias("weight"), pl.lit(value=False).alias("initial"),
+        pl.lit(0.0).alias("cw"),
+    )
     scored = (
-        pl.concat([seen, unseen])
+        pl.concat([seen.with_columns(pl.col("pos").cast(pl.Int64)), unseen])
         .group_by("pair")
-        .agg(pl.col("part").sum().alias("block_score"), pl.col("weight").sum().alias("seen_w"))
+        .agg(
+            pl.col("part").sum().alias("block_score"), pl.col("weight").sum().alias("seen_w"),
+            (pl.col("weight") * pl.col("initial")).sum().alias("init_seen_w"),
+            (pl.col("initial") & (pl.col("weight") > 0)).sum().alias("n_init_seen"),
+            pl.col("cw").sum().alias("c_reached"),
+        )
         .join(joined.lazy(), on="pair", how="left")
         .with_columns(pl.col("joined_part").fill_null(0.0))
         .with_columns(
@@ -550,7 +599,50 @@ def _block_scores(
         scored = scored.with_columns(_pair_qid()).join(totals.lazy(), on="qid").filter(
             optimistic >= min_score
         )
-    return scored.select("pair", "block_score").collect()
+    return scored.select(
+        "pair", "block_score", "seen_w", "init_seen_w", "n_init_seen", "c_reached"
+    ).collect()
+
+
+def _is_initial(token: pl.Expr) -> pl.Expr:
+    return token.str.len_chars() == 1
+
+
+def known_score(
+    scored: pl.DataFrame, tables: IndexTables, totals: pl.DataFrame, whole_name: pl.DataFrame,
+    algorithm: Algorithm,
+) -> pl.DataFrame:
+    """``scored`` with ``known``: the name score a pair gets if the query words blocking met
+    align as well as they can and the others do not, except initials, which may align with
+    any word at INITIAL_SIM (pairs in ``whole_name`` may score on the whole name: 1).
+
+    The list name is charged for the weight the positions met cannot take (see
+    _block_scores), less one token per free initial.
+    Where every aligning word pair shares a blocking key, this is an upper bound of the
+    scorer's token score.
+    """
+    free_init_w = (pl.col("init_w") - pl.col("init_seen_w")).clip(0)
+    free_init = (pl.col("n_init") - pl.col("n_init_seen")).clip(0)
+    missed_w = (pl.col("q_total") - pl.col("seen_w") - free_init_w).clip(0)
+    reachable = pl.min_horizontal(pl.col("c_total"), pl.col("c_reached") + free_init)
+    known = (pl.col("block_score") + INITIAL_SIM * free_init_w) / (
+        pl.col("seen_w") + free_init_w + algorithm.unmatched_query_weight * missed_w
+        + algorithm.unmatched_list_weight * (pl.col("c_total") - reachable).clip(0)
+    )
+    return (
+        scored.with_columns(_pair_qid(), _pair_name())
+        .join(totals, on="qid", how="left")
+        .join(tables.name_total, on="name_id", how="left")
+        .with_columns(
+            pl.when(pl.col("pair").is_in(whole_name["pair"].implode()))
+            .then(1.0)
+            .when(pl.col("q_total") > 0)
+            .then(known)
+            .otherwise(0.0)
+            .alias("known")
+        )
+        .select("pair", "block_score", "known")
+    )
 
 
 def identifier_candidates(queries: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:

@@ -31,7 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from lists.store import ListStore, Snapshot
-from screening.keys import token_table
+from screening.keys import is_edit2_key, token_table
 from screening.legal_words import legal_form_words_in, stray_short_forms
 from screening.normalise import name_variants, tokenise_names
 from screening.phonetic import phonetic_keys
@@ -39,9 +39,11 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "19"
+INDEX_VERSION = "23"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
+# Two-edit keys (keys.py, ``e:``) are vaguer: they may be shared by this many tokens.
+MAX_EDIT2_KEY_TOKENS = 20
 # A list token carried by more names than this cannot create candidates on its own.
 MAX_TOKEN_NAMES = 250
 # Letters of the start of a name that a long (possibly cut) query is looked up by.
@@ -230,7 +232,8 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.D
     """Blocking keys: token keys point at distinct tokens, whole-name keys at names.
 
     ``key`` -> ``token`` for the keys of distinct tokens (a key shared by more than
-    MAX_KEY_TOKENS tokens is dropped: it tells nothing), and ``key`` -> ``name_id`` for
+    MAX_KEY_TOKENS tokens, MAX_EDIT2_KEY_TOKENS for two-edit keys, is dropped: it tells
+    nothing), and ``key`` -> ``name_id`` for
     whole-name keys. Going through distinct tokens keeps the join small: a query token meets
     each similar list token once, not once per name that carries it.
     """
@@ -243,9 +246,12 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.D
         .unique()
     )
     sizes = token_keys.group_by("key").len()
-    token_keys = token_keys.join(
-        sizes.filter(pl.col("len") <= MAX_KEY_TOKENS).select("key"), on="key"
-    ).with_columns(pl.lit(None, dtype=pl.UInt32).alias("name_id"))
+    sharp = pl.col("len") <= pl.when(is_edit2_key(pl.col("key"))).then(
+        MAX_EDIT2_KEY_TOKENS
+    ).otherwise(MAX_KEY_TOKENS)
+    token_keys = token_keys.join(sizes.filter(sharp).select("key"), on="key").with_columns(
+        pl.lit(None, dtype=pl.UInt32).alias("name_id")
+    )
     whole = names.select(
         whole_name_key(pl.col("tokens")).alias("key"),
         pl.lit(None, dtype=pl.Utf8).alias("token"),

@@ -7,7 +7,12 @@ per row:
 - ``p:`` a phonetic key of that form,
 - ``d:`` the spelling and the variant-group form with one letter deleted (symmetric deletion:
   any single edit or adjacent transposition between two tokens of three letters or more leaves
-  a shared key).
+  a shared key), and the form whole (two letters or more);
+- ``e:`` the spelling with one or two letters deleted, where four letters or more are left:
+  two edits between such tokens leave a shared key ("Tadicx"/"Radic", "Zubair"/"Zufar"),
+  which the scorer, comparing spellings, may still find close (shorter keys would meet
+  hundreds of tokens for nothing).
+  Apart from ``d:`` so that the keys of one edit stay as sharp as they were.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from screening.phonetic import phonetic_key
 from screening.variants import canonical_token
 
 _MIN_DELETE_LEN = 3
+_MIN_WHOLE_LEN = 2
+_MIN_EDIT2_KEY_LEN = 4
+EDIT2_PREFIX = "e:"
 
 
 def token_keys(token: str) -> list[str]:
@@ -33,11 +41,34 @@ def token_keys(token: str) -> list[str]:
         keys.append(f"p:{phonetic}")
     # Deletions of both the spelling and its variant group: folding can shorten a token
     # ("aeis" -> "is") and so hide a one-letter typo.
-    for form in dict.fromkeys((canonical, token)):
+    forms = list(dict.fromkeys((canonical, token)))
+    for form in forms:
         if len(form) >= _MIN_DELETE_LEN:
             keys.extend(f"d:{form[:i]}{form[i + 1:]}" for i in range(len(form)))
+        if len(form) >= _MIN_WHOLE_LEN:
             keys.append(f"d:{form}")
+    keys.extend(f"e:{_without(token, i, j)}" for i, j in _deletions(len(token)))
     return list(dict.fromkeys(keys))
+
+
+def _deletions(size: int) -> list[tuple[int, int]]:
+    """Positions (i, j), i <= j, of one (i == j) or two letters deleted from a form of
+    ``size`` letters that leave _MIN_EDIT2_KEY_LEN letters or more, in key order."""
+    return [
+        (i, j) for i in range(size) for j in range(i, size)
+        if size - 1 - (i != j) >= _MIN_EDIT2_KEY_LEN
+    ]
+
+
+def _without(form: str, i: int, j: int) -> str:
+    if i == j:
+        return form[:i] + form[i + 1:]
+    return form[:i] + form[i + 1:j] + form[j + 1:]
+
+
+def is_edit2_key(key: pl.Expr) -> pl.Expr:
+    """Whether a key is an ``e:`` (two-edit) key."""
+    return key.str.starts_with(EDIT2_PREFIX)
 
 
 def token_table(tokens: pl.Series) -> pl.DataFrame:
@@ -92,12 +123,13 @@ def _key_rows(base: pl.DataFrame) -> pl.DataFrame:
         base.filter(spelt & (pl.col("token") != pl.col("canonical"))).select(
             "row", pl.col("token").alias("form"), pl.lit(3).alias("part")
         ),
-    ]).filter(pl.col("form").str.len_chars() >= _MIN_DELETE_LEN)
+    ]).filter(pl.col("form").str.len_chars() >= _MIN_WHOLE_LEN)
     size = pl.col("form").str.len_chars()
     at = pl.col("at")
-    # Position ``at`` deleted, and the whole form last.
+    # Position ``at`` deleted (forms of _MIN_DELETE_LEN letters or more), the whole form last.
+    first = pl.when(size >= _MIN_DELETE_LEN).then(0).otherwise(size)
     deletions = (
-        forms.with_columns(pl.int_ranges(size + 1).alias("at"))
+        forms.with_columns(pl.int_ranges(first, size + 1).alias("at"))
         .explode("at")
         .select(
             "row",
@@ -107,12 +139,38 @@ def _key_rows(base: pl.DataFrame) -> pl.DataFrame:
                 .then(pl.col("form").str.slice(0, at) + pl.col("form").str.slice(at + 1))
                 .otherwise(pl.col("form"))
             ).alias("key"),
-            "part", pl.col("at").cast(pl.Int32),
+            "part", pl.col("at").cast(pl.Int64),
         )
     )
     return (
-        pl.concat([heads.with_columns(pl.col("at").cast(pl.Int32)), deletions])
+        pl.concat([
+            heads.with_columns(pl.col("at").cast(pl.Int64)), deletions,
+            _two_deletions(base.filter(spelt).select("row", pl.col("token").alias("form"))),
+        ])
         .sort("row", "part", "at")
         .unique(["row", "key"], keep="first", maintain_order=True)
         .select("row", "key")
+    )
+
+
+def _two_deletions(forms: pl.DataFrame) -> pl.DataFrame:
+    """(row, key, part, at): the ``e:`` keys of spellings (row, form), in token_keys order
+    (after every d: key)."""
+    size = pl.col("form").str.len_chars()
+    i, j, form = pl.col("i"), pl.col("j"), pl.col("form")
+    spelt = (
+        forms.filter(size > _MIN_EDIT2_KEY_LEN)
+        .with_columns(pl.int_ranges(size).alias("i"))
+        .explode("i")
+        .with_columns(pl.int_ranges(pl.col("i"), size).alias("j"))
+        .explode("j")
+        .filter(size - 1 - (i != j).cast(pl.Int64) >= _MIN_EDIT2_KEY_LEN)
+    )
+    removed = form.str.slice(0, i) + pl.when(i == j).then(form.str.slice(i + 1)).otherwise(
+        form.str.slice(i + 1, j - i - 1) + form.str.slice(j + 1)
+    )
+    return spelt.select(
+        "row", (pl.lit("e:") + removed).alias("key"),
+        # After both forms' d: keys (parts 2 and 3), in (i, j) order.
+        pl.lit(4).alias("part"), (i * size + j).cast(pl.Int64).alias("at"),
     )

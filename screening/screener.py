@@ -153,6 +153,7 @@ class Screener:
             return candidates(
                 names, tokens, self.index, self.algorithm.max_candidates,
                 self.algorithm.token_floor, threshold - _REACH_SLACK,
+                sure_score=threshold - _MAX_BONUS, algorithm=self.algorithm,
             )
         return names.select("qid").join(self.index.names.select("name_id"), how="cross")
 

@@ -35,7 +35,7 @@ from screening.index import (
     clean_identifier,
     is_common_word,
 )
-from screening.keys import token_keys
+from screening.keys import EDIT2_PREFIX, token_keys
 from screening.legal_words import is_legal_form_word, is_short_form_slip
 from screening.normalise import name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier
@@ -281,6 +281,27 @@ class Word:
     similar: dict[int, float] = field(default_factory=dict)  # list tid -> sim
 
 
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """What blocking.known_score needs of the query: its weight, and that of its initials."""
+
+    q_total: float
+    init_w: float
+    n_init: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What blocking met of one list name: block score, query weight met (initials apart)
+    and the most weight of the name the positions met can take."""
+
+    block: float
+    seen_w: float
+    init_w: float
+    n_init: int
+    c_reached: float
+
+
 @dataclass(slots=True)
 class Scored:
     name_id: int
@@ -367,8 +388,10 @@ class FastPath:
 
     def _borrow(self, fresh: dict[str, QToken]) -> None:
         """blocking._borrow_weights: an unseen word weighs what its closest listed word does."""
+        # blocking._borrow_weights leaves the two-edit keys out.
         words = [
-            (q.token, q.keys) for q in fresh.values()
+            (q.token, [k for k in q.keys if not k.startswith(EDIT2_PREFIX)])
+            for q in fresh.values()
             if not q.token.startswith("#") and q.weight > 0
         ]
         similar = self._similar(words, BORROW_SIM)
@@ -388,7 +411,7 @@ class FastPath:
     # -- blocking -------------------------------------------------------------------------------
 
     def candidates(
-        self, tokens: list[QToken], min_score: float, chars: int
+        self, tokens: list[QToken], min_score: float, chars: int, sure_score: float
     ) -> tuple[list[int], set[int]]:
         """blocking.candidates for one query: the name ids worth scoring (and the uncertain
         ones at the cut, see ``_top``)."""
@@ -418,11 +441,24 @@ class FastPath:
             for name_ids in self._name_keys(["n:" + self.t.token[c] for c in own[0].similar]):
                 found.update(name_ids)
         found |= self._common_pairs(words)
-        found |= self._prefix(own, chars)
+        prefix = self._prefix(own, chars)
+        found |= prefix
         joined = self._joined(own)
         found |= set(joined)
         scored = self._block_scores(found, words, q_total, min_score, joined)
-        return self._top(scored)
+        initials = [w for w in own if len(w.token) == 1]
+        init_w = 0.0
+        for w in initials:
+            init_w += w.weight
+        query = _Query(q_total, init_w, sum(1 for w in initials if w.weight > 0))
+        known = {
+            name_id: 1.0 if name_id in prefix or name_id in joined
+            else self._known(query, name_id, seen)
+            for _, name_id, _, seen in scored
+        }
+        return self._top(
+            [(block, name_id, exact) for block, name_id, exact, _ in scored], known, sure_score
+        )
 
     def _expanded(self, words: list[Word], q_total: float, min_score: float) -> set[int]:
         t = self.t
@@ -528,24 +564,31 @@ class FastPath:
     def _block_scores(
         self, found: set[int], words: list[Word], q_total: float, min_score: float,
         joined: dict[int, list[float]],
-    ) -> list[tuple[float, int, bool]]:
-        """(block score, name id, exact): exact when no sum has three terms or more, so the
-        batch's sums, taken in another order, are the same to the last bit."""
+    ) -> list[tuple[float, int, bool, _Seen]]:
+        """(block score, name id, exact, what was seen): exact when no sum has three terms or
+        more, so the batch's sums, taken in another order, are the same to the last bit."""
         # list tid -> (pos, weight*sim, weight, glued) of every word resembling it
         reach: dict[int, list[tuple[int, float, float, bool]]] = {}
         for w in words:
             for ctid, sim in w.similar.items():
                 reach.setdefault(ctid, []).append((w.pos, w.weight * sim, w.weight, w.glued))
-        out: list[tuple[float, int, bool]] = []
+        initial = {w.pos for w in words if not w.glued and len(w.token) == 1}
+        out: list[tuple[float, int, bool, _Seen]] = []
         for name_id in found:
             best: dict[int, float] = {}
             own_w: dict[int, float] = {}
             glued_w: dict[int, float] = {}
+            met_initial: set[int] = set()
+            heaviest: dict[int, float] = {}
             for ctid in set(self.t.name_tokens(name_id)):
                 for pos, value, weight, glued in reach.get(ctid, ()):
+                    if self.t.weight[ctid] > heaviest.get(pos, -1.0):
+                        heaviest[pos] = self.t.weight[ctid]
                     if value > best.get(pos, -1.0):
                         best[pos] = value
                     (glued_w if glued else own_w)[pos] = weight
+                    if not glued and pos in initial:
+                        met_initial.add(pos)
             block = 0.0
             for value in best.values():
                 block += value
@@ -566,26 +609,57 @@ class FastPath:
                 raise DeclinedError("reach test depends on which of two tied words comes first")
             if keep[0]:
                 exact = len(best) <= 2 and len(joined.get(name_id, ())) <= 2
-                out.append((block, name_id, exact))
+                init_w = 0.0
+                for pos in met_initial:
+                    init_w += own_w[pos]
+                n_init = sum(1 for pos in met_initial if own_w[pos] > 0)
+                c_reached = 0.0
+                for value in heaviest.values():
+                    c_reached += value
+                seen = _Seen(block, low + joined_part, init_w, n_init, c_reached)
+                out.append((block, name_id, exact, seen))
         return out
 
-    def _top(self, scored: list[tuple[float, int, bool]]) -> tuple[list[int], set[int]]:
-        """The best max_candidates names and every name tied with the best, and the names
-        the batch path may rank either side of the cut (sums that may differ in the last bit
-        from its own, taken in another order)."""
+    def _known(self, query: _Query, name_id: int, seen: _Seen) -> float:
+        """blocking.known_score for one pair."""
+        if query.q_total <= 0:
+            return 0.0
+        t, algo = self.t, self.algorithm
+        c_total = 0.0
+        for ctid in self.t.name_tokens(name_id):
+            c_total += t.weight[ctid]
+        c_reached = seen.c_reached
+        free_init_w = max(query.init_w - seen.init_w, 0.0)
+        free_init = max(query.n_init - seen.n_init, 0)
+        missed_w = max(query.q_total - seen.seen_w - free_init_w, 0.0)
+        reachable = min(c_total, c_reached + free_init)
+        return (seen.block + INITIAL_SIM * free_init_w) / (
+            seen.seen_w + free_init_w + algo.unmatched_query_weight * missed_w
+            + algo.unmatched_list_weight * max(c_total - reachable, 0.0)
+        )
+
+    def _top(
+        self, scored: list[tuple[float, int, bool]], known: dict[int, float], sure_score: float
+    ) -> tuple[list[int], set[int]]:
+        """The best max_candidates names, every name tied with the best and every name whose
+        known score reaches ``sure_score``; and the names the batch path may keep or not
+        (sums that may differ in the last bit from its own, taken in another order)."""
         if not scored:
             return [], set()
         scored.sort(key=lambda s: (-s[0], s[1]))
         limit = self.algorithm.max_candidates
         top = scored[0][0]
-        keep = [n for i, (s, n, _) in enumerate(scored) if i < limit or s >= top - 1e-9]
-        if len(keep) == len(scored):
-            return keep, set()
-        edge = scored[len(keep) - 1][0]
-        near = [(n, exact) for s, n, exact in scored if abs(s - edge) <= 1e-12]
-        if all(exact for _, exact in near):
-            return keep, set()
-        return keep, {n for n, _ in near}
+        ranked = [n for i, (s, n, _) in enumerate(scored) if i < limit or s >= top - 1e-9]
+        sure = {n for n, k in known.items() if k >= sure_score}
+        keep = ranked + [n for _, n, _ in scored[len(ranked):] if n in sure]
+        # Sure only up to rounding: the batch's own sums decide.
+        uncertain = {n for n, k in known.items() if abs(k - sure_score) <= 1e-9}
+        if len(ranked) < len(scored):
+            edge = scored[len(ranked) - 1][0]
+            near = [(n, exact) for s, n, exact in scored if abs(s - edge) <= 1e-12]
+            if not all(exact for _, exact in near):
+                uncertain |= {n for n, _ in near if known[n] < sure_score + 1e-9}
+        return keep, uncertain
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -678,7 +752,9 @@ class FastPath:
             tokens = query[key]
             joined = "".join(q.token for q in tokens if not q.token.startswith("#"))
             best: dict[str, Scored] = {}
-            keep, uncertain = self.candidates(tokens, min_score, len(key[0]))
+            keep, uncertain = self.candidates(
+                tokens, min_score, len(key[0]), cutoff - _MAX_BONUS
+            )
             scores = [
                 self.score(tokens, n, joined, len(key[0])) for n in sorted(set(keep) | uncertain)
             ]

@@ -1,0 +1,73 @@
+"""Blocking keeps what exhaustive scoring finds: the cap and two-edit typos."""
+
+from __future__ import annotations
+
+import random
+
+import polars as pl
+import pytest
+
+from screening.api import index_from_names
+from screening.index import ScreeningIndex
+from screening.screener import Screener
+
+QUERIES = {
+    # 40 long names share every query word and rank above the 10 short names that score:
+    # a cap of 32 by block score alone cut the 10.
+    "Ibrahim Hassan Tikriti": "Hassan Tikriti",
+    # Two edits from the listed word ("Tadicx"/"Radic", "Zubair"/"Zufar", "Rahkar"/"Rahat").
+    "Miroslav Tadicx": "Miroslav Radic",
+    "Zubair Hassan": "Hassan Zufar",
+    "Rahkar Trading": "Rahat Trading",
+}
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+
+
+@pytest.fixture(scope="module")
+def index() -> ScreeningIndex:
+    rng = random.Random(3)
+    rows = [(f"f{i}", "Person", f"{_word(rng)} {_word(rng)}") for i in range(1000)]
+    rows += [
+        (f"a{i}", "Person", f"Hassan Tikriti Ibrahim {_word(rng)} {_word(rng)} {_word(rng)}")
+        for i in range(40)
+    ]
+    rows += [(f"b{i}", "Person", "Hassan Tikriti") for i in range(10)]
+    rows += [
+        ("r1", "Person", "Miroslav Radic"), ("r2", "Person", "Hassan Zufar"),
+        ("r3", "Organization", "Rahat Trading"),
+    ]
+    frame = pl.DataFrame(rows, schema=["entity_id", "schema", "name"], orient="row")
+    return index_from_names(
+        frame.with_columns(pl.lit("test").alias("list_id"), pl.lit("primary").alias("kind"))
+    )
+
+
+def _queries() -> pl.DataFrame:
+    schemas = ["Organization" if "Trading" in q else "Person" for q in QUERIES]
+    return pl.DataFrame({"name": list(QUERIES), "schema": schemas})
+
+
+def _hits(screener: Screener) -> set[tuple[int, str]]:
+    hits = screener.screen(_queries(), limit=None)
+    return set(hits.select("row", "entity_id").iter_rows())
+
+
+def test_blocking_keeps_every_exhaustive_hit(index: ScreeningIndex) -> None:
+    exhaustive = _hits(Screener(index, blocking=False))
+    listed = dict(enumerate(QUERIES.values()))
+    names = dict(index.entities.select("entity_id", "caption").iter_rows())
+    # The exhaustive hits are the intended ones: 10 + 1 + 1 + 1.
+    assert {(row, names[e]) for row, e in exhaustive} == set(listed.items())
+    assert len(exhaustive) == 13
+    assert _hits(Screener(index)) == exhaustive
+
+
+def test_single_query_path_keeps_them_too(index: ScreeningIndex) -> None:
+    screener = Screener(index)
+    for (query, expected), schema in zip(QUERIES.items(), _queries()["schema"], strict=True):
+        hits = screener.match(query, limit=50, schema=schema)
+        assert {h.matched_name for h in hits} == {expected}
+        assert len(hits) == (10 if expected == "Hassan Tikriti" else 1)

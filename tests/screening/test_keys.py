@@ -1,0 +1,48 @@
+"""Blocking keys of tokens: one- and two-edit keys, the same from both builders."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from screening.keys import token_keys, token_table
+
+TOKENS = [
+    "tadicx", "radic", "ic", "ice", "al", "mohammed", "muhammad", "#lf", "2559", "yvb2559", "a",
+    "abdalhamid", "hamiid", "zufar", "zubair", "abcd", "aeis", "tekhnopromeksport",
+]
+
+
+def test_token_table_gives_token_keys_in_order() -> None:
+    table = token_table(pl.Series(TOKENS))
+    assert table["token"].to_list() == TOKENS
+    for token, keys in zip(table["token"], table["keys"], strict=True):
+        assert list(keys) == token_keys(token)
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [("tadicx", "radic"), ("zubair", "zufar"), ("rahkar", "rahat"), ("doris", "dorita")],
+)
+def test_two_edits_share_a_two_edit_key(left: str, right: str) -> None:
+    shared = set(token_keys(left)) & set(token_keys(right))
+    assert shared
+    assert all(k.startswith("e:") for k in shared)
+
+
+def test_two_edit_keys_keep_four_letters() -> None:
+    keys = [k for k in token_keys("zufar") if k.startswith("e:")]
+    assert keys == ["e:ufar", "e:zfar", "e:zuar", "e:zufr", "e:zufa"]
+    assert not [k for k in token_keys("abcd") if k.startswith("e:")]
+    assert all(len(k) >= 6 for t in TOKENS for k in token_keys(t) if k.startswith("e:"))
+
+
+def test_a_two_letter_word_meets_the_three_letter_words_it_starts() -> None:
+    assert "d:ic" in token_keys("ic")
+    assert "d:ic" in token_keys("ice")
+    assert not [k for k in token_keys("a") if k.startswith(("d:", "e:"))]
+
+
+def test_class_tokens_have_no_keys_and_numbers_only_their_own() -> None:
+    assert token_keys("#lf") == []
+    assert token_keys("2559") == ["c:2559"]
