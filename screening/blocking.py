@@ -462,10 +462,11 @@ def candidates(
     )
     # Repeats are harmless: block scores take maxima per position.
     found = pl.concat([found, whole, lone, joined.select("pair"), pairs, cut])
-    scored = _block_scores(found, words, similar, tables, totals, min_score, joined)
     # Names met as a whole (glued words, a cut name's start) may score on the whole name.
-    whole_name = pl.concat([joined.select("pair"), cut])
-    scored = known_score(scored, tables, totals, whole_name, algorithm)
+    whole_name = pl.concat([joined.select("pair"), cut]).unique()
+    scored = _block_scores(
+        found, words, similar, tables, totals, min_score, joined, whole_name, algorithm
+    )
     return _best(scored, max_candidates, sure_score).with_columns(pl.col("qid").cast(qid_type))
 
 
@@ -531,12 +532,13 @@ def common_pairs(
 
 def _block_scores(
     found: pl.DataFrame, words: pl.DataFrame, similar: pl.DataFrame, tables: IndexTables,
-    totals: pl.DataFrame, min_score: float, joined: pl.DataFrame,
+    totals: pl.DataFrame, min_score: float, joined: pl.DataFrame, whole_name: pl.DataFrame,
+    algorithm: Algorithm,
 ) -> pl.DataFrame:
     """Every query token against the tokens of its candidate names, one row per distinct pair
-    of ``found``: pair, block_score, seen_w (query weight met), init_seen_w and n_init_seen
-    (of initials), and c_reached (the most weight of the name the positions met can take:
-    each the heaviest list token it resembles).
+    of ``found``: pair, block_score and known (``known_score``), from seen_w (query weight
+    met), init_seen_w and n_init_seen (of initials), and c_reached (the most weight of the
+    name the positions met can take: each the heaviest list token it resembles).
 
     ``joined`` adds the weight of query words found as two listed words glued together.
     """
@@ -592,16 +594,13 @@ def _block_scores(
             (pl.col("seen_w") + pl.col("joined_part")).alias("seen_w"),
         )
     )
+    scored = scored.with_columns(_pair_qid()).join(totals.lazy(), on="qid", how="left")
     if min_score > 0:
         optimistic = (
             pl.col("block_score") + UNSEEN_SIM * (pl.col("q_total") - pl.col("seen_w")).clip(0)
         ) / pl.col("q_total")
-        scored = scored.with_columns(_pair_qid()).join(totals.lazy(), on="qid").filter(
-            optimistic >= min_score
-        )
-    return scored.select(
-        "pair", "block_score", "seen_w", "init_seen_w", "n_init_seen", "c_reached"
-    ).collect()
+        scored = scored.filter(optimistic >= min_score)
+    return known_score(scored, tables, whole_name, algorithm).collect()
 
 
 def _is_initial(token: pl.Expr) -> pl.Expr:
@@ -609,10 +608,10 @@ def _is_initial(token: pl.Expr) -> pl.Expr:
 
 
 def known_score(
-    scored: pl.DataFrame, tables: IndexTables, totals: pl.DataFrame, whole_name: pl.DataFrame,
-    algorithm: Algorithm,
-) -> pl.DataFrame:
-    """``scored`` with ``known``: the name score a pair gets if the query words blocking met
+    scored: pl.LazyFrame, tables: IndexTables, whole_name: pl.DataFrame, algorithm: Algorithm,
+) -> pl.LazyFrame:
+    """(pair, block_score, known) of ``scored`` (pairs with what _block_scores saw and the
+    query's totals). ``known``: the name score a pair gets if the query words blocking met
     align as well as they can and the others do not, except initials, which may align with
     any word at INITIAL_SIM (pairs in ``whole_name`` may score on the whole name: 1).
 
@@ -630,11 +629,14 @@ def known_score(
         + algorithm.unmatched_list_weight * (pl.col("c_total") - reachable).clip(0)
     )
     return (
-        scored.with_columns(_pair_qid(), _pair_name())
-        .join(totals, on="qid", how="left")
-        .join(tables.name_total, on="name_id", how="left")
+        scored.with_columns(_pair_name())
+        .join(tables.name_total.lazy(), on="name_id", how="left")
+        .join(
+            whole_name.lazy().with_columns(pl.lit(value=True).alias("whole")), on="pair",
+            how="left",
+        )
         .with_columns(
-            pl.when(pl.col("pair").is_in(whole_name["pair"].implode()))
+            pl.when(pl.col("whole").fill_null(value=False))
             .then(1.0)
             .when(pl.col("q_total") > 0)
             .then(known)
