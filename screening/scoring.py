@@ -394,9 +394,10 @@ def score_pairs(
         .alias("method"),
     )
     return (
+        # In pair order, as the eager joins gave it: equal scores keep their order downstream.
         scored.select(
             "pid", "qid", "name_id", "name_score", "token_score", "joined_score", "method"
-        ).collect(),
+        ).sort("pid").collect(),
         aligned.select("pid", "qpos", "cpos", "tid", "ctid", "sim"),
     )
 
