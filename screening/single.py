@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+from rapidfuzz.process import cdist
 
 from screening.algorithms import Algorithm
 from screening.blocking import BORROW_SIM, UNSEEN_SIM
@@ -150,14 +151,12 @@ class _KeyTable:
         """The ids of each key given by its two hashes."""
         lo = np.searchsorted(self.first, first, "left")
         hi = np.searchsorted(self.first, first, "right")
-        out: list[list[int]] = []
-        for i in range(len(first)):
+        out: list[list[int]] = [[] for _ in range(len(first))]
+        # Most keys of a query word (two-edit keys above all) are not in the index.
+        for i in np.flatnonzero(hi > lo).tolist():
             a, b = int(lo[i]), int(hi[i])
-            if a == b:
-                out.append([])
-                continue
             sel = self.second[a:b] == second[i]
-            out.append(self.ids[a:b][sel].tolist())
+            out[i] = self.ids[a:b][sel].tolist()
         return out
 
 
@@ -336,8 +335,11 @@ class FastPath:
         first, second = _hashes([k for _, k in flat])
         found = self.t.token_keys.lookup(first, second)
         reached: dict[str, set[int]] = {token: set() for token in distinct}
-        for (token, _), ids in zip(flat, found, strict=True):
-            reached[token].update(ids)
+        by_edit2: dict[str, set[int]] = {token: set() for token in distinct}
+        for (token, key), ids in zip(flat, found, strict=True):
+            (by_edit2 if key.startswith(EDIT2_PREFIX) else reached)[token].update(ids)
+        for token, tids in by_edit2.items():
+            reached[token] |= self._close_enough(token, tids - reached[token], floor)
         for token, tids in reached.items():
             tid = self.t.tid_of.get(token)
             canon = self.t.canonical[tid] if tid is not None else token
@@ -347,6 +349,22 @@ class FastPath:
                 if sim >= floor:
                     sims[ctid] = sim
         return out
+
+    def _close_enough(self, token: str, tids: set[int], floor: float) -> set[int]:
+        """The tokens among ``tids`` whose plain similarity (mean of Jaro-Winkler and OSA
+        similarity) reaches ``floor``, in one vectorised pass.
+
+        For tokens met by two-edit keys only, this is what token_sim can reach: its other
+        rules (one edit, initial, variant group, identical) need a key of another kind.
+        """
+        if not tids:
+            return set()
+        ids = list(tids)
+        choices = [self.t.token[c] for c in ids]
+        jw = cdist([token], choices, scorer=JaroWinkler.normalized_similarity, dtype=np.float64)
+        osa = cdist([token], choices, scorer=OSA.normalized_similarity, dtype=np.float64)
+        plain = (np.asarray(jw[0], dtype=np.float64) + np.asarray(osa[0], dtype=np.float64)) / 2
+        return {c for c, sim in zip(ids, plain.tolist(), strict=True) if sim >= floor - 1e-9}
 
     # -- query tokens ---------------------------------------------------------------------------
 
@@ -567,12 +585,14 @@ class FastPath:
     ) -> list[tuple[float, int, bool, _Seen]]:
         """(block score, name id, exact, what was seen): exact when no sum has three terms or
         more, so the batch's sums, taken in another order, are the same to the last bit."""
-        # list tid -> (pos, weight*sim, weight, glued) of every word resembling it
-        reach: dict[int, list[tuple[int, float, float, bool]]] = {}
+        # list tid -> (pos, weight*sim, weight, glued, an initial) of every word resembling it
+        reach: dict[int, list[tuple[int, float, float, bool, bool]]] = {}
         for w in words:
+            initial = not w.glued and len(w.token) == 1
             for ctid, sim in w.similar.items():
-                reach.setdefault(ctid, []).append((w.pos, w.weight * sim, w.weight, w.glued))
-        initial = {w.pos for w in words if not w.glued and len(w.token) == 1}
+                reach.setdefault(ctid, []).append(
+                    (w.pos, w.weight * sim, w.weight, w.glued, initial)
+                )
         out: list[tuple[float, int, bool, _Seen]] = []
         for name_id in found:
             best: dict[int, float] = {}
@@ -581,13 +601,17 @@ class FastPath:
             met_initial: set[int] = set()
             heaviest: dict[int, float] = {}
             for ctid in set(self.t.name_tokens(name_id)):
-                for pos, value, weight, glued in reach.get(ctid, ()):
-                    if self.t.weight[ctid] > heaviest.get(pos, -1.0):
-                        heaviest[pos] = self.t.weight[ctid]
+                entries = reach.get(ctid)
+                if entries is None:
+                    continue
+                c_weight = self.t.weight[ctid]
+                for pos, value, weight, glued, initial in entries:
+                    if c_weight > heaviest.get(pos, -1.0):
+                        heaviest[pos] = c_weight
                     if value > best.get(pos, -1.0):
                         best[pos] = value
                     (glued_w if glued else own_w)[pos] = weight
-                    if not glued and pos in initial:
+                    if initial:
                         met_initial.add(pos)
             block = 0.0
             for value in best.values():
