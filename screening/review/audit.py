@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from screening import settings
-from screening.review.db import in_transaction, utcnow
+from screening.review.db import in_transaction, insert_many, utcnow
 
 if TYPE_CHECKING:
     from screening.review.users import Principal
@@ -135,16 +135,16 @@ def chain(head: tuple[int, str], new: list[NewEntry]) -> list[list[Any]]:
     return rows
 
 
+_COLUMN_TYPES = ("BIGINT", "TIMESTAMP", *["VARCHAR"] * 7)  # audit_log, in order
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, rows: list[list[Any]]) -> None:
     """Insert chained rows in one statement (DuckDB pays ~0.5 ms per INSERT, not per row).
 
     The caller owns the transaction; seq is the primary key, so rows chained after a stale
     head fail with a constraint error instead of forking the chain.
     """
-    if rows:
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
-        sql = f"INSERT INTO audit_log VALUES {values}"  # noqa: S608 (placeholders only)
-        con.execute(sql, [v for r in rows for v in r])
+    insert_many(con, "audit_log", _COLUMN_TYPES, rows)
 
 
 def append(con: duckdb.DuckDBPyConnection, new: list[NewEntry],
