@@ -13,8 +13,12 @@ is started again; batches it left running are marked failed, journalled screenin
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
+import sys
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ from granian.constants import Interfaces
 from granian.server import MPServer
 
 log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _app: list[Flask] = []  # the app of this worker process, for its shutdown
 
 
@@ -42,8 +47,21 @@ def _load_app(db_path: str) -> Flask:
     return app
 
 
+def _die_with_supervisor() -> None:
+    """Ask Linux to stop this worker when its supervisor dies, even by SIGKILL.
+
+    Otherwise an orphaned worker would keep the port and the store's lock for ever.
+    """
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() == 1:  # the supervisor died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _worker(*args: Any, **kwargs: Any) -> None:
     """Granian's WSGI worker, then the app's own shutdown once it has stopped serving."""
+    _die_with_supervisor()
     try:
         MPServer._spawn_wsgi_worker(*args, **kwargs)  # Granian's own worker body
     finally:

@@ -145,3 +145,20 @@ def test_screenings_answered_by_a_killed_worker_are_in_the_store(seed: Seed,
     assert audited == {f"screening:{i}" for i in stored}
     assert result.ok, result.message
     assert _segments(db) == []
+
+
+def test_a_killed_supervisor_takes_its_worker_down(seed: Seed, tmp_path: Path) -> None:
+    db = seed.copy_to(tmp_path / "served")
+    with serving(db, tmp_path) as server:
+        answered = _screen(server.base, seed.keys["bank"], UN_NAME)
+        [worker] = _worker_pids(server.process.pid)
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{worker}").exists()
+    con = duckdb.connect(str(db))  # the store's lock was released with the worker
+    stored = set(_stored(con))
+    con.close()
+    assert answered in stored
