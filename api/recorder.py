@@ -113,7 +113,7 @@ class ScreeningRecorder:
         self._thread.start()
 
     def store(self, record: ScreeningRecord) -> int:
-        """Journal one screening for the store; returns its id (committed within milliseconds)."""
+        """Journal one screening; returns its id (committed to the store within COMMIT_INTERVAL)."""
         with self._lock:
             if self._closed:
                 raise Unavailable("the server is shutting down; send the request again")
