@@ -155,9 +155,9 @@ class ScreeningRecorder:
                 "SELECT screening_id FROM single_screenings WHERE screening_id >= ?",
                 [min((i for i, _ in group), default=0)]).fetchall()}
             missing = [(i, r) for i, r in group if i not in stored]
-            for start in range(0, len(missing), MAX_PART):
+            for part in _parts(missing):
                 with self._database.write_lock.quietly():
-                    self._write(con, missing[start:start + MAX_PART])
+                    self._write(con, part)
             if missing:
                 log.warning("%d screening record(s) replayed from the journal", len(missing))
         finally:
@@ -196,15 +196,16 @@ class ScreeningRecorder:
 
     def _commit(self, con: duckdb.DuckDBPyConnection, group: Group) -> Group:
         """Commit the group in parts; returns the part not committed (logged), else []."""
-        for start in range(0, len(group), MAX_PART):
-            part = group[start:start + MAX_PART]
+        done = 0
+        for part in _parts(group):
             try:
                 with self._database.write_lock.quietly():
                     self._write(con, part)
             except Exception:
                 log.exception("%d screening record(s) not committed yet; they stay in the "
-                              "journal", len(group) - start)
-                return group[start:]
+                              "journal", len(group) - done)
+                return group[done:]
+            done += len(part)
             with self._committed:
                 self._committed_through = part[-1][0]
                 self._committed.notify_all()
@@ -232,6 +233,11 @@ class ScreeningRecorder:
             self._head = None
             raise
         self._head = head
+
+
+def _parts(group: Group) -> list[Group]:
+    """The group in slices of at most MAX_PART records, one transaction each."""
+    return [group[start:start + MAX_PART] for start in range(0, len(group), MAX_PART)]
 
 
 def app_recorder() -> ScreeningRecorder:

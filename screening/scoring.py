@@ -72,8 +72,7 @@ def token_similarity(
     return _similarity(
         TokenPairs(
             left=left.to_numpy(), right=right.to_numpy(),
-            left_len=left.str.len_chars().to_numpy().astype(np.int64),
-            right_len=right.str.len_chars().to_numpy().astype(np.int64),
+            left_len=_lengths(left), right_len=_lengths(right),
             numeric=_is_number(left) | _is_number(right),
             same_group=(left_canon == right_canon).fill_null(value=False).to_numpy(),
         ),

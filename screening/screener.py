@@ -108,6 +108,11 @@ def _passes_through(column: str) -> bool:
     return column not in HIT_COLUMNS and column not in _QUERY_COLUMNS
 
 
+def _query_extras(columns: list[str]) -> list[str]:
+    """The query columns besides name and schema that the hits repeat as query_<column>."""
+    return [c for c in _QUERY_COLUMNS if c in columns and c not in ("name", "schema")]
+
+
 def _drop_same_readings(
     names: pl.DataFrame, tokens: pl.DataFrame, rows: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -252,10 +257,8 @@ class Screener:
             pl.lit(self.algorithm.version).alias("algorithm_version"),
             pl.lit(cutoff).alias("threshold"),
         )
-        passthrough = [
-            c for c in frame.columns if c not in HIT_COLUMNS and c not in _QUERY_COLUMNS
-        ]
-        extra = [c for c in _QUERY_COLUMNS if c in frame.columns and c not in ("name", "schema")]
+        passthrough = [c for c in frame.columns if _passes_through(c)]
+        extra = _query_extras(frame.columns)
         return hits.select(
             *HIT_COLUMNS, *[pl.col(c).alias(f"query_{c}") for c in extra], *passthrough
         )
@@ -284,7 +287,7 @@ class Screener:
         records = self._fast_records(frame.to_dicts(), rows.to_dicts(), cutoff, limit, lists)
         if records is None:
             return None
-        extra = [c for c in _QUERY_COLUMNS if c in frame.columns and c not in ("name", "schema")]
+        extra = _query_extras(frame.columns)
         schema: dict[str, pl.DataType] = {c: pl.Utf8() for c in HIT_COLUMNS}
         schema.update(row=pl.UInt32(), score=pl.Float64(), name_score=pl.Float64(),
                       threshold=pl.Float64())
@@ -313,7 +316,7 @@ class Screener:
                 kept.append(hit)
         columns = list(originals[0])
         passthrough = [c for c in columns if _passes_through(c)]
-        extra = [c for c in _QUERY_COLUMNS if c in columns and c not in ("name", "schema")]
+        extra = _query_extras(columns)
         algo = self.algorithm
         return [
             {
