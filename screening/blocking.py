@@ -16,7 +16,8 @@ The integer views of an index are derived once per process (``index_tables``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -34,7 +35,7 @@ from screening.index import (
 )
 from screening.keys import is_edit2_key, token_table
 from screening.legal_words import legal_form_words_in
-from screening.normalise import tokenise_names
+from screening.normalise import PERSON, tokenise_names
 from screening.scoring import (
     INITIAL_SIM,
     RARE_WEIGHT,
@@ -141,6 +142,117 @@ def index_tables(index: ScreeningIndex) -> IndexTables:
     return built
 
 
+@dataclass(slots=True)
+class _Memo:
+    """Rows computed per key (the ``on`` columns), kept from batch to batch.
+
+    ``compute`` gives a key's rows (at least one, else the key is computed again next time).
+    At most ``max_rows`` rows are kept: past that the memo starts again from the last batch.
+    """
+
+    on: list[str]
+    max_rows: int
+    rows: pl.DataFrame | None = None
+
+    def get(
+        self, keys: pl.DataFrame, compute: Callable[[pl.DataFrame], pl.DataFrame]
+    ) -> pl.DataFrame:
+        """The rows of every distinct key row of ``keys``, in the order of ``keys``."""
+        if self.rows is None:
+            found, missing = None, keys
+        else:
+            found = self.rows.join(keys, on=self.on, how="semi")
+            missing = keys.join(self.rows.select(self.on).unique(), on=self.on, how="anti")
+        new = compute(missing) if missing.height or found is None else None
+        rows = pl.concat([f for f in (found, new) if f is not None])
+        if new is not None:
+            kept = self.rows is not None and self.rows.height + new.height <= self.max_rows
+            self.rows = pl.concat([self.rows, new]) if kept and self.rows is not None else rows
+        return keys.join(rows, on=self.on, how="inner", maintain_order="left")
+
+
+# Bounds of a screener's QueryCache (rows; a few hundred MB at most in all).
+_CACHED_NAMES = 300_000
+_CACHED_FRESH_TOKENS = 100_000
+_CACHED_SIMILAR_ROWS = 1_000_000
+
+
+@dataclass(slots=True)
+class QueryCache:
+    """Per-token and per-name work that depends only on the index, kept by a screener from batch
+    to batch (the same parties are screened again and again): names' tokens, the facts of
+    unseen tokens (``fresh_facts``) and the listed tokens similar to each query word."""
+
+    tables: IndexTables | None = None
+    names: _Memo = field(default_factory=lambda: _Memo(["name", "schema"], _CACHED_NAMES))
+    fresh: _Memo = field(default_factory=lambda: _Memo(["token"], _CACHED_FRESH_TOKENS))
+    similar: _Memo = field(
+        default_factory=lambda: _Memo(["token", "glued"], _CACHED_SIMILAR_ROWS)
+    )
+    floor: float | None = None
+
+    def tokenise(self, names: pl.Series, schemas: pl.Series) -> pl.Series:
+        """``tokenise_names(names, schemas)``."""
+        keys = pl.DataFrame({
+            "name": names.cast(pl.Utf8).fill_null(""),
+            "schema": schemas.cast(pl.Utf8).fill_null(PERSON),
+        })
+        rows = self.names.get(keys.unique(maintain_order=True), _tokenised)
+        return keys.join(rows, on=["name", "schema"], how="left", maintain_order="left")[
+            "tokens"
+        ].alias(names.name)
+
+    def fresh_tokens(self, unknown: pl.Series) -> pl.DataFrame:
+        """token, canonical, keys, weight of distinct unseen tokens, in the order given."""
+        tables = self.tables
+        if tables is None:
+            raise ValueError("the cache serves no index yet")
+        facts = self.fresh.get(
+            unknown.to_frame("token"), lambda missing: fresh_facts(missing["token"], tables)
+        )
+        return fresh_weights(facts)
+
+    def similar_words(
+        self, words: pl.DataFrame, tables: IndexTables, floor: float
+    ) -> pl.DataFrame:
+        """``_similar`` of ``words`` (wid, token, keys, glued): a word's keys follow from its
+        token and whether it is two glued words."""
+        if self.floor != floor:
+            self.similar, self.floor = _Memo(["token", "glued"], _CACHED_SIMILAR_ROWS), floor
+
+        def compute(missing: pl.DataFrame) -> pl.DataFrame:
+            keyed = missing.join(
+                words.drop("wid"), on=["token", "glued"], maintain_order="left"
+            ).with_row_index("wid")  # _similar wants wid to be the row number
+            found = _similar(keyed.select("wid", "token", "keys"), tables, floor)
+            # A word with no similar listed token keeps one empty row: it is known.
+            return keyed.select("wid", "token", "glued").join(found, on="wid", how="left").drop(
+                "wid"
+            )
+
+        rows = self.similar.get(words.select("token", "glued"), compute)
+        return (
+            words.select("wid", "token", "glued")
+            .join(rows.drop_nulls("ctid"), on=["token", "glued"], maintain_order="left")
+            .select("wid", "ctid", "sim")
+        )
+
+
+def _tokenised(keys: pl.DataFrame) -> pl.DataFrame:
+    return keys.with_columns(tokenise_names(keys["name"], keys["schema"]).alias("tokens"))
+
+
+def _fresh_cache(cache: QueryCache | None, tables: IndexTables) -> QueryCache:
+    """``cache`` when it serves ``tables``' index, else a new one (a one-batch cache if None)."""
+    if cache is None:
+        return QueryCache(tables=tables)
+    if cache.tables is not tables:
+        cache.tables = tables
+        cache.fresh = _Memo(["token"], _CACHED_FRESH_TOKENS)
+        cache.similar = _Memo(["token", "glued"], _CACHED_SIMILAR_ROWS)
+    return cache
+
+
 def _pair(qid: pl.Expr, name_id: pl.Expr) -> pl.Expr:
     return (qid.cast(pl.UInt64) * _PAIR + name_id.cast(pl.UInt64)).alias("pair")
 
@@ -154,16 +266,18 @@ def _pair_name() -> pl.Expr:
 
 
 def query_tables(
-    queries: pl.DataFrame, index: ScreeningIndex
+    queries: pl.DataFrame, index: ScreeningIndex, cache: QueryCache | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Normalise distinct query names: (names: qid, name, schema, tokens, joined; tokens table).
 
     ``queries`` has qid, name, schema. Token weights come from the index; tokens the index has
-    never seen weigh 1 (0.3 when they are common words).
+    never seen weigh 1 (0.3 when they are common words). ``cache`` (held by a screener) keeps
+    the tokens of names and the facts of unseen tokens from batch to batch.
     """
     tables = index_tables(index)
+    cache = _fresh_cache(cache, tables)
     names = queries.with_columns(
-        tokenise_names(queries["name"], queries["schema"]).alias("tokens")
+        cache.tokenise(queries["name"], queries["schema"]).alias("tokens")
     ).with_columns(
         pl.col("tokens")
         .list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
@@ -179,37 +293,28 @@ def query_tables(
     )
     known = index.token_info.select("token", "tid", "canonical", "keys", "weight")
     unknown = tokens.join(tables.token_ids, on="token", how="anti")["token"]
-    fresh = _fresh_tokens(unknown.unique(maintain_order=True), tables)
+    fresh = cache.fresh_tokens(unknown.unique(maintain_order=True))
+    # Tokens the index has never seen get ids after the index's own, in order of appearance.
+    fresh = fresh.with_row_index("tid", offset=tables.token.len())
     info = pl.concat([known, fresh.select(known.columns)])
     tokens = tokens.join(info, on="token", how="left")
     return names, tokens
 
 
-def _fresh_tokens(unknown: pl.Series, tables: IndexTables) -> pl.DataFrame:
-    """token, tid, canonical, keys, weight of tokens the index has never seen."""
-    common = [t for t in unknown.to_list() if is_common(t)]
-    fresh = token_table(unknown).with_columns(
-        pl.when(pl.col("token").str.starts_with("#"))
-        .then(0.0)
-        .when(pl.col("canonical").is_in(common))
-        .then(0.3)
-        .otherwise(1.0)
-        .alias("weight")
-    ).with_columns(initial_weight(pl.col("token"), pl.col("weight")).alias("weight"))
-    # Tokens the index has never seen get ids after the index's own.
-    fresh = fresh.with_row_index("tid", offset=tables.token.len())
-    return _borrow_weights(fresh, tables)
+def fresh_facts(unknown: pl.Series, tables: IndexTables) -> pl.DataFrame:
+    """What each distinct unseen token's weight is made of, independent of the batch:
+    token, canonical, keys, common (``is_common``), misspelt (a slip of a legal-form word)
+    and lend (the weight of the closest listed token, null when none is close).
 
-
-def _borrow_weights(fresh: pl.DataFrame, tables: IndexTables) -> pl.DataFrame:
-    """An unseen token close to a listed one ("foundationn") weighs what that token weighs.
-
-    Otherwise a misspelt common word would count as the rarest word of the query.
+    An unseen token close to a listed one ("foundationn") weighs what that token weighs:
+    otherwise a misspelt common word would count as the rarest word of the query.
     """
-    words = fresh.filter(~pl.col("token").str.starts_with("#") & (pl.col("weight") > 0))
-    if words.height == 0:
-        return fresh
-    words = words.select("token", "keys").with_row_index("wid")
+    facts = token_table(unknown).with_columns(
+        pl.Series("common", [is_common(t) for t in unknown.to_list()], dtype=pl.Boolean)
+    )
+    # Class tokens weigh 0 and lend nothing; every other unseen token weighs more than 0.
+    words = facts.filter(~pl.col("token").str.starts_with("#")).select("token", "keys")
+    words = words.with_row_index("wid")
     # Two-edit keys are left out: a word two edits away is not close enough to lend weight.
     similar = _similar(
         words.with_columns(pl.col("keys").list.eval(pl.element().filter(~is_edit2_key(pl.element())))),
@@ -218,18 +323,36 @@ def _borrow_weights(fresh: pl.DataFrame, tables: IndexTables) -> pl.DataFrame:
     misspelt_forms = legal_form_words_in(words["token"])
     # Ties go to the listed token with the lowest id, so the result never depends on order.
     best = (
-        similar.with_columns(tables.weight.gather(similar["ctid"]).alias("w"))
+        similar.with_columns(tables.weight.gather(similar["ctid"]).alias("lend"))
         .sort(["sim", "ctid"], descending=[True, False])
         .unique("wid", keep="first")
         .join(words.select("wid", "token"), on="wid")
-        .select("token", "w")
+        .select("token", "lend")
     )
-    return fresh.join(best, on="token", how="left").with_columns(
-        pl.when(pl.col("token").is_in(misspelt_forms.implode()))
+    return facts.join(best, on="token", how="left", maintain_order="left").with_columns(
+        pl.col("token").is_in(misspelt_forms.implode()).alias("misspelt")
+    )
+
+
+def fresh_weights(facts: pl.DataFrame) -> pl.DataFrame:
+    """token, canonical, keys, weight of a batch's unseen tokens (``fresh_facts`` rows).
+
+    An unseen token whose variant group is one of the batch's unseen common words weighs 0.3.
+    """
+    common = facts.filter(pl.col("common"))["token"].implode()
+    weight = (
+        pl.when(pl.col("token").str.starts_with("#"))
         .then(0.0)
-        .otherwise(pl.min_horizontal("weight", pl.col("w").fill_null(1.0)))
-        .alias("weight")
-    ).drop("w")
+        .when(pl.col("canonical").is_in(common))
+        .then(0.3)
+        .otherwise(1.0)
+    )
+    weight = initial_weight(pl.col("token"), weight)
+    lent = pl.min_horizontal(weight, pl.col("lend").fill_null(1.0))
+    return facts.select(
+        "token", "canonical", "keys",
+        pl.when(pl.col("misspelt")).then(0.0).otherwise(lent).alias("weight"),
+    )
 
 
 def _similar(words: pl.DataFrame, tables: IndexTables, floor: float) -> pl.DataFrame:
@@ -385,7 +508,7 @@ def _expanded_names(
 def candidates(
     names: pl.DataFrame, tokens: pl.DataFrame, index: ScreeningIndex, max_candidates: int,
     floor: float = 0.72, min_score: float = 0.0, *, sure_score: float | None = None,
-    algorithm: Algorithm = DEFAULT,
+    algorithm: Algorithm = DEFAULT, cache: QueryCache | None = None,
 ) -> pl.DataFrame:
     """Candidate (qid, name_id, block_score) pairs: the best ``max_candidates`` per query, and
     every candidate whose known score (``known_score``) reaches ``sure_score``.
@@ -395,7 +518,8 @@ def candidates(
     included, against the tokens of those names only, so the ranking and the reach test see
     the whole query. A candidate whose optimistic name score (block score, plus the tokens
     not found counted at UNSEEN_SIM) stays under ``min_score`` is dropped before scoring.
-    ``algorithm`` gives the scorer's charges for unmatched tokens (the known score uses them).
+    ``algorithm`` gives the scorer's charges for unmatched tokens (the known score uses them);
+    ``cache`` keeps the listed tokens similar to each query word from batch to batch.
     """
     tables = index_tables(index)
     qid_type = names.schema["qid"]
@@ -403,12 +527,14 @@ def candidates(
     names = names.with_columns(pl.col("qid").cast(pl.UInt32))
     tokens = tokens.with_columns(pl.col("qid").cast(pl.UInt32))
     words = _blocking_tokens(tokens)
+    # A token both a word and two glued words of the batch takes the word's keys (words
+    # come first).
     distinct = (
-        words.select("token", "keys").unique("token", keep="first", maintain_order=True)
+        words.select("token", "keys", "glued").unique("token", keep="first", maintain_order=True)
         .with_row_index("wid")
     )
     words = words.join(distinct.select("token", "wid"), on="token")
-    similar = _similar(distinct, tables, floor)
+    similar = _fresh_cache(cache, tables).similar_words(distinct, tables, floor)
     blocking = words.filter(
         (pl.col("weight") > RARE_WEIGHT) & (pl.col("token").str.len_chars() > 1)
     )

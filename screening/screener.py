@@ -13,7 +13,7 @@ import polars as pl
 
 from lists.countries import to_iso
 from screening.algorithms import Algorithm, get_algorithm
-from screening.blocking import candidates, identifier_candidates, query_tables
+from screening.blocking import QueryCache, candidates, identifier_candidates, query_tables
 from screening.explain import explain_hits
 from screening.index import ScreeningIndex
 from screening.legal_words import unseen_short_form_slips
@@ -144,6 +144,8 @@ class Screener:
         self.blocking = blocking
         # A few rows go through the single-query fast path (same hits, no fixed batch cost).
         self.fast = fast and blocking and self.algorithm.name == "tf-default"
+        # Per-name and per-token work kept from batch to batch (bounded; see QueryCache).
+        self.cache = QueryCache()
 
     @property
     def default_threshold(self) -> float:
@@ -158,7 +160,7 @@ class Screener:
             return candidates(
                 names, tokens, self.index, self.algorithm.max_candidates,
                 self.algorithm.token_floor, threshold - _REACH_SLACK,
-                sure_score=threshold - _MAX_BONUS, algorithm=self.algorithm,
+                sure_score=threshold - _MAX_BONUS, algorithm=self.algorithm, cache=self.cache,
             )
         return names.select("qid").join(self.index.names.select("name_id"), how="cross")
 
@@ -171,7 +173,7 @@ class Screener:
             ])
             .unique(maintain_order=True).with_row_index("qid")
         )
-        names, tokens = query_tables(queries, self.index)
+        names, tokens = query_tables(queries, self.index, self.cache)
         tokens = unseen_short_form_slips(names, tokens, self.index.token_info.height)
         names, tokens = _drop_same_readings(names, tokens, named)
         pairs = self._pairs(names, tokens, threshold)
