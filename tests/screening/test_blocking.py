@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from screening.api import index_from_names
+from screening.blocking import _Memo
 from screening.index import ScreeningIndex
 from screening.screener import Screener
 
@@ -71,3 +72,20 @@ def test_single_query_path_keeps_them_too(index: ScreeningIndex) -> None:
         hits = screener.match(query, limit=50, schema=schema)
         assert {h.matched_name for h in hits} == {expected}
         assert len(hits) == (10 if expected == "Hassan Tikriti" else 1)
+
+
+def test_a_memo_computes_each_key_once_and_stays_within_its_bound() -> None:
+    computed: list[list[int]] = []
+
+    def double(missing: pl.DataFrame) -> pl.DataFrame:
+        computed.append(missing["k"].to_list())
+        return missing.with_columns((pl.col("k") * 2).alias("v"))
+
+    memo = _Memo(["k"], max_rows=3)
+    assert memo.get(pl.DataFrame({"k": [1, 2]}), double)["v"].to_list() == [2, 4]
+    assert memo.get(pl.DataFrame({"k": [3, 2]}), double)["v"].to_list() == [6, 4]
+    # A fourth key passes the bound: the memo starts again from this batch, answers whole.
+    assert memo.get(pl.DataFrame({"k": [4, 1]}), double)["v"].to_list() == [8, 2]
+    assert computed == [[1, 2], [3], [4]]
+    assert memo.rows is not None
+    assert sorted(memo.rows["k"].to_list()) == [1, 4]
