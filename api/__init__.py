@@ -4,7 +4,8 @@
 JSON API (``api.json_api``), one for the analyst pages (``api.pages``), the DuckDB store opened
 once (``api.db``), the screeners (``api.engine``) and the batch worker pool (``api.jobs``).
 Config keys (all optional): DB_PATH, SECRET_KEY, MAX_CONTENT_LENGTH, MAX_JSON_BYTES,
-UPLOAD_DIR, BATCH_WORKERS, TESTING.
+UPLOAD_DIR, BATCH_WORKERS, SIDECARS (screening processes, ``api.sidecars``; 0: none),
+TESTING.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def default_config() -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": settings.max_upload_mb() * MB,
         "MAX_JSON_BYTES": 10 * MB,
         "BATCH_WORKERS": 2,
+        "SIDECARS": 0,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
@@ -55,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from api.jobs import BatchJobs
     from api.json_api import bp as json_bp
     from api.recorder import ScreeningRecorder
+    from api.sidecars import Sidecars
 
     app = Flask(__name__)
     app.json_provider_class = JSONProvider
@@ -66,7 +69,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     database = db.Database(path)
     db.init_app(app, database)
     upload_dir = Path(app.config.get("UPLOAD_DIR") or tempfile.mkdtemp(prefix="screening-up-"))
-    app.extensions["screening.engines"] = Engines(path)
+    sidecars = int(app.config["SIDECARS"])
+    app.extensions["screening.engines"] = Engines(path, Sidecars(sidecars) if sidecars else None)
     app.extensions["screening.access"] = Access(database)
     app.extensions["screening.entity_cache"] = EntityCache()
     app.extensions["screening.recorder"] = ScreeningRecorder(database)
@@ -82,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def shutdown(app: Flask) -> None:
     """Wait for running batch jobs and pending screening records, then close the store."""
     from api.db import Database
+    from api.engine import Engines
     from api.jobs import BatchJobs
     from api.recorder import ScreeningRecorder
 
@@ -89,5 +94,8 @@ def shutdown(app: Flask) -> None:
     jobs.shutdown()
     recorder: ScreeningRecorder = app.extensions["screening.recorder"]
     recorder.close()
+    engines: Engines = app.extensions["screening.engines"]
+    if engines.sidecars is not None:
+        engines.sidecars.close()
     database: Database = app.extensions["screening.db"]
     database.close()

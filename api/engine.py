@@ -3,18 +3,25 @@
 Building the index takes about a second; afterwards each request only compares the current
 snapshot ids (``api.access.ListState``, cached until the store changes) with the screener's and
 reuses it. Lists the caller may not see are filtered out of every result through ``lists_for``.
+With sidecars (``api.sidecars``), ``screen_records`` screens in one of them, over the same index
+read from its disk cache, and in process when none can.
 """
 
 from __future__ import annotations
 
 import gc
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from api.access import ListState
 from api.errors import Invalid, Unavailable
+from api.sidecars import Job, Sidecars
+from lists.store import ListStore
 from screening.algorithms import ALGORITHMS
 from screening.api import open_screener
+from screening.index import cache_key
 from screening.review.errors import NotFound
 from screening.review.users import Principal, lists_visible_to
 from screening.screener import Screener
@@ -28,34 +35,87 @@ def check_algorithm(name: str | None) -> str | None:
     return name
 
 
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A screener, the snapshot ids it covers and its index in the disk cache (None: absent)."""
+
+    snapshot_ids: tuple[int, ...]
+    screener: Screener
+    index_folder: Path | None
+
+
 class Engines:
     """One cached Screener per algorithm over the current snapshots of the store."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, sidecars: Sidecars | None = None) -> None:
         self.db_path = db_path
+        self.sidecars = sidecars
         self._lock = threading.Lock()
-        self._cache: dict[str | None, tuple[tuple[int, ...], Screener]] = {}
+        self._cache: dict[str | None, Built] = {}
 
     def get(self, state: ListState, algorithm: str | None = None) -> Screener:
+        return self.built(state, algorithm).screener
+
+    def built(self, state: ListState, algorithm: str | None = None) -> Built:
         name = check_algorithm(algorithm)
         key = state.snapshot_ids
         if not key:
             raise Unavailable("no list is loaded yet; an admin loads lists with "
                               "'screening lists load' or POST /v1/lists/refresh")
         cached = self._cache.get(name)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if cached is not None and cached.snapshot_ids == key:
+            return cached
         with self._lock:  # one build at a time; others wait for it rather than repeat it
             cached = self._cache.get(name)
-            if cached is None or cached[0] != key:
+            if cached is None or cached.snapshot_ids != key:
                 gc.unfreeze()  # a replaced screener's objects may be collected again
-                cached = (key, _warm(open_screener(self.db_path, name)))
+                cached = self._build(key, name)
                 self._cache[name] = cached
-                _settle()
-        return cached[1]
+                settle()
+        return cached
+
+    def _build(self, key: tuple[int, ...], name: str | None) -> Built:
+        screener = warm(open_screener(self.db_path, name))
+        folder = index_folder(self.db_path, screener)
+        built = Built(key, screener, folder)
+        if self.sidecars is not None and folder is not None:
+            self.sidecars.load(self._job(built, None, None, None))
+        return built
+
+    def screen_records(self, built: Built, rows: list[dict[str, Any]], threshold: float | None,
+                       lists: list[str] | None) -> list[dict[str, Any]]:
+        """``Screener.screen_records`` (all hits), in a sidecar when there is one."""
+        if self.sidecars is not None and built.index_folder is not None:
+            hits = self.sidecars.screen(self._job(built, rows, threshold, lists))
+            if hits is not None:
+                return hits
+        return built.screener.screen_records(rows, threshold=threshold, limit=None, lists=lists)
+
+    @staticmethod
+    def _job(built: Built, rows: list[dict[str, Any]] | None, threshold: float | None,
+             lists: list[str] | None) -> Job:
+        assert built.index_folder is not None
+        return Job(str(built.index_folder), _snapshot_ids(built.screener),
+                   built.screener.algorithm.name, rows, threshold, lists)
 
 
-def _warm(screener: Screener) -> Screener:
+def index_folder(db_path: Path, screener: Screener) -> Path | None:
+    """Where ``open_screener`` cached the screener's index, when it is there."""
+    store = ListStore(db_path)
+    try:
+        snapshots = store.current_snapshots()
+    finally:
+        store.close()
+    folder = Path(str(db_path) + ".index") / cache_key(snapshots)
+    same = tuple(sorted(s.snapshot_id for s in snapshots)) == _snapshot_ids(screener)
+    return folder if same and (folder / "snapshots.json").exists() else None
+
+
+def _snapshot_ids(screener: Screener) -> tuple[int, ...]:
+    return tuple(sorted(int(str(s["snapshot_id"])) for s in screener.snapshots))
+
+
+def warm(screener: Screener) -> Screener:
     """The screener with its single-query tables built, so no request waits for them."""
     if screener.fast:
         from screening.single import fast_path
@@ -64,7 +124,7 @@ def _warm(screener: Screener) -> Screener:
     return screener
 
 
-def _settle() -> None:
+def settle() -> None:
     """Keep the built screeners out of the garbage collector's full passes.
 
     A full pass over their ~50k long-lived objects takes about 20 ms, which whichever request

@@ -78,9 +78,10 @@ def screen() -> ResponseValue:
     limit = query_int("limit", 10, 1, 100)
     caller = principal()
     state = list_state()
-    screener = engines().get(state, request.args.get("algorithm") or None)
+    built = engines().built(state, request.args.get("algorithm") or None)
+    screener = built.screener
     allowed = lists_for(state, caller)
-    hits = single.screen_parties(screener, parties, allowed, threshold, limit)
+    hits = single.screen_parties(engines(), built, parties, allowed, threshold, limit)
     result: dict[str, Any] = {
         "kind": parties.kind,
         "parties": parties.rows,

@@ -32,18 +32,29 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _app: list[Flask] = []  # the app of this worker process, for its shutdown
 
 
-def _load_app(db_path: str) -> Flask:
-    """Runs in the worker: the app over the store, with interrupted batches marked failed."""
+def _load_app(db_path: str, sidecars: int) -> Flask:
+    """Runs in the worker: the app over the store, with interrupted batches marked failed and
+    the default screener built (in its sidecars too), so the first request does not wait."""
     from api import create_app
+    from api.access import read_list_state
     from api.db import Database
+    from api.engine import Engines
     from api.jobs import recover_batches
 
-    app = create_app({"DB_PATH": Path(db_path)})
+    app = create_app({"DB_PATH": Path(db_path), "SIDECARS": sidecars})
     database: Database = app.extensions["screening.db"]
     recovered = recover_batches(database)
     if recovered:
         log.warning("%d interrupted batch(es) marked failed: resubmit them", len(recovered))
     _app.append(app)
+    con = database.cursor()
+    try:
+        state = read_list_state(con)
+    finally:
+        con.close()
+    if state.snapshot_ids:
+        engines: Engines = app.extensions["screening.engines"]
+        engines.built(state)
     return app
 
 
@@ -73,8 +84,11 @@ def _worker(*args: Any, **kwargs: Any) -> None:
             shutdown(_app.pop())
 
 
-def serve(db_path: Path, host: str, port: int, threads: int) -> None:
-    """Serve until SIGTERM or SIGINT; returns once the worker has closed the store."""
+def serve(db_path: Path, host: str, port: int, threads: int, sidecars: int) -> None:
+    """Serve until SIGTERM or SIGINT; returns once the worker has closed the store.
+
+    ``sidecars``: screening processes beside the worker (``api.sidecars``); 0 screens in it.
+    """
     # Spawned, not forked: the worker starts without the supervisor's threads (Polars, DuckDB).
     multiprocessing.set_start_method("spawn", force=True)
     server = MPServer(
@@ -82,5 +96,5 @@ def serve(db_path: Path, host: str, port: int, threads: int) -> None:
         blocking_threads=threads, respawn_failed_workers=True, log_access=False,
         websockets=False,
     )
-    server.serve(spawn_target=_worker, target_loader=partial(_load_app, str(db_path)),
+    server.serve(spawn_target=_worker, target_loader=partial(_load_app, str(db_path), sidecars),
                  wrap_loader=False)

@@ -18,12 +18,12 @@ from typing import Any
 
 import polars as pl
 
+from api.engine import Built, Engines
 from api.errors import Invalid, UnsupportedMediaType
 from api.ranking import best_per_entity
 from api.recorder import ScreeningRecord
 from api.validate import Field, check_object
 from screening.inputs import detect_format, read_batch
-from screening.screener import Screener
 
 PARTY_FIELDS = {
     "name": Field((str,), required=True), "schema": Field((str,)),
@@ -111,10 +111,10 @@ def _message_frame(parties: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def screen_parties(screener: Screener, parties: Parties, allowed: list[str] | None,
+def screen_parties(engines: Engines, built: Built, parties: Parties, allowed: list[str] | None,
                    threshold: float | None, limit: int) -> list[dict[str, Any]]:
     """The hits of every party (best first per party), only on lists the caller may see."""
-    hits = screener.screen_records(parties.rows, threshold=threshold, limit=None, lists=allowed)
+    hits = engines.screen_records(built, parties.rows, threshold, allowed)
     grouped = best_per_entity(hits, "party_index")
     return [hit for index in sorted(grouped) for hit in grouped[index][:limit]]
 

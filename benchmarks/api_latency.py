@@ -93,9 +93,10 @@ def free_port() -> int:
     return port
 
 
-def start_server(db: Path, port: int, threads: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(db: Path, port: int, threads: int, log: Path, sidecars: int = 0
+                 ) -> subprocess.Popen[bytes]:
     command = [str(Path(sys.executable).parent / "screening"), "--db", str(db), "serve",
-               "--port", str(port), "--threads", str(threads)]
+               "--port", str(port), "--threads", str(threads), "--sidecars", str(sidecars)]
     process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     deadline = time.monotonic() + 120
@@ -212,12 +213,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=8, help="server worker threads")
+    parser.add_argument("--sidecars", type=int, default=0, help="screening sidecar processes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="api-bench-") as tmp:
         db, key = build_store(Path(tmp), args.lists)
         names = corpus(db)
         port = free_port()
-        server = start_server(db, port, args.threads, Path(tmp) / "serve.log")
+        server = start_server(db, port, args.threads, Path(tmp) / "serve.log", args.sidecars)
         try:
             client = Client(port, key)
             for name in names[:20]:  # warm-up: caches, connection, first index use
@@ -229,7 +231,8 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=60)
-    result = {"lists": args.lists, "server_threads": args.threads, "cpus": os.cpu_count(),
+    result = {"lists": args.lists, "server_threads": args.threads, "sidecars": args.sidecars,
+              "cpus": os.cpu_count(),
               "screen": screen, "match": match, "sustained": load}
     print_table(
         ["endpoint", "requests", "errors", "p50 ms", "p99 ms", "mean ms", "max ms"],

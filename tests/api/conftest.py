@@ -102,11 +102,12 @@ class Server:
 
 
 @contextmanager
-def serving(db: Path, folder: Path) -> Iterator[Server]:
+def serving(db: Path, folder: Path, sidecars: int = 0) -> Iterator[Server]:
     """`screening serve` over ``db`` on a free loopback port until the block ends."""
     port = free_port()
     command = [str(Path(sys.executable).parent / "screening"), "--db", str(db), "serve",
-               "--host", "127.0.0.1", "--port", str(port), "--threads", "4"]
+               "--host", "127.0.0.1", "--port", str(port), "--threads", "4",
+               "--sidecars", str(sidecars)]
     log_path = folder / f"serve-{port}.log"
     log = log_path.open("wb")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(folder)}

@@ -128,7 +128,8 @@ def test_screeners_are_built_warm_and_kept_out_of_full_collections(api: Api, app
     gc.unfreeze()
     assert api.post("bank", "/v1/screen", json={"name": UN_NAME}).status_code == 200
     engines: Engines = app.extensions["screening.engines"]
-    [(_, screener)] = engines._cache.values()
+    [built] = engines._cache.values()
+    screener = built.screener
     assert _FAST_ATTR in screener.__dict__  # the single-query tables were built with it
     tracked = gc.get_objects()
     assert not any(o is screener or o is screener.index for o in tracked)  # frozen

@@ -1,0 +1,128 @@
+"""Screening sidecars (``api.sidecars``): same answers as the worker, same confidentiality,
+and the worker screens in process whenever a sidecar cannot."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api import create_app, shutdown
+from api.engine import Engines
+from api.sidecars import Sidecars
+from tests.api.conftest import serving
+from tests.api.helpers import (
+    CONFIDENTIAL,
+    CONFIDENTIAL_NAME,
+    UN_ENTITY,
+    UN_NAME,
+    Seed,
+    bearer,
+)
+
+NAMES = (UN_NAME, CONFIDENTIAL_NAME, "Jean Dupont", "Zawahiri Aiman", "Karim Ouali")
+
+
+def _app(db: Path, uploads: Path, sidecars: int) -> Flask:
+    return create_app({"DB_PATH": db, "TESTING": True, "UPLOAD_DIR": uploads,
+                       "SECRET_KEY": "test", "SIDECARS": sidecars})
+
+
+@pytest.fixture
+def side_app(db_path: Path, tmp_path: Path) -> Iterator[Flask]:
+    application = _app(db_path, tmp_path / "uploads", 1)
+    yield application
+    shutdown(application)
+
+
+def sidecars_of(app: Flask) -> Sidecars:
+    engines: Engines = app.extensions["screening.engines"]
+    assert engines.sidecars is not None
+    return engines.sidecars
+
+
+def screened(client: FlaskClient, seed: Seed, person: str, name: str) -> dict[str, Any]:
+    response = client.post("/v1/screen", json={"name": name}, headers=bearer(seed, person))
+    assert response.status_code == 200, response.json
+    body: dict[str, Any] = response.get_json()
+    body.pop("screening_id")
+    return body
+
+
+def test_sidecar_answers_exactly_like_the_worker(side_app: Flask, seed: Seed,
+                                                 tmp_path: Path) -> None:
+    plain_app = _app(seed.copy_to(tmp_path / "plain"), tmp_path / "plain-uploads", 0)
+    try:
+        for person in ("bank", "vault"):
+            for name in NAMES:
+                by_sidecar = screened(side_app.test_client(), seed, person, name)
+                in_process = screened(plain_app.test_client(), seed, person, name)
+                assert by_sidecar == in_process
+    finally:
+        shutdown(plain_app)
+    assert sidecars_of(side_app).answered == 2 * len(NAMES)  # none fell back to the worker
+
+
+def test_a_client_never_gets_a_confidential_hit_from_a_sidecar(side_app: Flask,
+                                                                seed: Seed) -> None:
+    client = side_app.test_client()
+    hidden = screened(client, seed, "bank", CONFIDENTIAL_NAME)
+    assert not any(h["list_id"] == CONFIDENTIAL for h in hidden["hits"])
+    assert CONFIDENTIAL not in str(hidden)
+    cleared = screened(client, seed, "vault", CONFIDENTIAL_NAME)
+    assert [h["list_id"] for h in cleared["hits"]] == [CONFIDENTIAL]
+    assert sidecars_of(side_app).answered == 2
+
+
+def test_a_killed_sidecar_is_replaced_and_no_request_fails(side_app: Flask, seed: Seed) -> None:
+    client = side_app.test_client()
+    sidecars = sidecars_of(side_app)
+    body = screened(client, seed, "bank", UN_NAME)
+    assert body["hits"][0]["entity_id"] == UN_ENTITY and sidecars.answered == 1
+    [first] = sidecars._all
+    assert first.process.pid is not None
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.join(timeout=10)
+    assert screened(client, seed, "bank", UN_NAME) == body  # screened in process meanwhile
+    assert sidecars.answered == 1
+    [second] = sidecars._all
+    assert second is not first and second.process.is_alive()
+    assert screened(client, seed, "bank", UN_NAME) == body
+    assert sidecars.answered == 2
+
+
+def test_shutdown_stops_the_sidecars(db_path: Path, tmp_path: Path) -> None:
+    application = _app(db_path, tmp_path / "uploads", 2)
+    processes = [s.process for s in sidecars_of(application)._all]
+    assert all(p.is_alive() for p in processes)
+    shutdown(application)
+    assert not any(p.is_alive() for p in processes)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_served_with_a_sidecar_whose_worker_is_killed(seed: Seed, tmp_path: Path) -> None:
+    from tests.api.test_journal import _answer_after_restart, _screen, _worker_pids
+
+    db = seed.copy_to(tmp_path / "served")
+    key = seed.keys["bank"]
+    with serving(db, tmp_path, sidecars=1) as server:
+        first = _screen(server.base, key, UN_NAME)
+        [worker] = _worker_pids(server.process.pid)
+        sidecars = _children(worker)
+        assert len(sidecars) == 1
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 30  # the sidecar reads the end of its pipe and exits
+        while any(Path(f"/proc/{p}").exists() for p in sidecars) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(Path(f"/proc/{p}").exists() for p in sidecars)
+        assert _answer_after_restart(server.base, key) > first
