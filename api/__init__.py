@@ -57,9 +57,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from api.jobs import BatchJobs
     from api.json_api import bp as json_bp
     from api.recorder import ScreeningRecorder
+    from api.sessions import CookieSessions
     from api.sidecars import Sidecars
 
     app = Flask(__name__)
+    app.session_interface = CookieSessions()
     app.json_provider_class = JSONProvider
     app.json = JSONProvider(app)
     app.config.from_mapping(default_config())

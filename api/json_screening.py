@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 
 from api import single, yente
 from api.access import Access, ListState
@@ -65,7 +65,7 @@ def match(dataset: str) -> ResponseValue:
                          limit)
 
 
-def screen() -> ResponseValue:
+def screen() -> Response:
     """One party (JSON) or one payment message (XML / MT103 body), screened and stored."""
     raw = request.get_data(cache=True)
     media = (request.content_type or "").split(";")[0].strip().lower()
@@ -93,5 +93,4 @@ def screen() -> ResponseValue:
     }
     # Answered once the record is journalled; it and its audit entry are committed just after.
     record = single.screening_record(caller.actor, raw, result)
-    result["screening_id"] = app_recorder().store(record)
-    return result
+    return single.answer(record, app_recorder().store(record))

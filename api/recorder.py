@@ -121,7 +121,10 @@ class ScreeningRecorder:
             self._next_id += 1
             self._journal.append(record.journal_entry(screening_id))
             self._pending.append((screening_id, record))
-            self._lock.notify()
+            if len(self._pending) == 1:
+                # Only the first record wakes the writer: it then gathers for COMMIT_INTERVAL,
+                # and a wake-up per record would cost every request a thread switch.
+                self._lock.notify()
         return screening_id
 
     def flush(self, timeout: float = WAIT_SECONDS) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from flask import Response, current_app
 
 from api.engine import Built, Engines
 from api.errors import Invalid, UnsupportedMediaType
@@ -141,3 +142,12 @@ def screening_record(actor: str, raw: bytes, result: dict[str, Any]) -> Screenin
         snapshots_json=json.dumps(result["snapshots"]),
         result_json=json.dumps(result, default=str),
     )
+
+
+def answer(record: ScreeningRecord, screening_id: int) -> Response:
+    """The response: the stored result with its id, encoded once (the result is the biggest
+    part of the request's JSON work, and it was already encoded for the store)."""
+    body = record.result_json
+    assert body.endswith("}")  # a JSON object: the id goes in as its last member
+    return current_app.response_class(f'{body[:-1]}, "screening_id": {screening_id}}}\n',
+                                      mimetype="application/json")
