@@ -34,7 +34,6 @@ from screening.index import (
     whole_name_key,
 )
 from screening.keys import is_edit2_key, token_table
-from screening.legal_words import legal_form_words_in
 from screening.normalise import PERSON, tokenise_names
 from screening.scoring import (
     INITIAL_SIM,
@@ -303,8 +302,8 @@ def query_tables(
 
 def fresh_facts(unknown: pl.Series, tables: IndexTables) -> pl.DataFrame:
     """What each distinct unseen token's weight is made of, independent of the batch:
-    token, canonical, keys, common (``is_common``), misspelt (a slip of a legal-form word)
-    and lend (the weight of the closest listed token, null when none is close).
+    token, canonical, keys, common (``is_common``) and lend (the weight of the closest
+    listed token, null when none is close).
 
     An unseen token close to a listed one ("foundationn") weighs what that token weighs:
     otherwise a misspelt common word would count as the rarest word of the query.
@@ -320,7 +319,6 @@ def fresh_facts(unknown: pl.Series, tables: IndexTables) -> pl.DataFrame:
         words.with_columns(pl.col("keys").list.eval(pl.element().filter(~is_edit2_key(pl.element())))),
         tables, BORROW_SIM,
     )
-    misspelt_forms = legal_form_words_in(words["token"])
     # Ties go to the listed token with the lowest id, so the result never depends on order.
     best = (
         similar.with_columns(tables.weight.gather(similar["ctid"]).alias("lend"))
@@ -329,9 +327,7 @@ def fresh_facts(unknown: pl.Series, tables: IndexTables) -> pl.DataFrame:
         .join(words.select("wid", "token"), on="wid")
         .select("token", "lend")
     )
-    return facts.join(best, on="token", how="left", maintain_order="left").with_columns(
-        pl.col("token").is_in(misspelt_forms.implode()).alias("misspelt")
-    )
+    return facts.join(best, on="token", how="left", maintain_order="left")
 
 
 def fresh_weights(facts: pl.DataFrame) -> pl.DataFrame:
@@ -348,10 +344,9 @@ def fresh_weights(facts: pl.DataFrame) -> pl.DataFrame:
         .otherwise(1.0)
     )
     weight = initial_weight(pl.col("token"), weight)
-    lent = pl.min_horizontal(weight, pl.col("lend").fill_null(1.0))
     return facts.select(
         "token", "canonical", "keys",
-        pl.when(pl.col("misspelt")).then(0.0).otherwise(lent).alias("weight"),
+        pl.min_horizontal(weight, pl.col("lend").fill_null(1.0)).alias("weight"),
     )
 
 

@@ -32,14 +32,14 @@ import polars as pl
 
 from lists.store import ListStore, Snapshot
 from screening.keys import is_edit2_key, token_table
-from screening.legal_words import legal_form_words_in, stray_short_forms
+from screening.legal_words import legal_form_words, legal_form_words_in, stray_short_forms
 from screening.normalise import name_variants, tokenise_names
 from screening.phonetic import phonetic_keys
 from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "23"
+INDEX_VERSION = "24"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Two-edit keys (keys.py, ``e:``) are vaguer: they may be shared by this many tokens.
@@ -204,8 +204,13 @@ def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
     doc_freq = tokens.group_by("canonical").agg(pl.col("name_id").n_unique().alias("df"))
     common = [c for c in doc_freq["canonical"].to_list() if is_common(c)]
     # Variant groups fold spellings ("obshchestvo" -> "ubshshistvu"): test the spellings.
+    # A slip of a legal-form word that a person's name holds is a name ("Hartung").
+    persons = names.filter(pl.col("schema") == "Person").select("name_id")
+    person_words = tokens.join(persons, on="name_id")["token"].unique()
+    slips = legal_form_words_in(info["token"])
     legal = info.filter(
-        pl.col("token").is_in(legal_form_words_in(info["token"]).implode())
+        pl.col("token").is_in(legal_form_words())
+        | (pl.col("token").is_in(slips.implode()) & ~pl.col("token").is_in(person_words.implode()))
         | pl.col("token").is_in(stray_short_forms())
     )["canonical"]
     # Class tokens and stray legal-form words never tell one name from another.

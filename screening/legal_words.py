@@ -88,17 +88,27 @@ def is_short_form_slip(token: str) -> bool:
     return best is not None and best[1] <= 1
 
 
-def unseen_short_form_slips(
+def is_form_slip(token: str) -> bool:
+    """A legal-form word or a slip of one: weightless in an organisation's name only.
+
+    In a person's name such a word is a name: "Hartung" is one slip from "haftung", "Keisha"
+    from "kaisha".
+    """
+    return is_short_form_slip(token) or is_legal_form_word(token)
+
+
+def unseen_form_slips(
     names: pl.DataFrame, tokens: pl.DataFrame, seen_tokens: int
 ) -> pl.DataFrame:
-    """``tokens`` (qid, token, tid, weight...) with unseen short-form slips of organisation
-    names weighing nothing. ``seen_tokens``: token ids below this are the index's own."""
+    """``tokens`` (qid, token, tid, weight...) with unseen legal-form words and slips of them
+    (``is_form_slip``) in organisation names weighing nothing. ``seen_tokens``: token ids
+    below this are the index's own."""
     organisations = names.filter(pl.col("schema") != _PERSON).select("qid")
     if organisations.height == 0:
         return tokens
     # Unseen words are few per batch; each is tested once (cached) by the one-word test.
     unseen = tokens.filter(pl.col("tid") >= seen_tokens)["token"].unique().to_list()
-    slips = pl.Series("token", [t for t in unseen if is_short_form_slip(t)], dtype=pl.Utf8)
+    slips = pl.Series("token", [t for t in unseen if is_form_slip(t)], dtype=pl.Utf8)
     return tokens.with_columns(
         pl.when(
             pl.col("token").is_in(slips.implode())

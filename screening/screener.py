@@ -16,7 +16,7 @@ from screening.algorithms import Algorithm, get_algorithm
 from screening.blocking import QueryCache, candidates, identifier_candidates, query_tables
 from screening.explain import explain_hits
 from screening.index import ScreeningIndex
-from screening.legal_words import unseen_short_form_slips
+from screening.legal_words import unseen_form_slips
 from screening.ofac_mode import score_pairs_ofac
 from screening.qualifiers import birth_date_qualifier, country_qualifier
 from screening.scoring import score_pairs
@@ -174,7 +174,7 @@ class Screener:
             .unique(maintain_order=True).with_row_index("qid")
         )
         names, tokens = query_tables(queries, self.index, self.cache)
-        tokens = unseen_short_form_slips(names, tokens, self.index.token_info.height)
+        tokens = unseen_form_slips(names, tokens, self.index.token_info.height)
         names, tokens = _drop_same_readings(names, tokens, named)
         pairs = self._pairs(names, tokens, threshold)
         list_tokens = self.index.tokens.join(pairs.select("name_id").unique(), on="name_id")

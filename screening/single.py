@@ -38,7 +38,7 @@ from screening.index import (
     is_common_word,
 )
 from screening.keys import EDIT2_PREFIX, token_keys
-from screening.legal_words import is_legal_form_word, is_short_form_slip
+from screening.legal_words import is_form_slip
 from screening.normalise import name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier
 from screening.scoring import (
@@ -426,9 +426,6 @@ class FastPath:
                 best = max(sims.values())
                 w = self.t.weight[min(c for c, s in sims.items() if s == best)]
             fresh[token].weight = min(fresh[token].weight, w)
-        for token, _ in words:
-            if is_legal_form_word(token):
-                fresh[token].weight = 0.0
 
     # -- blocking -------------------------------------------------------------------------------
 
@@ -771,9 +768,9 @@ class FastPath:
         common_unknown = {tok for tok in unknown if is_common(tok)}
         query = {key: self.query_tokens(raw, common_unknown) for key, raw in tokenised.items()}
         for (_, schema), tokens in query.items():
-            if schema != "Person":  # legal_words.unseen_short_form_slips
+            if schema != "Person":  # legal_words.unseen_form_slips
                 for q in tokens:
-                    if q.tid < 0 and is_short_form_slip(q.token):
+                    if q.tid < 0 and is_form_slip(q.token):
                         q.weight = 0.0
         out: dict[tuple[str, str], tuple[list[str], dict[str, Scored]]] = {}
         for key, raw in tokenised.items():

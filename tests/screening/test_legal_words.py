@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from screening.api import compare, index_from_names
 from screening.legal_words import (
     is_legal_form_word,
     is_short_form_slip,
@@ -28,3 +29,22 @@ def test_short_form_slips_are_one_edit_from_a_short_form() -> None:
     assert is_short_form_slip("djsc") and is_short_form_slip("zzao")
     assert is_short_form_slip("joiint") and not is_short_form_slip("ivan")
     assert not is_short_form_slip("ab")  # too short to tell
+
+
+def test_a_slip_of_a_legal_form_word_weighs_nothing_only_in_an_organisations_name() -> None:
+    """"Hartung" is one slip from "haftung": in a person's name it is a surname that must
+    count, in a company's name a misspelt legal form that must not."""
+    assert is_legal_form_word("hartung")
+    assert compare("Olga Hartung", "OLGA").score < 0.7  # the surname is not found
+    assert compare("Olga Hartung", "Olga HARTUNG").score == 1.0
+    assert compare("ACME TRADING COMPNY", "ACME TRADING", schema="Organization").match
+
+
+def test_a_listed_persons_name_one_slip_from_a_legal_form_keeps_its_weight() -> None:
+    frame = pl.DataFrame(
+        {"entity_id": ["p1", "c1"], "list_id": ["l", "l"], "schema": ["Person", "Organization"],
+         "name": ["Hans HARTUNG", "NORDIC GROUP LIMTED"], "kind": ["primary", "primary"]}
+    )
+    weights = dict(index_from_names(frame).token_info.select("token", "weight").iter_rows())
+    assert weights["hartung"] > 0.3
+    assert weights["limted"] == 0.0

@@ -15,10 +15,10 @@ from lists.ingest import load_paths
 from lists.store import ListStore
 from screening.api import open_screener
 from screening.legal_words import (
+    is_form_slip,
     is_legal_form_word,
-    is_short_form_slip,
     legal_form_words_in,
-    unseen_short_form_slips,
+    unseen_form_slips,
 )
 from screening.scoring import joined_similarity, token_similarity
 from screening.screener import Screener, query_frame
@@ -326,16 +326,17 @@ def test_one_token_legal_form_test_equals_the_column_test(token: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.one_of(st.sampled_from(["djsc", "zzao", "joiint", "lllc", "tock", "zhao", "ivan", "oil"]),
+    st.one_of(st.sampled_from(["djsc", "zzao", "joiint", "lllc", "tock", "zhao", "ivan", "oil",
+                               "compny", "hartung", "keisha"]),
               st.text(alphabet="acdjlnostz", max_size=7))
 )
-def test_one_token_short_form_test_equals_the_column_test(token: str) -> None:
+def test_one_token_form_slip_test_equals_the_column_test(token: str) -> None:
     names = pl.DataFrame({"qid": [0, 1], "schema": ["Organization", "Person"]})
     tokens = pl.DataFrame(
         {"qid": [0, 1], "token": [token, token], "tid": [10, 10], "weight": [1.0, 1.0]}
     )
-    weights = unseen_short_form_slips(names, tokens, seen_tokens=5)["weight"].to_list()
-    assert weights == [0.0 if is_short_form_slip(token) else 1.0, 1.0]  # persons keep theirs
+    weights = unseen_form_slips(names, tokens, seen_tokens=5)["weight"].to_list()
+    assert weights == [0.0 if is_form_slip(token) else 1.0, 1.0]  # persons keep theirs
 
 
 def test_misspelt_short_legal_forms_weigh_nothing_in_organisation_names(
