@@ -29,6 +29,7 @@ class Algorithm:
     dob_match_bonus: float = 0.03
     country_mismatch: float = -0.08
     country_match_bonus: float = 0.02
+    schema_mismatch: float = -0.15  # a person screened against a company, vessel or aircraft
     identifier_score: float = 0.99
     # Blocking
     max_candidates: int = 32
@@ -41,7 +42,7 @@ class Algorithm:
 
 DEFAULT = Algorithm(
     name="tf-default",
-    version="2",
+    version="3",
     description=(
         "Token alignment of normalised, transliterated names weighted by token rarity, with "
         "spelling-variant groups and phonetic keys; date of birth, country and identifier "
@@ -65,6 +66,7 @@ OFAC = Algorithm(
     dob_day_mismatch=0.0,
     dob_match_bonus=0.0,
     country_mismatch=0.0,
+    schema_mismatch=0.0,
     country_match_bonus=0.0,
     weak_alias_factor=1.0,
 )

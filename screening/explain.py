@@ -91,6 +91,8 @@ def _explain_one(hit: dict[str, Any], aligned: list[dict[str, Any]], algorithm: 
         )
     lines.append(f"{_capital(hit['dob_detail'])} ({_signed(hit['dob_adjust'])}).")
     lines.append(f"{_capital(hit['country_detail'])} ({_signed(hit['country_adjust'])}).")
+    if hit.get("schema_detail"):
+        lines.append(f"{_capital(hit['schema_detail'])} ({_signed(hit['schema_adjust'])}).")
     lines.append(f"Final score {hit['score']:.2f} with {algorithm.label}.")
     return " ".join(lines)
 

@@ -121,3 +121,59 @@ def country_qualifier(hits: pl.DataFrame, algorithm: Algorithm) -> pl.DataFrame:
         .otherwise(pl.lit("no country on the list entry"))
         .alias("country_detail"),
     ).drop("_q_countries")
+
+
+# What each schema can be (FollowTheMoney's matchable schemata): a person is never a company,
+# a vessel or an aircraft; a legal entity is a person or an organisation.
+_SCHEMA_KINDS: dict[str, frozenset[str]] = {
+    "Person": frozenset({"person"}),
+    "Organization": frozenset({"organisation"}),
+    "Company": frozenset({"organisation"}),
+    "PublicBody": frozenset({"organisation"}),
+    "LegalEntity": frozenset({"person", "organisation"}),
+    "Vessel": frozenset({"vessel"}),
+    "Aircraft": frozenset({"aircraft"}),
+}
+_SCHEMA_WORDS = {
+    "Person": "a person", "Organization": "an organisation", "Company": "a company",
+    "PublicBody": "a public body", "LegalEntity": "a person or organisation",
+    "Vessel": "a vessel", "Aircraft": "an aircraft",
+}
+
+
+def schema_adjustment(
+    query_schema: str | None, entity_schema: str | None, algorithm: Algorithm
+) -> tuple[float, str | None]:
+    """The score change when a typed query cannot be the listed entity's kind, and why.
+
+    An untyped query (a payment party of unknown kind) and unknown schemas change nothing.
+    """
+    query_kinds = _SCHEMA_KINDS.get(query_schema or "")
+    entity_kinds = _SCHEMA_KINDS.get(entity_schema or "")
+    if query_kinds is None or entity_kinds is None or query_kinds & entity_kinds:
+        return 0.0, None
+    detail = (
+        f"the query is {_SCHEMA_WORDS[str(query_schema)]}, "
+        f"the list entry {_SCHEMA_WORDS[str(entity_schema)]}"
+    )
+    return algorithm.schema_mismatch, detail
+
+
+def schema_qualifier(hits: pl.DataFrame, algorithm: Algorithm) -> pl.DataFrame:
+    """``schema_adjustment`` of every hit (query_schema, null when untyped; entity_schema)."""
+    # Few distinct pairs of schemas: each is decided once and joined back.
+    pairs = hits.select(
+        pl.col("query_schema").fill_null(""), pl.col("entity_schema").fill_null("")
+    ).unique()
+    decided = [
+        (q, e, *schema_adjustment(q or None, e or None, algorithm)) for q, e in pairs.iter_rows()
+    ]
+    table = pl.DataFrame(
+        decided, orient="row",
+        schema={"_q": pl.Utf8, "_e": pl.Utf8, "schema_adjust": pl.Float64,
+                "schema_detail": pl.Utf8},
+    )
+    return hits.with_columns(
+        pl.col("query_schema").fill_null("").alias("_q"),
+        pl.col("entity_schema").fill_null("").alias("_e"),
+    ).join(table, on=["_q", "_e"], how="left").drop("_q", "_e")

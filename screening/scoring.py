@@ -322,6 +322,29 @@ def score_pairs(
     q_count = query_tokens.filter(~pl.col("token").str.starts_with("#")).group_by("qid").len(
         name="q_count"
     )
+    sharp = query_tokens.filter(
+        (pl.col("weight") > RARE_WEIGHT) & (pl.col("token").str.len_chars() > 1)
+        & ~pl.col("token").str.starts_with("#")
+    ).select("qid").unique().with_columns(pl.lit(value=True).alias("q_sharp"))
+    list_words = list_tokens.filter(
+        (pl.col("weight") > 0) & (pl.col("token").str.len_chars() > 1)
+        & ~pl.col("token").str.starts_with("#")
+    )
+    c_words = list_words.group_by("name_id").len(name="c_words")
+    query_words = query_tokens.filter(pl.col("token").str.len_chars() > 1).get_column("tid")
+    c_words_aligned = (
+        aligned.select(
+            "pid",
+            pl.col("ctid").is_in(list_words.get_column("tid").unique().implode()).alias("c_word"),
+            # Initials alone hold no list word: "N" is not "NADINE".
+            pl.col("tid").is_in(query_words.unique().implode()).alias("q_word"),
+        )
+        .group_by("pid")
+        .agg(
+            pl.col("c_word").sum().alias("c_words_aligned"),
+            pl.col("q_word").any().alias("by_word"),
+        )
+    )
     joined = _pair_joined_similarity(pairs["qid"], pairs["name_id"], query_names, list_names)
     # One lazy query from here: Polars plans the joins and column steps together.
     scored = (
@@ -333,6 +356,9 @@ def score_pairs(
         .join(q_total.lazy(), on="qid", how="left")
         .join(c_total.lazy(), on="name_id", how="left")
         .join(q_count.lazy(), on="qid", how="left")
+        .join(sharp.lazy(), on="qid", how="left")
+        .join(c_words.lazy(), on="name_id", how="left")
+        .join(c_words_aligned.lazy(), on="pid", how="left")
         .join(
             query_names.lazy().select(
                 "qid", pl.col("joined").alias("q_joined"),
@@ -342,7 +368,8 @@ def score_pairs(
         )
         .join(list_names.lazy().select("name_id", "joined", "weak"), on="name_id")
         .with_columns(pl.col("matched", "q_matched", "c_matched", "n_aligned").fill_null(0))
-        .with_columns(pl.col("rare_matched").fill_null(value=False))
+        .with_columns(pl.col("rare_matched", "q_sharp", "by_word").fill_null(value=False))
+        .with_columns(pl.col("c_words", "c_words_aligned").fill_null(0))
     )
     unmatched_c = (pl.col("c_total") - pl.col("c_matched")).clip(0.0, None)
     unmatched_q = (pl.col("q_total") - pl.col("q_matched")).clip(0.0, None)
@@ -364,6 +391,19 @@ def score_pairs(
         pl.when(pl.col("rare_matched") | all_aligned)
         .then(token_score)
         .otherwise(pl.min_horizontal(token_score, pl.lit(algorithm.common_only_cap)))
+    )
+    # A vague query (no word both rare and longer than an initial: "Omar", "A. Ali") matches
+    # only a list name whose every word it holds; else every "X Omar" on the lists is a hit.
+    token_score = (
+        pl.when(
+            ~pl.col("q_sharp")
+            & (
+                (pl.col("c_words") > pl.col("c_words_aligned"))
+                | ((pl.col("c_words") > 0) & ~pl.col("by_word"))
+            )
+        )
+        .then(pl.min_horizontal(token_score, pl.lit(algorithm.common_only_cap)))
+        .otherwise(token_score)
     )
     scored = scored.with_columns(token_score.clip(0.0, 1.0).alias("token_score"))
     # A long query that is the start of the list name was cut by a message field limit.

@@ -18,7 +18,7 @@ from screening.explain import explain_hits
 from screening.index import ScreeningIndex
 from screening.legal_words import unseen_form_slips
 from screening.ofac_mode import score_pairs_ofac
-from screening.qualifiers import birth_date_qualifier, country_qualifier
+from screening.qualifiers import birth_date_qualifier, country_qualifier, schema_qualifier
 from screening.scoring import score_pairs
 
 # Frames of at most this many rows are screened through the single-query fast path.
@@ -237,9 +237,16 @@ class Screener:
             ),
             on=["entity_id", "list_id"],
         ).with_row_index("hid")
-        hits = country_qualifier(birth_date_qualifier(hits, self.algorithm), self.algorithm)
+        hits = hits.with_columns(
+            pl.when(pl.col(UNTYPED)).then(None).otherwise(pl.col("schema")).alias("query_schema")
+        )
+        hits = schema_qualifier(
+            country_qualifier(birth_date_qualifier(hits, self.algorithm), self.algorithm),
+            self.algorithm,
+        )
         name_score = pl.col("name_score").fill_null(0.0)
-        score = (name_score + pl.col("dob_adjust") + pl.col("country_adjust")).clip(0.0, 1.0)
+        adjust = pl.col("dob_adjust") + pl.col("country_adjust") + pl.col("schema_adjust")
+        score = (name_score + adjust).clip(0.0, 1.0)
         score = pl.when(pl.col("id_kind").is_not_null()).then(
             pl.max_horizontal(score, pl.lit(self.algorithm.identifier_score))
         ).otherwise(score)

@@ -40,7 +40,7 @@ from screening.index import (
 from screening.keys import EDIT2_PREFIX, token_keys
 from screening.legal_words import is_form_slip
 from screening.normalise import name_tokens
-from screening.qualifiers import birth_date_qualifier, country_qualifier
+from screening.qualifiers import birth_date_qualifier, country_qualifier, schema_adjustment
 from screening.scoring import (
     INITIAL_SIM,
     INITIAL_WEIGHT,
@@ -731,6 +731,19 @@ class FastPath:
         )
         if not rare and len(aligned) < len(q_words):
             token_score = min(token_score, algo.common_only_cap)
+        if not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in q_words):
+            # scoring.score_pairs: a vague query must hold every list word, and not by
+            # initials alone.
+            words_at = {q.pos for q in q_words if len(q.token) > 1}
+            used = {cpos for _, _, cpos, _, _ in aligned}
+            by_word = any(qpos in words_at for _, qpos, _, _, _ in aligned)
+            loose = [
+                cpos for cpos, ctid in enumerate(ctids)
+                if t.weight[ctid] > 0 and len(t.token[ctid]) > 1
+                and not t.token[ctid].startswith("#")
+            ]
+            if any(cpos not in used for cpos in loose) or (loose and not by_word):
+                token_score = min(token_score, algo.common_only_cap)
         token_score = min(max(token_score, 0.0), 1.0)
         listed = t.joined[name_id]
         joined_score = joined_sim(joined, listed) * algo.joined_factor
@@ -851,8 +864,8 @@ class FastPath:
         self._qualify(hits)
         out = []
         for hit in hits:
-            score = min(max(hit["name_score"] + hit["dob_adjust"] + hit["country_adjust"], 0.0),
-                        1.0)
+            adjust = hit["dob_adjust"] + hit["country_adjust"] + hit["schema_adjust"]
+            score = min(max(hit["name_score"] + adjust, 0.0), 1.0)
             if hit["id_kind"] is not None:
                 score = max(score, self.algorithm.identifier_score)
             if score >= cutoff:
@@ -878,6 +891,9 @@ class FastPath:
             "query_name": row["name"], "q_tokens": raw, "id_kind": slot["id_kind"],
             "id_value": slot["id_value"],
         }
+        hit["schema_adjust"], hit["schema_detail"] = schema_adjustment(
+            None if row.get(UNTYPED) else row["schema"], entity["schema"], self.algorithm
+        )
         if scored is None:
             hit.update(
                 pid=None, matched_name=entity["caption"], name_kind=None, c_tokens=None,

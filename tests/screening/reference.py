@@ -54,6 +54,21 @@ def greedy_alignment(
     return chosen
 
 
+def _vague(q: list[str], q_w: list[float]) -> bool:
+    """No query word is both rare and longer than an initial."""
+    return not any(
+        w > RARE_WEIGHT and len(t) > 1 for t, w in zip(q, q_w, strict=True) if not t.startswith("#")
+    )
+
+
+def _loose_list_word(c: list[str], c_w: list[float], aligned: set[int]) -> bool:
+    """A list word (not an initial, not weightless) not in ``aligned`` (list positions)."""
+    return any(
+        j not in aligned and c_w[j] > 0 and len(t) > 1 and not t.startswith("#")
+        for j, t in enumerate(c)
+    )
+
+
 def reference_score(
     q: list[str], q_w: list[float], q_canon: list[str],
     c: list[str], c_w: list[float], c_canon: list[str],
@@ -75,6 +90,13 @@ def reference_score(
     rare = any(q_w[i] > RARE_WEIGHT for i, _, _ in aligned)
     words = [t for t in q if not t.startswith("#")]
     if not rare and len(aligned) < len(words):
+        token = min(token, algorithm.common_only_cap)
+    # A vague query must hold every list word, and not by initials alone ("N" is not "NADINE").
+    by_word = any(len(q[i]) > 1 for i, _, _ in aligned)
+    if _vague(q, q_w) and (
+        _loose_list_word(c, c_w, {j for _, j, _ in aligned})
+        or (not by_word and _loose_list_word(c, c_w, set()))
+    ):
         token = min(token, algorithm.common_only_cap)
     token = min(max(token, 0.0), 1.0)
     q_joined = "".join(t for t in q if not t.startswith("#"))

@@ -126,3 +126,30 @@ def test_similarity_at_exactly_the_floor_is_kept() -> None:
                             (0.95, [0.0, 0.0, 0.95])):  # fmt: skip
         got = token_similarity_of_rows(left, right, rows, rows, floor=floor)
         assert got.tolist() == expected
+
+
+def _scores(queries: list[list[str]], listed: list[list[str]]) -> dict[tuple[int, int], float]:
+    pairs = pl.DataFrame(
+        [(q, c) for q in range(len(queries)) for c in range(len(listed))],
+        schema={"qid": pl.UInt32, "name_id": pl.UInt32}, orient="row",
+    )
+    scores, _ = score_pairs(
+        pairs, token_frame("qid", queries), token_frame("name_id", listed),
+        joined(queries, "qid"), joined(listed, "name_id").with_columns(pl.lit(False).alias("weak")),
+        DEFAULT,
+    )
+    return {(r["qid"], r["name_id"]): r["name_score"] for r in scores.iter_rows(named=True)}
+
+
+def test_a_vague_query_matches_only_list_names_whose_every_word_it_holds() -> None:
+    """A query of common words and initials ("Ali", "O. Ali") would otherwise match every
+    listed name that holds them."""
+    got = _scores([["ali"], ["o", "ali"], ["o"]], [["ali"], ["ali", "hassan"], ["omar", "ali"],
+                                                   ["omar"]])
+    cap = DEFAULT.common_only_cap
+    assert got[(0, 0)] == 1.0
+    assert got[(0, 1)] <= cap  # "hassan" is not in the query
+    assert got[(1, 2)] >= DEFAULT.threshold  # the initial holds "omar", "ali" holds "ali"
+    assert got[(2, 3)] <= cap  # an initial alone holds nothing
+    # A query with a rare word is not vague: "hassan" alone still meets "ali hassan".
+    assert _scores([["hassan"]], [["ali", "hassan"]])[(0, 0)] > cap

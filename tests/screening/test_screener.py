@@ -259,3 +259,21 @@ def test_warm_caches_give_the_hits_of_a_fresh_screener(screener: Screener) -> No
         fresh = Screener(screener.index).screen(batch)
         assert warm.cache.names.rows is not None
         assert warm.screen(batch).equals(fresh)
+
+
+def test_a_typed_query_of_another_kind_than_the_entry_scores_lower(screener: Screener) -> None:
+    """A person is never an organisation: a person's name equal to a listed organisation's
+    is a weaker hit, explained; an untyped payment party is not marked down."""
+    org = screener.index.names.filter(
+        (pl.col("schema") == "Organization") & (pl.col("kind") == "primary")
+    ).sort("name_id")["name"][0]
+    typed = {h.entity_id: h for h in screener.match(org, schema="Person", threshold=0.5)}
+    untyped = screener.screen(pl.DataFrame({"name": [org]}), threshold=0.5)
+    as_org = screener.match(org, schema="Organization", limit=1)[0]
+    best = typed[as_org.entity_id]
+    assert as_org.score == 1.0
+    assert best.score == pytest.approx(1.0 + DEFAULT.schema_mismatch)
+    assert "the query is a person, the list entry an organisation" in best.explanation.lower()
+    assert untyped.filter(pl.col("entity_id") == as_org.entity_id)["score"].max() == 1.0
+    batch = screener.screen(pl.DataFrame({"name": [org] * 20, "schema": ["Person"] * 20}))
+    assert batch.filter(pl.col("entity_id") == as_org.entity_id)["score"].max() == best.score
