@@ -771,8 +771,9 @@ class FastPath:
 
     def name_hits(
         self, names: list[tuple[str, str]], cutoff: float
-    ) -> dict[tuple[str, str], tuple[list[str], dict[str, Scored]]]:
-        """Per distinct (name, schema): its tokens and the best list name per entity id."""
+    ) -> dict[tuple[str, str], tuple[list[str], dict[tuple[str, str], Scored]]]:
+        """Per distinct (name, schema): its tokens and the best list name per (entity id,
+        list id): entity ids are unique within a list only (gb_hmt and OFAC both list a 7877)."""
         min_score = cutoff - _REACH_SLACK
         if min_score <= 0:
             raise DeclinedError("no reach test: the batch path keeps every candidate")
@@ -785,11 +786,11 @@ class FastPath:
                 for q in tokens:
                     if q.tid < 0 and is_form_slip(q.token):
                         q.weight = 0.0
-        out: dict[tuple[str, str], tuple[list[str], dict[str, Scored]]] = {}
+        out: dict[tuple[str, str], tuple[list[str], dict[tuple[str, str], Scored]]] = {}
         for key, raw in tokenised.items():
             tokens = query[key]
             joined = "".join(q.token for q in tokens if not q.token.startswith("#"))
-            best: dict[str, Scored] = {}
+            best: dict[tuple[str, str], Scored] = {}
             keep, uncertain = self.candidates(
                 tokens, min_score, len(key[0]), cutoff - _MAX_BONUS
             )
@@ -808,30 +809,31 @@ class FastPath:
                 name_id = scored.name_id
                 if scored.name_score < cutoff - _MAX_BONUS:
                     continue
-                entity_id = self.t.entity_id[name_id]
+                entity = (self.t.entity_id[name_id], self.t.list_id[name_id])
                 # Among names of one entity scoring the same, the batch path keeps the lowest
                 # name id (its join walks the names in order): so does this loop.
-                held = best.get(entity_id)
+                held = best.get(entity)
                 if held is None or scored.name_score > held.name_score:
-                    best[entity_id] = scored
+                    best[entity] = scored
             out[key] = (raw, best)
         return out
 
-    def identifier_hits(self, identifier: str | None) -> dict[str, dict[str, str]]:
-        """blocking.identifier_candidates for one value: entity id -> list_id, kind, value."""
+    def identifier_hits(
+        self, identifier: str | None
+    ) -> dict[tuple[str, str], dict[str, str]]:
+        """blocking.identifier_candidates for one value: (entity id, list id) -> kind, value."""
         if identifier is None:
             return {}
         value = pl.select(clean_identifier(pl.lit(identifier, dtype=pl.Utf8))).item()
         if value is None or len(value) < 5:
             return {}
         found = self.t.index.identifiers.filter(pl.col("value") == value).unique()
-        out: dict[str, dict[str, str]] = {}
+        out: dict[tuple[str, str], dict[str, str]] = {}
         for row in found.iter_rows(named=True):
-            if row["entity_id"] in out:
-                raise DeclinedError("one entity id listed with this identifier more than once")
-            out[row["entity_id"]] = {
-                "list_id": row["list_id"], "id_kind": row["kind"], "id_value": row["value"]
-            }
+            entity = (row["entity_id"], row["list_id"])
+            if entity in out:
+                raise DeclinedError("one entity listed with this identifier more than once")
+            out[entity] = {"id_kind": row["kind"], "id_value": row["value"]}
         return out
 
     def screen_rows(self, rows: list[dict[str, Any]], cutoff: float) -> list[dict[str, Any]]:
@@ -846,16 +848,14 @@ class FastPath:
             # Screener._name_hits: the best reading per entity, the person reading on ties.
             for key in _readings(row):
                 raw, best = by_name.get(key, ([], {}))
-                for entity_id, scored in best.items():
-                    held = merged.get((entity_id, self.t.list_id[scored.name_id]))
+                for entity, scored in best.items():
+                    held = merged.get(entity)
                     if held is None or scored.name_score > held["scored"].name_score:
-                        merged[(entity_id, self.t.list_id[scored.name_id])] = {
+                        merged[entity] = {
                             "scored": scored, "raw": raw, "id_kind": None, "id_value": None,
                         }
-            for entity_id, found in self.identifier_hits(row.get("identifier")).items():
-                slot = merged.setdefault(
-                    (entity_id, found["list_id"]), {"scored": None, "raw": []}
-                )
+            for entity, found in self.identifier_hits(row.get("identifier")).items():
+                slot = merged.setdefault(entity, {"scored": None, "raw": []})
                 slot["id_kind"], slot["id_value"] = found["id_kind"], found["id_value"]
             for (entity_id, list_id), slot in merged.items():
                 erow = self.t.entity_of.get((entity_id, list_id))

@@ -261,6 +261,18 @@ def test_random_names_with_typos(
     compare(screener, fast, name, cutoff)
 
 
+@pytest.mark.parametrize("query", ["salihi", "salihi ali"])
+def test_one_entity_id_in_two_lists_gives_two_hits(
+    screener: Screener, fast: FastPath, query: str
+) -> None:
+    # Found by test_random_names_with_typos: entity ids are unique within a list only. UK
+    # Group ID 7877 ('Adnan SALAH') and OFAC ent_num 7877 ('AL-SALIH, Muhammad Mahdi') both
+    # hit at 0.5; the fast path kept only the better of the two.
+    assert compare(screener, fast, query, 0.5) == "same"
+    hits = {(r["entity_id"], r["list_id"]) for r in fast.screen_rows(query_rows(query), 0.5)}
+    assert {("7877", "gb_hmt"), ("7877", "us_ofac_sdn")} <= hits
+
+
 def test_built_tables_fit_the_index(fast: FastPath, screener: Screener) -> None:
     names = screener.index.names.height
     assert len(fast.t.joined) == names
