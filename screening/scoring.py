@@ -498,7 +498,9 @@ def _pair_joined_similarity(
     qid: pl.Series, name_id: pl.Series, query_names: pl.DataFrame, list_names: pl.DataFrame
 ) -> np.ndarray:
     """joined_similarity of each (qid, name_id) pair, strings gathered by id from the
-    distinct names instead of converted once per pair."""
+    distinct names instead of converted once per pair. Only the listed names the pairs hold
+    are prepared: the whole index would cost as much as a large batch."""
+    list_names = list_names.join(name_id.unique().to_frame("name_id"), on="name_id", how="semi")
     q_joined = query_names["joined"].fill_null("")
     c_joined = list_names["joined"].fill_null("")
     # One id space for both sides' digit strings: equal digits, equal ids.
