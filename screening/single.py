@@ -72,6 +72,7 @@ _FRESH_WEIGHT = 1.0
 # Salt of the second hash that, with the first, stands for a blocking key.
 _SALT = "\x1f"
 _NUMBER = re.compile(r"\d+")
+_NON_DIGIT = re.compile(r"\D")
 _INITIAL = re.compile(r"[a-z]")
 # The whitespace Polars' str.strip_chars removes (Unicode White_Space).
 _WHITESPACE = (
@@ -118,10 +119,16 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
 
 def joined_sim(left: str, right: str) -> float:
     """scoring.joined_similarity for one pair (before the algorithm's factor)."""
-    if len(left) < 6 or re.sub(r"\D", "", left) != re.sub(r"\D", "", right):
+    if len(left) < 6 or _digits(left) != _digits(right):
         return 0.0
     sim = float(Levenshtein.normalized_similarity(left, right))
     return sim if sim >= JOINED_MIN_SIM else 0.0
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _digits(text: str) -> str:
+    """The digits of a name (joined_sim compares them for every candidate)."""
+    return _NON_DIGIT.sub("", text)
 
 
 def initial_weight(token: str, weight: float) -> float:
@@ -195,6 +202,8 @@ class Tables:
     entity_id: list[str]  # by name id
     list_id: list[str]  # by name id
     entity_of: dict[tuple[str, str], int]  # (entity_id, list_id) -> row of index.entities
+    # by name id: the sum of its tokens' weights, NaN until first asked for
+    name_total: array[float] = field(default_factory=lambda: array("d"))
     absent: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -236,6 +245,7 @@ class Tables:
             carrier_names=carrier_names,
             name_off=name_off,
             name_tids=name_tids,
+            name_total=array("d", [float("nan")]) * names.height,
             joined=names["joined"].fill_null("").to_list(),
             weak=names["weak"].to_list(),
             entity_id=names["entity_id"].to_list(),
@@ -255,6 +265,16 @@ class Tables:
 
     def name_tokens(self, name_id: int) -> Sequence[int]:
         return self.name_tids[self.name_off[name_id] : self.name_off[name_id + 1]]
+
+    def total_weight(self, name_id: int) -> float:
+        """The weight of a list name's tokens, summed in their order (as the batch path)."""
+        total = self.name_total[name_id]
+        if total != total:  # NaN: not yet computed
+            total = 0.0
+            for ctid in self.name_tokens(name_id):
+                total += self.weight[ctid]
+            self.name_total[name_id] = total
+        return total
 
     def reachable(self, tid: int) -> bool:
         """A carrier (rare enough) list token that is not too busy to expand."""
@@ -676,9 +696,7 @@ class FastPath:
         if query.q_total <= 0:
             return 0.0
         t, algo = self.t, self.algorithm
-        c_total = 0.0
-        for ctid in self.t.name_tokens(name_id):
-            c_total += t.weight[ctid]
+        c_total = t.total_weight(name_id)
         c_reached = seen.c_reached
         free_init_w = max(query.init_w - seen.init_w, 0.0)
         free_init = max(query.n_init - seen.n_init, 0)
@@ -738,9 +756,7 @@ class FastPath:
         q_repeated = 0.0
         for q in tokens:
             q_repeated += q.weight * (counts[q.token] > 1)
-        c_total = 0.0
-        for ctid in ctids:
-            c_total += t.weight[ctid]
+        c_total = t.total_weight(name_id)
         matched = q_matched = c_matched = 0.0
         for sim, _, _, qw, cw in aligned:
             matched += qw * sim
@@ -1024,7 +1040,11 @@ def _strip(text: str) -> str:
 
 def query_rows(query: str | dict[str, Any], schema: str = "Person") -> list[dict[str, Any]]:
     """The query rows Screener.screen would see for ``query``: query_frame, then normalised."""
-    rows = query_frame(query, schema).to_dicts()
+    # query_frame of a bare name is one row of these two columns: skip building the frame.
+    rows = (
+        [{"name": query, "schema": schema}] if isinstance(query, str)
+        else query_frame(query, schema).to_dicts()
+    )
     out = []
     for i, row in enumerate(rows):
         name = row.get("name")
