@@ -553,15 +553,19 @@ class FastPath:
             left_earlier = left_before
         chosen += [w for w in blocking if w.glued]
         parts: dict[int, dict[int, float]] = {}
+        # The hottest loop of blocking (every carrier of every chosen word): locals only.
         for w in chosen:
+            pos, weight = w.pos, w.weight
             for ctid, sim in w.similar.items():
                 if not t.reachable(ctid):
                     continue
-                value = w.weight * sim
+                value = weight * sim  # >= 0: a name met first always takes it
                 for name_id in t.carrier_list(ctid):
-                    by_pos = parts.setdefault(name_id, {})
-                    if value > by_pos.get(w.pos, -1.0):
-                        by_pos[w.pos] = value
+                    by_pos = parts.get(name_id)
+                    if by_pos is None:
+                        parts[name_id] = {pos: value}
+                    elif value > by_pos.get(pos, -1.0):
+                        by_pos[pos] = value
         found: set[int] = set()
         for name_id, by_pos in parts.items():
             part = 0.0
@@ -641,17 +645,18 @@ class FastPath:
                     (w.pos, w.weight * sim, w.weight, w.glued, initial)
                 )
         out: list[tuple[float, int, bool, _Seen]] = []
+        name_tokens, token_weight, reach_of = self.t.name_tokens, self.t.weight, reach.get
         for name_id in found:
             best: dict[int, float] = {}
             own_w: dict[int, float] = {}
             glued_w: dict[int, float] = {}
             met_initial: set[int] = set()
             heaviest: dict[int, float] = {}
-            for ctid in set(self.t.name_tokens(name_id)):
-                entries = reach.get(ctid)
+            for ctid in set(name_tokens(name_id)):
+                entries = reach_of(ctid)
                 if entries is None:
                     continue
-                c_weight = self.t.weight[ctid]
+                c_weight = token_weight[ctid]
                 for pos, value, weight, glued, initial in entries:
                     if c_weight > heaviest.get(pos, -1.0):
                         heaviest[pos] = c_weight
