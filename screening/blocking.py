@@ -176,6 +176,14 @@ _CACHED_FRESH_TOKENS = 100_000
 _CACHED_SIMILAR_ROWS = 1_000_000
 
 
+def _fresh_memo() -> _Memo:
+    return _Memo(["token"], _CACHED_FRESH_TOKENS)
+
+
+def _similar_memo() -> _Memo:
+    return _Memo(["token", "glued"], _CACHED_SIMILAR_ROWS)
+
+
 @dataclass(slots=True)
 class QueryCache:
     """Per-token and per-name work that depends only on the index, kept by a screener from batch
@@ -184,10 +192,8 @@ class QueryCache:
 
     tables: IndexTables | None = None
     names: _Memo = field(default_factory=lambda: _Memo(["name", "schema"], _CACHED_NAMES))
-    fresh: _Memo = field(default_factory=lambda: _Memo(["token"], _CACHED_FRESH_TOKENS))
-    similar: _Memo = field(
-        default_factory=lambda: _Memo(["token", "glued"], _CACHED_SIMILAR_ROWS)
-    )
+    fresh: _Memo = field(default_factory=_fresh_memo)
+    similar: _Memo = field(default_factory=_similar_memo)
     floor: float | None = None
 
     def tokenise(self, names: pl.Series, schemas: pl.Series) -> pl.Series:
@@ -217,7 +223,7 @@ class QueryCache:
         """``_similar`` of ``words`` (wid, token, keys, glued): a word's keys follow from its
         token and whether it is two glued words."""
         if self.floor != floor:
-            self.similar, self.floor = _Memo(["token", "glued"], _CACHED_SIMILAR_ROWS), floor
+            self.similar, self.floor = _similar_memo(), floor
 
         def compute(missing: pl.DataFrame) -> pl.DataFrame:
             keyed = missing.join(
@@ -247,8 +253,7 @@ def _fresh_cache(cache: QueryCache | None, tables: IndexTables) -> QueryCache:
         return QueryCache(tables=tables)
     if cache.tables is not tables:
         cache.tables = tables
-        cache.fresh = _Memo(["token"], _CACHED_FRESH_TOKENS)
-        cache.similar = _Memo(["token", "glued"], _CACHED_SIMILAR_ROWS)
+        cache.fresh, cache.similar = _fresh_memo(), _similar_memo()
     return cache
 
 
