@@ -339,9 +339,14 @@ class Screener:
 
     def match(
         self, query: str | dict[str, Any], limit: int = 5, threshold: float | None = None,
-        schema: str = "Person",
+        schema: str | None = None,
     ) -> list[Hit]:
-        """The best hits for one query: a name, or a dict of properties (name, birthDate...)."""
+        """The best hits for one query: a name, or a dict of properties (name, birthDate...).
+
+        ``schema`` (or the dict's own) says what kind of party the query is; when no kind is
+        given the name is read as a person's and as an organisation's, as for a payment party
+        of unknown type, and the kind of the list entry is not held against it.
+        """
         if self.blocking and self.algorithm.name == "tf-default":
             # Same hits as the batch path below, without its fixed cost of ~240 Polars steps.
             from screening.single import fast_match
@@ -380,17 +385,21 @@ def _first(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def query_frame(query: str | dict[str, Any], schema: str = "Person") -> pl.DataFrame:
-    """A parties frame from one query: each name of a dict query becomes one row."""
+_NAME_AND_SCHEMA = {"name": pl.Utf8, "schema": pl.Utf8}
+
+
+def query_frame(query: str | dict[str, Any], schema: str | None = None) -> pl.DataFrame:
+    """A parties frame from one query: each name of a dict query becomes one row. No schema
+    (in the dict or given) leaves the party's kind unknown (a null schema)."""
     if isinstance(query, str):
-        return pl.DataFrame({"name": [query], "schema": [schema]})
+        return pl.DataFrame({"name": [query], "schema": [schema]}, schema=_NAME_AND_SCHEMA)
     props = dict(query.get("properties", query))
     names = props.get("name")
     name_list = [str(n) for n in (names if isinstance(names, list | tuple) else [names]) if n]
     if not name_list:
         raise QueryError("the query has no name")
     chosen_schema = query.get("schema") or props.get("schema") or schema
-    row: dict[str, str | None] = {"schema": str(chosen_schema)}
+    row: dict[str, str | None] = {"schema": None if chosen_schema is None else str(chosen_schema)}
     for key, column in _PROPERTY_COLUMNS.items():
         if key in props and column not in ("name", "schema") and row.get(column) is None:
             row[column] = _first(props[key])

@@ -993,7 +993,8 @@ class FastPath:
         return dict(self.t.absent)
 
     def match(
-        self, query: str | dict[str, Any], limit: int, threshold: float | None, schema: str
+        self, query: str | dict[str, Any], limit: int, threshold: float | None,
+        schema: str | None,
     ) -> list[Hit]:
         """Screener.match for one query, or DeclinedError."""
         cutoff = self.algorithm.threshold if threshold is None else threshold
@@ -1043,8 +1044,9 @@ def _strip(text: str) -> str:
     return text.strip(_WHITESPACE)
 
 
-def query_rows(query: str | dict[str, Any], schema: str = "Person") -> list[dict[str, Any]]:
-    """The query rows Screener.screen would see for ``query``: query_frame, then normalised."""
+def query_rows(query: str | dict[str, Any], schema: str | None = None) -> list[dict[str, Any]]:
+    """The query rows Screener.screen would see for ``query``: query_frame, then normalised
+    (no schema: a party of unknown type)."""
     # query_frame of a bare name is one row of these two columns: skip building the frame.
     rows = (
         [{"name": query, "schema": schema}] if isinstance(query, str)
@@ -1057,6 +1059,7 @@ def query_rows(query: str | dict[str, Any], schema: str = "Person") -> list[dict
             "row": i,
             "name": _strip(name) if name is not None else None,
             "schema": row.get("schema") or "Person",
+            UNTYPED: not row.get("schema"),
             "birth_date": row.get("birth_date"),
             "country": _upper(row.get("country")),
             "nationality": _upper(row.get("nationality")),
@@ -1114,7 +1117,7 @@ def fast_path(screener: Screener) -> FastPath:
 
 def fast_match(
     screener: Screener, query: str | dict[str, Any], limit: int, threshold: float | None,
-    schema: str,
+    schema: str | None,
 ) -> list[Hit] | None:
     """Screener.match through the fast path; None when the batch path must answer."""
     try:

@@ -14,8 +14,11 @@ from screening.screener import QueryError
 @click.command("match")
 @click.argument("name")
 @click.option(
-    "--schema", type=click.Choice(["Person", "Organization", "Vessel"]), default="Person",
-    show_default=True,
+    "--schema",
+    type=click.Choice(["Person", "Organization", "LegalEntity", "Vessel", "Aircraft"]),
+    default=None,
+    help="The kind of party. Not given: the name is read as a person's and as an organisation's,"
+    " and the kind of the list entry is not compared.",
 )
 @click.option("--birth-date", default=None, help="Date of birth, YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--country", default=None, help="Country or nationality (name or ISO code).")
@@ -26,7 +29,7 @@ from screening.screener import QueryError
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def match(
-    ctx: click.Context, name: str, schema: str, birth_date: str | None, country: str | None,
+    ctx: click.Context, name: str, schema: str | None, birth_date: str | None, country: str | None,
     identifier: str | None, limit: int, threshold: float | None, algorithm: str | None,
     as_json: bool,
 ) -> None:
@@ -36,7 +39,9 @@ def match(
     screener = open_screener(db_from(ctx), algorithm)
     if not screener.index.snapshots:
         raise click.ClickException("the store has no lists; run `screening lists load` first")
-    query: dict[str, Any] = {"schema": schema, "properties": {"name": [name]}}
+    query: dict[str, Any] = {"properties": {"name": [name]}}
+    if schema:
+        query["schema"] = schema
     for key, value in (("birthDate", birth_date), ("country", country), ("identifier", identifier)):
         if value:
             query["properties"][key] = [value]

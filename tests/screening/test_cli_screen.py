@@ -110,3 +110,17 @@ def test_unknown_output_suffix_and_empty_store(db: Path, batch: Path, tmp_path: 
     empty = run(tmp_path / "empty.duckdb", "screen", str(batch))
     assert empty.returncode == 1
     assert "the store has no lists" in empty.stderr
+
+
+def test_match_reads_a_name_of_unknown_kind_both_ways(db: Path) -> None:
+    """`screening match NAME` without --schema: an organisation's name finds it at full score;
+    --schema Person marks the same hit down as a person meeting an organisation."""
+    untyped = json.loads(run(db, "match", "Al-Qaida", "--json").stdout)
+    as_person = json.loads(run(db, "match", "Al-Qaida", "--schema", "Person", "--json").stdout)
+    best, person_best = untyped["hits"][0], as_person["hits"][0]
+    assert best["schema"] == "Organization" and best["score"] == 1.0
+    assert "schema" not in untyped["query"]
+    assert person_best["entity_id"] == best["entity_id"]
+    assert person_best["score"] == pytest.approx(1.0 + DEFAULT.schema_mismatch)
+    refused = run(db, "match", "Al-Qaida", "--schema", "Company")
+    assert refused.returncode != 0 and "Company" in refused.stderr

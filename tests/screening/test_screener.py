@@ -277,3 +277,17 @@ def test_a_typed_query_of_another_kind_than_the_entry_scores_lower(screener: Scr
     assert untyped.filter(pl.col("entity_id") == as_org.entity_id)["score"].max() == 1.0
     batch = screener.screen(pl.DataFrame({"name": [org] * 20, "schema": ["Person"] * 20}))
     assert batch.filter(pl.col("entity_id") == as_org.entity_id)["score"].max() == best.score
+
+
+def test_match_without_a_kind_reads_the_query_as_untyped(screener: Screener) -> None:
+    """``match`` with no schema (a bare name, or a dict without one) is a party of unknown
+    kind: the organisation's own name scores 1.0, with no kind qualifier in the explanation."""
+    org = screener.index.names.filter(
+        (pl.col("schema") == "Organization") & (pl.col("kind") == "primary")
+    ).sort("name_id")["name"][0]
+    for query in (org, {"properties": {"name": [org]}}):
+        best = screener.match(query, limit=1)[0]
+        assert best.score == 1.0
+        assert "the query is a" not in best.explanation.lower()
+    typed = {"schema": "Person", "properties": {"name": [org]}}
+    assert screener.match(typed, limit=1)[0].score < 1.0
