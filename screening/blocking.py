@@ -25,12 +25,14 @@ from screening.algorithms import DEFAULT, Algorithm
 from screening.index import (
     MAX_TOKEN_NAMES,
     PREFIX_LETTERS,
+    SPELLING_MIN_LETTERS,
     ScreeningIndex,
     clean_identifier,
     common_pair_key,
     initial_pair_key,
     is_common_word,
     prefix_key,
+    spelling_key,
     whole_name_key,
 )
 from screening.keys import is_edit2_key, token_table
@@ -42,7 +44,7 @@ from screening.scoring import (
     initial_weight,
     token_similarity,
 )
-from screening.variants import is_common
+from screening.variants import canonical_token, is_common
 
 # An unseen query token takes the weight of a listed token at least this similar.
 BORROW_SIM = 0.85
@@ -358,8 +360,8 @@ def fresh_weights(facts: pl.DataFrame) -> pl.DataFrame:
 def _similar(words: pl.DataFrame, tables: IndexTables, floor: float) -> pl.DataFrame:
     """(wid, ctid, sim): list tokens sharing a key with each word, at least ``floor`` similar.
 
-    ``words`` has wid (its row number), token and keys. A word the index knows compares by
-    its own variant group, any other word as spelt.
+    ``words`` has wid (its row number), token and keys. Every word compares by its variant
+    group, as the scorer does: an unseen "chahlaee" is of the group of the listed "shahlai".
     """
     pairs = (
         words.select("wid", pl.col("keys").alias("key"))
@@ -375,7 +377,14 @@ def _similar(words: pl.DataFrame, tables: IndexTables, floor: float) -> pl.DataF
     spelt = words.select("wid", "token").join(
         tables.token_ids.select("token", "canonical"), on="token", how="left",
         maintain_order="left",
-    ).with_columns(pl.col("canonical").fill_null(pl.col("token")))
+    )
+    # Words the index has never seen are few per batch (and their rows are cached).
+    spelt = spelt.with_columns(pl.Series("canonical", [
+        canonical if canonical is not None else canonical_token(token)
+        for token, canonical in zip(
+            spelt["token"].to_list(), spelt["canonical"].to_list(), strict=True
+        )
+    ], dtype=pl.Utf8))
     wid, ctid = pairs["wid"], pairs["ctid"]
     sim = token_similarity(
         spelt["token"].gather(wid), tables.token.gather(ctid),
@@ -586,10 +595,18 @@ def candidates(
         .join(by_name, on="key")
         .select(_pair(pl.col("qid"), pl.col("name_id")))
     )
+    # The whole query spelt without spaces is a listed name spelt so ("Hara Ins titute").
+    spelt = (
+        names.filter(pl.col("joined").str.len_chars() >= SPELLING_MIN_LETTERS)
+        .select("qid", spelling_key(pl.col("joined")).alias("key"))
+        .join(by_name, on="key")
+        .select(_pair(pl.col("qid"), pl.col("name_id")))
+    )
     # Repeats are harmless: block scores take maxima per position.
-    found = pl.concat([found, whole, lone, joined.select("pair"), pairs, cut])
-    # Names met as a whole (glued words, a cut name's start) may score on the whole name.
-    whole_name = pl.concat([joined.select("pair"), cut]).unique()
+    found = pl.concat([found, whole, lone, joined.select("pair"), pairs, cut, spelt])
+    # Names met as a whole (glued words, a cut name's start, the same spelling) may score on
+    # the whole name: the reach test, which counts words, does not apply to them.
+    whole_name = pl.concat([joined.select("pair"), cut, spelt]).unique()
     scored = _block_scores(
         found, words, similar, tables, totals, min_score, joined, whole_name, algorithm
     )
@@ -725,7 +742,9 @@ def _block_scores(
         optimistic = (
             pl.col("block_score") + UNSEEN_SIM * (pl.col("q_total") - pl.col("seen_w")).clip(0)
         ) / pl.col("q_total")
-        scored = scored.filter(optimistic >= min_score)
+        scored = scored.filter(
+            (optimistic >= min_score) | pl.col("pair").is_in(whole_name["pair"].implode())
+        )
     return known_score(scored, tables, whole_name, algorithm).collect()
 
 

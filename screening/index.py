@@ -39,7 +39,7 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "24"
+INDEX_VERSION = "25"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Two-edit keys (keys.py, ``e:``) are vaguer: they may be shared by this many tokens.
@@ -48,6 +48,9 @@ MAX_EDIT2_KEY_TOKENS = 20
 MAX_TOKEN_NAMES = 250
 # Letters of the start of a name that a long (possibly cut) query is looked up by.
 PREFIX_LETTERS = 8
+# Whole names spelt without spaces are keyed from this length (the scorer's whole-name
+# comparison starts there too).
+SPELLING_MIN_LETTERS = 6
 REFERENCE_DATA = Path(__file__).parent / "data"
 _TABLES = ("names", "tokens", "keys", "entities", "identifiers", "token_info")
 
@@ -265,7 +268,7 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.D
     return pl.concat(
         [
             token_keys, whole, glued_keys(names), common_pair_keys(tokens),
-            initial_pair_keys(tokens), prefix_keys(names),
+            initial_pair_keys(tokens), prefix_keys(names), spelling_keys(names),
         ]
     )
 
@@ -386,6 +389,21 @@ def prefix_keys(names: pl.DataFrame) -> pl.DataFrame:
         pl.col("name_id").cast(pl.UInt32),
     ).unique()
     return _without_busy(keys)
+
+
+def spelling_keys(names: pl.DataFrame) -> pl.DataFrame:
+    """``j:`` keys of whole names spelt without spaces (SPELLING_MIN_LETTERS letters or more),
+    pointing at names: a query whose words are joined or split elsewhere ("INVESTCAPITALBANK",
+    "Hara Ins titute") meets the name it spells."""
+    return names.filter(pl.col("joined").str.len_chars() >= SPELLING_MIN_LETTERS).select(
+        spelling_key(pl.col("joined")).alias("key"),
+        pl.lit(None, dtype=pl.Utf8).alias("token"),
+        pl.col("name_id").cast(pl.UInt32),
+    ).unique()
+
+
+def spelling_key(joined: pl.Expr) -> pl.Expr:
+    return pl.lit("j:") + joined
 
 
 def whole_name_key(tokens: pl.Expr) -> pl.Expr:

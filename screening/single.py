@@ -33,6 +33,7 @@ from screening.explain import _explain_one
 from screening.index import (
     MAX_TOKEN_NAMES,
     PREFIX_LETTERS,
+    SPELLING_MIN_LETTERS,
     ScreeningIndex,
     clean_identifier,
     is_common_word,
@@ -392,7 +393,7 @@ class FastPath:
             reached[token] |= self._close_enough(token, tids - reached[token], floor)
         for token, tids in reached.items():
             tid = self.t.tid_of.get(token)
-            canon = self.t.canonical[tid] if tid is not None else token
+            canon = self.t.canonical[tid] if tid is not None else canonical_token(token)
             sims = out[token]
             for ctid in tids:
                 sim = token_sim(token, self.t.token[ctid], canon, self.t.canonical[ctid])
@@ -510,15 +511,16 @@ class FastPath:
         found |= prefix
         joined = self._joined(own)
         found |= set(joined)
-        scored = self._block_scores(found, words, q_total, min_score, joined)
+        whole = prefix | set(joined) | self._spelt(own)
+        found |= whole
+        scored = self._block_scores(found, words, q_total, min_score, joined, whole)
         initials = [w for w in own if len(w.token) == 1]
         init_w = 0.0
         for w in initials:
             init_w += w.weight
         query = _Query(q_total, init_w, sum(1 for w in initials if w.weight > 0))
         known = {
-            name_id: 1.0 if name_id in prefix or name_id in joined
-            else self._known(query, name_id, seen)
+            name_id: 1.0 if name_id in whole else self._known(query, name_id, seen)
             for _, name_id, _, seen in scored
         }
         return self._top(
@@ -620,6 +622,13 @@ class FastPath:
             return set()
         return set(self._name_keys(["t:" + joined[:PREFIX_LETTERS]])[0])
 
+    def _spelt(self, own: list[Word]) -> set[int]:
+        """Names spelt as the whole query is without spaces ("Hara Ins titute")."""
+        joined = "".join(w.token for w in own)
+        if len(joined) < SPELLING_MIN_LETTERS:
+            return set()
+        return set(self._name_keys(["j:" + joined])[0])
+
     def _joined(self, own: list[Word]) -> dict[int, list[float]]:
         """Names holding a query word as two neighbouring words glued: the words' weights."""
         long = [w for w in own if len(w.token) >= _JOINED_MIN_LEN]
@@ -632,7 +641,7 @@ class FastPath:
 
     def _block_scores(
         self, found: set[int], words: list[Word], q_total: float, min_score: float,
-        joined: dict[int, list[float]],
+        joined: dict[int, list[float]], whole: set[int],
     ) -> list[tuple[float, int, bool, _Seen]]:
         """(block score, name id, exact, what was seen): exact when no sum has three terms or
         more, so the batch's sums, taken in another order, are the same to the last bit."""
@@ -681,9 +690,9 @@ class FastPath:
                 >= min_score
                 for seen in (low, high)
             ]
-            if keep[0] != keep[1]:
+            if keep[0] != keep[1] and name_id not in whole:
                 raise DeclinedError("reach test depends on which of two tied words comes first")
-            if keep[0]:
+            if keep[0] or name_id in whole:
                 exact = len(best) <= 2 and len(joined.get(name_id, ())) <= 2
                 init_w = 0.0
                 for pos in met_initial:
