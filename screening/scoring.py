@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein, Prefix
 from rapidfuzz.process import cpdist
 
 from screening.algorithms import Algorithm
+from screening.variants import joined_unit
 
 MAX_ROUNDS = 8
 RARE_WEIGHT = 0.3  # tokens weighing more than this are not common
@@ -121,7 +122,27 @@ def _similarity(pairs: TokenPairs, floor: float | None) -> np.ndarray:
     exact = edits == 0
     sim = np.where(pairs.numeric & ~exact, 0.0, sim)
     sim = np.where(exact, 1.0, sim)
+    sim = _without_other_units(pairs, sim, floor)
     return sim if floor is None else np.where(sim >= floor, sim, 0.0)
+
+
+def other_units(left: str, right: str) -> bool:
+    """Both tokens are Abd al-X units of different divine names ("abdalhaqq"/"abdallah",
+    "abdalrahman"/"abdalrahim"): different names, however alike they are spelt."""
+    return (
+        left != right and left.startswith("abd") and right.startswith("abd")
+        and joined_unit(left) == left and joined_unit(right) == right
+    )
+
+
+def _without_other_units(pairs: TokenPairs, sim: np.ndarray, floor: float | None) -> np.ndarray:
+    """``sim`` with pairs of different units (``other_units``) at 0. Only pairs that are
+    similar at all are looked at: they are few, and the test is per pair."""
+    close = np.flatnonzero((sim >= (floor or 0.0)) & (sim > 0) & (sim < 1) & ~pairs.same_group)
+    if close.size == 0:
+        return sim
+    other = [other_units(a, b) for a, b in zip(pairs.left[close], pairs.right[close], strict=True)]
+    return np.where(np.isin(np.arange(sim.size), close[np.asarray(other, dtype=bool)]), 0.0, sim)
 
 
 def _jaro_winkler(pairs: TokenPairs, osa: np.ndarray, floor: float | None) -> np.ndarray:

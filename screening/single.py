@@ -54,6 +54,7 @@ from screening.scoring import (
     TRUNCATED_MIN_CHARS,
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
+    other_units,
 )
 from screening.screener import (
     _MAX_BONUS,
@@ -103,6 +104,8 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
     if left == right:
         return 1.0
     if _NUMBER.fullmatch(left) or _NUMBER.fullmatch(right):
+        return 0.0
+    if left_canon != right_canon and other_units(left, right):
         return 0.0
     sim = (
         JaroWinkler.normalized_similarity(left, right) + OSA.normalized_similarity(left, right)

@@ -18,6 +18,7 @@ from screening.scoring import (
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
 )
+from screening.variants import joined_unit
 
 
 def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
@@ -25,6 +26,8 @@ def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
         return 1.0
     if a.isdigit() or b.isdigit():
         return 0.0
+    if canon_a != canon_b and joined_unit(a) == a and joined_unit(b) == b:
+        return 0.0  # two Abd al-X units of different divine names
     sim = (JaroWinkler.normalized_similarity(a, b) + OSA.normalized_similarity(a, b)) / 2
     if (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) >= 2:
         sim *= STEM_PENALTY

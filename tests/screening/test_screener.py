@@ -149,6 +149,10 @@ CASES = [
     ("A-B-C Company", "X-Y-Z Company", "Organization", False),
     ("LLC", "Acme LLC", "Organization", False),
     ("Mohammed Ali", "Mohammed Hassan", "Person", False),
+    # Abd al-X units of different divine names are different names; a slip in one is not.
+    ("Abduo Haq Mansour", "Abdallah Mansour", "Person", False),
+    ("Abdul Rahman Ali Hassan", "Abdul Rahim Ali Hassan", "Person", False),
+    ("Abdul Rahmaan Ali Hassan", "Abd al-Rahman Ali Hassan", "Person", True),
 ]
 
 
