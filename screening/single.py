@@ -401,6 +401,33 @@ class _Entries:
     initial: np.ndarray
 
 
+@dataclass(frozen=True, slots=True)
+class _ScoreQuery:
+    """What FastPath.score needs of a query, the same for every list name it scores."""
+
+    words: list[QToken]  # the tokens that are words (not legal-form class tokens)
+    q_total: float
+    q_repeated: float  # the weight of the words the query holds twice or more
+    vague: bool  # no word both rare and longer than an initial
+    # per word: list tid -> token_sim (-1.0 for a class token), as met
+    sims: list[dict[int, float]]
+
+    @classmethod
+    def of(cls, tokens: list[QToken]) -> _ScoreQuery:
+        words = [q for q in tokens if not q.token.startswith("#")]
+        q_total = 0.0
+        for q in tokens:
+            q_total += q.weight
+        counts: dict[str, int] = {}
+        for q in tokens:
+            counts[q.token] = counts.get(q.token, 0) + 1
+        q_repeated = 0.0
+        for q in tokens:
+            q_repeated += q.weight * (counts[q.token] > 1)
+        vague = not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in words)
+        return cls(words, q_total, q_repeated, vague, [{} for _ in words])
+
+
 @dataclass(slots=True)
 class Scored:
     name_id: int
@@ -954,30 +981,32 @@ class FastPath:
 
     # -- scoring --------------------------------------------------------------------------------
 
-    def score(self, tokens: list[QToken], name_id: int, joined: str, chars: int) -> Scored:
-        """scoring.score_pairs for one (query, list name) pair."""
+    def score(
+        self, tokens: list[QToken], name_id: int, joined: str, chars: int,
+        query: _ScoreQuery | None = None,
+    ) -> Scored:
+        """scoring.score_pairs for one (query, list name) pair (``query``: what it needs of
+        the query, the same for every list name: see _ScoreQuery)."""
         t, algo = self.t, self.algorithm
+        query = query or _ScoreQuery.of(tokens)
         ctids = list(self.t.name_tokens(name_id))
-        q_words = [q for q in tokens if not q.token.startswith("#")]
+        q_words = query.words
+        floor, token, canonical, weight = algo.token_floor, t.token, t.canonical, t.weight
         rows: list[tuple[float, int, int, float, float]] = []
-        for q in q_words:
+        for q, sims in zip(q_words, query.sims, strict=True):
             for cpos, ctid in enumerate(ctids):
-                ctoken = t.token[ctid]
-                if ctoken.startswith("#"):
-                    continue
-                sim = token_sim(q.token, ctoken, q.canonical, t.canonical[ctid])
-                if sim >= algo.token_floor:
-                    rows.append((sim, q.pos, cpos, q.weight, t.weight[ctid]))
+                sim = sims.get(ctid)
+                if sim is None:
+                    ctoken = token[ctid]
+                    sim = (
+                        -1.0 if ctoken.startswith("#")
+                        else token_sim(q.token, ctoken, q.canonical, canonical[ctid])
+                    )
+                    sims[ctid] = sim
+                if sim >= floor:
+                    rows.append((sim, q.pos, cpos, q.weight, weight[ctid]))
         aligned = _align(rows)
-        q_total = 0.0
-        for q in tokens:
-            q_total += q.weight
-        counts: dict[str, int] = {}
-        for q in tokens:
-            counts[q.token] = counts.get(q.token, 0) + 1
-        q_repeated = 0.0
-        for q in tokens:
-            q_repeated += q.weight * (counts[q.token] > 1)
+        q_total, q_repeated = query.q_total, query.q_repeated
         c_total = t.total_weight(name_id)
         matched = q_matched = c_matched = 0.0
         for sim, _, _, qw, cw in aligned:
@@ -995,7 +1024,7 @@ class FastPath:
         )
         if not rare and len(aligned) < len(q_words):
             token_score = min(token_score, algo.common_only_cap)
-        if not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in q_words):
+        if query.vague:
             # scoring.score_pairs: a vague query must hold every list word, and not by
             # initials alone.
             words_at = {q.pos for q in q_words if len(q.token) > 1}
@@ -1058,8 +1087,10 @@ class FastPath:
             keep, uncertain = self.candidates(
                 tokens, min_score, len(key[0]), cutoff - _MAX_BONUS
             )
+            facts = _ScoreQuery.of(tokens)
             scores = [
-                self.score(tokens, n, joined, len(key[0])) for n in sorted(set(keep) | uncertain)
+                self.score(tokens, n, joined, len(key[0]), facts)
+                for n in sorted(set(keep) | uncertain)
             ]
             if any(s.name_id in uncertain and s.name_score >= cutoff - _MAX_BONUS
                    for s in scores):
