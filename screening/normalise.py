@@ -202,10 +202,32 @@ def raw_pieces(text: str) -> list[str]:
 
 def _ascii_pieces(names: pl.Expr) -> pl.Expr:
     """Stage A in Polars for pure-ASCII names: identical to `raw_pieces` on ASCII input."""
+    return _ascii_split(_ascii_joined(names))
+
+
+def _ascii_joined(names: pl.Expr) -> pl.Expr:
     for pattern, repl, passes in _polars_rules():
         for _ in range(passes):
             names = names.str.replace_all(pattern, repl)
+    return names
+
+
+def _ascii_split(names: pl.Expr) -> pl.Expr:
     return names.str.to_lowercase().str.replace_all("['`]", "").str.extract_all(r"[a-z0-9]+|,|&")
+
+
+# Every joined-word rule needs an apostrophe, a lower -> upper step or two capitals then a
+# lower-case letter (`_python_rules`' prefilter in ASCII): other words skip the rules.
+_ASCII_JOINED_HINT = r"[a-z][A-Z]|[A-Z][A-Z][a-z]|['`]"
+
+
+def _ascii_word_pieces(words: pl.DataFrame) -> pl.DataFrame:
+    """(word, pieces) for pure-ASCII words, the joined-word rules run only where they can act."""
+    hinted = pl.col("word").str.contains(_ASCII_JOINED_HINT)
+    return pl.concat([
+        words.filter(~hinted).select("word", pieces=_ascii_split(pl.col("word"))),
+        words.filter(hinted).select("word", pieces=_ascii_pieces(pl.col("word"))),
+    ])
 
 
 # --- stage B: piece level ----------------------------------------------------------------
@@ -655,7 +677,7 @@ def _unique_pieces(unique: pl.DataFrame) -> pl.DataFrame:
 def _word_pieces(words: pl.DataFrame) -> pl.DataFrame:
     """(word, pieces) for distinct words: pure-ASCII ones in Polars, the others in Python."""
     is_ascii = ~pl.col("word").str.contains(r"[^\x00-\x7F]")
-    ascii_part = words.filter(is_ascii).select("word", pieces=_ascii_pieces(pl.col("word")))
+    ascii_part = _ascii_word_pieces(words.filter(is_ascii))
     other = words.filter(~is_ascii).get_column("word").to_list()
     other_part = (
         _flat_frame(other, (_raw_pieces_of_word(w) for w in other), "word", "pieces", pl.Utf8())
@@ -684,8 +706,6 @@ def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
     romanised = _flat_frame(
         others, (piece_tokens(p) for p in others), "pieces", "tokens", pl.Utf8()
     )
-    table = pl.concat([folded, romanised])
-    flat = pieces.join(table, on="pieces", how="inner", maintain_order="left")
     abd = pl.col("tokens").str.starts_with("abd")
     trigger = (
         pl.col("tokens").is_in(list(trigger_tokens()))
@@ -693,8 +713,15 @@ def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
         | pl.col("tokens").str.contains(_glued_legal_form().pattern)
     )
     person_trigger = pl.col("tokens").is_in([_COMMA, *slipped_prefixes()]) | abd
+    # Triggers tested once per distinct piece's token, not per token of every name.
+    table = pl.concat([folded, romanised]).with_columns(
+        trigger.alias("trigger"), person_trigger.alias("person_trigger")
+    )
+    flat = pieces.join(table, on="pieces", how="inner", maintain_order="left")
     return flat.group_by("uid", maintain_order=True).agg(
-        pl.col("tokens"), triggered=trigger.any(), person_triggered=person_trigger.any()
+        pl.col("tokens"),
+        triggered=pl.col("trigger").any(),
+        person_triggered=pl.col("person_trigger").any(),
     ).with_columns(
         pl.col("person_triggered")
         | pl.col("tokens").list.first().is_in(list(_person_first_triggers()))
