@@ -20,7 +20,7 @@ from __future__ import annotations
 import polars as pl
 
 from screening.phonetic import phonetic_key
-from screening.variants import canonical_token
+from screening.variants import canonical_token, canonical_tokens
 
 _MIN_DELETE_LEN = 3
 _MIN_WHOLE_LEN = 2
@@ -77,8 +77,11 @@ def token_table(tokens: pl.Series) -> pl.DataFrame:
     The keys are those of ``token_keys``, in its order; the one-letter deletions are spelt
     out by Polars over every token at once.
     """
-    distinct = tokens.drop_nulls().unique(maintain_order=True).to_list()
-    canonical = [t if t.startswith("#") else canonical_token(t) for t in distinct]
+    unique = tokens.drop_nulls().unique(maintain_order=True)
+    distinct = unique.to_list()
+    # Variant groups over the column at once; they are remembered for canonical_token, which
+    # phonetic_key below (and is_common) then only looks up.
+    canonical = canonical_tokens(unique).to_list()
     # Numbers and class tokens have no phonetic key and no deletion keys.
     spelt = [not t.startswith("#") and not t.isdigit() for t in distinct]
     base = pl.DataFrame(
