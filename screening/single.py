@@ -345,6 +345,15 @@ class Word:
 
 
 @dataclass(frozen=True, slots=True)
+class _Similar:
+    """A word's similar list tokens (list tid -> sim), and among them those met by keys other
+    than two-edit ones and at least BORROW_SIM similar. Read-only once made."""
+
+    sims: dict[int, float]
+    close: dict[int, float]
+
+
+@dataclass(frozen=True, slots=True)
 class _Query:
     """What blocking.known_score needs of the query: its weight, and that of its initials."""
 
@@ -448,9 +457,11 @@ class FastPath:
         # (token, its keys, floor) -> _similar's answer: queries meet the same words again and
         # again, and finding a word's similar list words was a fifth of a query's time.
         # Read-only once stored (callers never change a word's similar dict).
-        self._similar_cache: dict[tuple[str, tuple[str, ...], float], dict[int, float]] = {}
+        self._similar_cache: dict[tuple[str, tuple[str, ...], float], _Similar] = {}
         self._keys_cache: dict[str, list[str]] = {}  # token -> its blocking keys (see _keys)
         self._entity_rows: dict[int, dict[str, Any]] = {}  # see _row
+        # candidate names from which blocking's scores and cut are taken with numpy
+        self.vector_min_names = _VECTOR_MIN_NAMES
         self._name_rows: dict[int, dict[str, Any]] = {}
 
     # -- similar tokens ------------------------------------------------------------------------
@@ -459,10 +470,17 @@ class FastPath:
         self, words: Iterable[tuple[str, list[str]]], floor: float
     ) -> dict[str, dict[int, float]]:
         """blocking.similar_tokens: list tokens sharing a key, at least ``floor`` similar."""
+        return {token: found.sims for token, found in self._similar_found(words, floor).items()}
+
+    def _similar_found(
+        self, words: Iterable[tuple[str, list[str]]], floor: float
+    ) -> dict[str, _Similar]:
+        """_similar's answers, with the closest list tokens among those met by keys other than
+        two-edit ones (what _borrow needs)."""
         distinct: dict[str, list[str]] = {}
         for token, keys in words:
             distinct.setdefault(token, keys)
-        out: dict[str, dict[int, float]] = {}
+        out: dict[str, _Similar] = {}
         missing: dict[str, list[str]] = {}
         for token, keys in distinct.items():
             held = self._similar_cache.get((token, tuple(keys), floor))
@@ -474,14 +492,14 @@ class FastPath:
             computed = self._similar_uncached(missing, floor)
             if len(self._similar_cache) + len(computed) > _SIMILAR_CACHE_SIZE:
                 self._similar_cache.clear()  # bounded: start afresh rather than track age
-            for token, sims in computed.items():
-                self._similar_cache[(token, tuple(missing[token]), floor)] = sims
+            for token, found in computed.items():
+                self._similar_cache[(token, tuple(missing[token]), floor)] = found
             out.update(computed)
         return {token: out[token] for token in distinct}
 
     def _similar_uncached(
         self, distinct: dict[str, list[str]], floor: float
-    ) -> dict[str, dict[int, float]]:
+    ) -> dict[str, _Similar]:
         owner: list[int] = []  # per key: the number of its word
         edit2: list[bool] = []
         flat: list[str] = []
@@ -490,7 +508,7 @@ class FastPath:
                 owner.append(number)
                 edit2.append(key.startswith(EDIT2_PREFIX))
                 flat.append(key)
-        out: dict[str, dict[int, float]] = {token: {} for token in distinct}
+        out = {token: _Similar({}, {}) for token in distinct}
         if not flat:
             return out
         which, ids = self.t.token_keys.lookup_flat(*_hashes(flat))
@@ -499,17 +517,19 @@ class FastPath:
         tokens, canonical, tid_of = self.t.token, self.t.canonical, self.t.tid_of
         for number, token in enumerate(distinct):
             mine = word_of == number
-            reached = set(ids[mine & ~by_edit2].tolist())
-            reached |= self._close_enough(
-                token, set(ids[mine & by_edit2].tolist()) - reached, floor
+            plain = set(ids[mine & ~by_edit2].tolist())
+            reached = plain | self._close_enough(
+                token, set(ids[mine & by_edit2].tolist()) - plain, floor
             )
             tid = tid_of.get(token)
             canon = canonical[tid] if tid is not None else token
-            sims = out[token]
+            sims, close = out[token].sims, out[token].close
             for ctid in reached:
                 sim = token_sim(token, tokens[ctid], canon, canonical[ctid])
                 if sim >= floor:
                     sims[ctid] = sim
+                    if sim >= BORROW_SIM and ctid in plain:
+                        close[ctid] = sim
         return out
 
     def _close_enough(self, token: str, tids: set[int], floor: float) -> set[int]:
@@ -583,13 +603,22 @@ class FastPath:
 
     def _borrow(self, fresh: dict[str, QToken]) -> None:
         """blocking._borrow_weights: an unseen word weighs what its closest listed word does."""
-        # blocking._borrow_weights leaves the two-edit keys out.
-        words = [
-            (q.token, [k for k in q.keys if not k.startswith(EDIT2_PREFIX)])
-            for q in fresh.values()
-            if not q.token.startswith("#") and q.weight > 0
+        borrowing = [
+            q for q in fresh.values() if not q.token.startswith("#") and q.weight > 0
         ]
-        similar = self._similar(words, BORROW_SIM)
+        floor = self.algorithm.token_floor
+        if floor <= BORROW_SIM:
+            # The words' similar list tokens, as candidates() will ask for them (kept): those
+            # met by keys other than two-edit ones and BORROW_SIM close are _borrow_weights'.
+            found = self._similar_found(((q.token, q.keys) for q in borrowing), floor)
+            similar = {token: held.close for token, held in found.items()}
+        else:
+            # blocking._borrow_weights leaves the two-edit keys out.
+            similar = self._similar(
+                ((q.token, [k for k in q.keys if not k.startswith(EDIT2_PREFIX)])
+                 for q in borrowing),
+                BORROW_SIM,
+            )
         for token, sims in similar.items():
             if not sims:
                 w = _FRESH_WEIGHT
@@ -634,7 +663,7 @@ class FastPath:
         for w in initials:
             init_w += w.weight
         query = _Query(q_total, init_w, sum(1 for w in initials if w.weight > 0))
-        if len(found) >= _VECTOR_MIN_NAMES:
+        if len(found) >= self.vector_min_names:
             blocks = self._block_arrays(found, words, query, min_score, joined)
             return self._top_arrays(blocks, self._known_array(query, blocks, prefix | set(joined)),
                                     sure_score)
