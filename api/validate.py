@@ -90,6 +90,8 @@ def body(fields: Mapping[str, Field]) -> dict[str, Any]:
 
 
 def _number(name: str, kind: type, low: float | None, high: float | None) -> Any:
+    if not request.environ.get("QUERY_STRING"):
+        return None  # most calls have no parameters: not worth parsing an empty query
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
