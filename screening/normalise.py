@@ -260,7 +260,13 @@ def _repair_homoglyphs(piece: str) -> str:
     return piece
 
 
+# A decimal digit other than 0-9 (\d is Unicode category Nd, as str.isdecimal).
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
 def _ascii_digits(piece: str) -> str:
+    if not _OTHER_DIGIT.search(piece):
+        return piece  # nearly always: the join below is the slow part
     return "".join(
         str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
         for char in piece
@@ -269,6 +275,8 @@ def _ascii_digits(piece: str) -> str:
 
 def fold_to_ascii(text: str) -> str:
     """Diacritics and special letters folded to lower-case ASCII ("Schrödinger" -> schrodinger)."""
+    if text.isascii():
+        return text.lower()  # ASCII has no special letters, decompositions or marks
     text = unicodedata.normalize("NFKD", text.translate(_SPECIAL_FOLDS))
     text = "".join(char for char in text if not unicodedata.combining(char))
     if not text.isascii():
