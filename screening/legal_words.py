@@ -90,9 +90,32 @@ def _short_slips_in(candidates: pl.Series) -> pl.Series:
     return pl.Series(nearest <= 1)
 
 
+# Words already tested by ``form_slips_in`` and the slips among them, kept across batches
+# (a batch screened again, or the same parties next day, tests none again); replaced whole,
+# never changed in place, so a reader always sees a matching pair.
+_tested: tuple[pl.Series, pl.Series] = (
+    pl.Series("token", [], dtype=pl.Utf8), pl.Series("token", [], dtype=pl.Utf8)
+)
+_MAX_TESTED = 1 << 18
+
+
 def form_slips_in(tokens: pl.Series) -> pl.Series:
-    """The distinct tokens for which ``is_form_slip`` holds, tested all at once."""
-    distinct = tokens.drop_nulls().unique()
+    """The distinct tokens for which ``is_form_slip`` holds, the untested ones tested at once."""
+    global _tested
+    seen, slips = _tested
+    distinct = tokens.drop_nulls().unique().rename("token")
+    untested = distinct.filter(~distinct.is_in(seen.implode()))
+    if untested.len():
+        found = _slips_among(untested)
+        if seen.len() + untested.len() > _MAX_TESTED:
+            seen, slips = seen.clear(), slips.clear()
+        seen, slips = pl.concat([seen, untested]), pl.concat([slips, found])
+        _tested = (seen, slips)
+    return distinct.filter(distinct.is_in(slips.implode()))
+
+
+def _slips_among(distinct: pl.Series) -> pl.Series:
+    """``is_form_slip`` over distinct tokens: rapidfuzz's cdist, not a call per word."""
     size = distinct.str.len_chars()
     short = distinct.filter((size >= _SHORT_MIN_LEN) & (size <= _MIN_LEN))
     long = distinct.filter(size >= _MIN_LEN)

@@ -59,3 +59,6 @@ def test_the_batch_test_of_form_slips_agrees_with_the_one_word_test() -> None:
     assert found == {word for word in words if is_form_slip(word)}
     assert {"djsc", "compny", "hartung"} <= found and not {"ivan", "acme"} & found
     assert form_slips_in(pl.Series([], dtype=pl.Utf8)).len() == 0
+    # Tested words are remembered: asked again, alone or with new ones, the answers hold.
+    again = form_slips_in(pl.Series(["compny", "ivan", "zzao", "limitd", "acme"]))
+    assert set(again) == {"compny", "zzao", "limitd"}
