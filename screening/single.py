@@ -71,7 +71,6 @@ _FRESH_COMMON_WEIGHT = 0.3
 _FRESH_WEIGHT = 1.0
 # Salt of the second hash that, with the first, stands for a blocking key.
 _SALT = "\x1f"
-_NUMBER = re.compile(r"\d+")
 _NON_DIGIT = re.compile(r"\D")
 _INITIAL = re.compile(r"[a-z]")
 # The whitespace Polars' str.strip_chars removes (Unicode White_Space).
@@ -107,7 +106,9 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
     """scoring.token_similarity for one pair."""
     if left == right:
         return 1.0
-    if _NUMBER.fullmatch(left) or _NUMBER.fullmatch(right):
+    # str.isdecimal is re's \d+ (Unicode category Nd, at least one character), checked over
+    # every code point, at a sixth of the cost.
+    if left.isdecimal() or right.isdecimal():
         return 0.0
     sim = (
         JaroWinkler.normalized_similarity(left, right) + OSA.normalized_similarity(left, right)
@@ -177,8 +178,9 @@ class _KeyTable:
     def lookup_flat(self, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(key number, id) of every id of the keys given by their two hashes, in one pass
         (a numpy call per key found cost more than the search itself)."""
-        lo = np.searchsorted(self.first, first, "left")
-        counts = np.searchsorted(self.first, first, "right") - lo
+        # the methods: np.searchsorted's dispatch costs more than the search of a few keys
+        lo = self.first.searchsorted(first, "left")
+        counts = self.first.searchsorted(first, "right") - lo
         total = int(counts.sum())
         if total == 0:  # most keys of a query word (two-edit keys above all) are not listed
             return _NO_IDS, _NO_IDS
@@ -708,7 +710,10 @@ class FastPath:
                 expanded_w += cover_w
             left_earlier = left_before
         chosen += [w for w in blocking if w.glued]
-        parts: dict[int, dict[int, float]] = {}
+        # The best weight*sim per (name, query position), keyed name * slots + position: one
+        # flat dict, whose order is the order each name met its positions in.
+        slots = max((w.pos for w in chosen), default=0) + 1
+        best: dict[int, float] = {}
         # The hottest loop of blocking (every carrier of every chosen word): locals only.
         carrier_off, carrier_names = t.carrier_off, t.carrier_names
         for w in chosen:
@@ -718,19 +723,17 @@ class FastPath:
                     continue
                 value = weight * sim  # >= 0: a name met first always takes it
                 for name_id in carrier_names[carrier_off[ctid] : carrier_off[ctid + 1]]:
-                    by_pos = parts.get(name_id)
-                    if by_pos is None:
-                        parts[name_id] = {pos: value}
-                    elif value > by_pos.get(pos, -1.0):
-                        by_pos[pos] = value
-        found: set[int] = set()
-        for name_id, by_pos in parts.items():
-            part = 0.0
-            for value in by_pos.values():
-                part += value
-            if part + q_total - expanded_w >= min_score * q_total:
-                found.add(name_id)
-        return found
+                    key = name_id * slots + pos
+                    if value > best.get(key, -1.0):
+                        best[key] = value
+        parts: dict[int, float] = {}
+        for key, value in best.items():  # each name's values in the order it met them
+            name_id = key // slots
+            parts[name_id] = parts.get(name_id, 0.0) + value
+        return {
+            name_id for name_id, part in parts.items()
+            if part + q_total - expanded_w >= min_score * q_total
+        }
 
     def _keyed(
         self, tokens: list[QToken], own: list[Word], words: list[Word], chars: int,
