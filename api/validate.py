@@ -117,6 +117,13 @@ def query_float(name: str, low: float = 0.0, high: float = 1.0) -> float | None:
     return None if value is None else float(value)
 
 
+def query_text(name: str) -> str | None:
+    """A text query parameter; None when absent or empty."""
+    if not request.environ.get("QUERY_STRING"):
+        return None
+    return request.args.get(name) or None
+
+
 def query_choice(name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
     """A query parameter that must be one of ``choices``."""
     raw = request.args.get(name) or default
