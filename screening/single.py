@@ -87,7 +87,7 @@ _SIMILAR_CACHE_SIZE = 1 << 16
 _NO_IDS = np.zeros(0, dtype=np.int64)
 # Candidate names from which blocking's scores and cut are taken with numpy (for fewer, numpy's
 # cost per call is more than the plain loops').
-_VECTOR_MIN_NAMES = 48
+_VECTOR_MIN_NAMES = 32
 # Index rows (entities, names) FastPath keeps for the hits it builds.
 _ROW_CACHE_SIZE = 1 << 14
 
@@ -1026,6 +1026,7 @@ class FastPath:
         floor, token, canonical, weight = algo.token_floor, t.token, t.canonical, t.weight
         rows: list[tuple[float, int, int, float, float]] = []
         for q, sims in zip(q_words, query.sims, strict=True):
+            qpos, qweight = q.pos, q.weight
             for cpos, ctid in enumerate(ctids):
                 sim = sims.get(ctid)
                 if sim is None:
@@ -1036,7 +1037,7 @@ class FastPath:
                     )
                     sims[ctid] = sim
                 if sim >= floor:
-                    rows.append((sim, q.pos, cpos, q.weight, weight[ctid]))
+                    rows.append((sim, qpos, cpos, qweight, weight[ctid]))
         aligned = _align(rows)
         q_total, q_repeated = query.q_total, query.q_repeated
         c_total = t.total_weight(name_id)
@@ -1430,6 +1431,8 @@ def _align(
     rows: list[tuple[float, int, int, float, float]],
 ) -> list[tuple[float, int, int, float, float]]:
     """scoring.align for one pair: rounds of mutual best choices, at most MAX_ROUNDS."""
+    if len(rows) <= 1:  # most list names: nothing to choose between
+        return list(rows)
     remaining = sorted(rows, key=lambda r: (-r[0], r[1], r[2]))
     accepted: list[tuple[float, int, int, float, float]] = []
     for _ in range(MAX_ROUNDS):
