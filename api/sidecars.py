@@ -13,12 +13,13 @@ drops any hit outside them again, so a confidential list never reaches a client 
 When no sidecar can answer (the index is not in the disk cache, the process died), ``screen``
 returns None and the worker screens in process: an answer never depends on a sidecar.
 
-They pay only where the worker's GIL is the limit, not the CPU. On 2 shared cores (other jobs
-running, load average 10-13), alternating runs of 8 clients gave the same requests/s in process
-and with 2 sidecars (174/166 vs 172/171) at 4.7-4.9 vs 5.3-5.4 ms of server CPU per request
-(the pipe round trip and its process wake-ups); on the same machine quiet (load 1.4-2.5), 2
-sidecars gave 443-475 requests/s against 332-340 in process, with one p99 over 25 ms.
-``screening serve`` starts none by default.
+They pay only where the worker's GIL is the limit, not the CPU: every request costs more CPU
+with them (the pipe round trip and the process wake-ups). With the faster screening of
+2026-11-27 they no longer pay on 2 cores: on 2 shared cores (load average 10-13), 4 alternating
+``benchmarks.api_latency`` runs each of 8 clients gave 381-500 requests/s in process at 1.6-1.9
+ms of server CPU per request, against 275-459 with 2 sidecars at 2.2-3.2 ms (the worker's part
+1.0-1.6); at 32 clients for 60 s, 405 in process against 376 with 2 sidecars, no error either
+way. ``screening serve`` starts none by default.
 """
 
 from __future__ import annotations
