@@ -420,8 +420,8 @@ class _ScoreQuery:
     q_total: float
     q_repeated: float  # the weight of the words the query holds twice or more
     vague: bool  # no word both rare and longer than an initial
-    # per word: list tid -> token_sim (-1.0 for a class token), as met
-    sims: list[dict[int, float]]
+    # list tid -> (sim, position, weight) of the words similar to it (FastPath._matches), as met
+    matches: dict[int, list[tuple[float, int, float]]]
 
     @classmethod
     def of(cls, tokens: list[QToken]) -> _ScoreQuery:
@@ -436,7 +436,7 @@ class _ScoreQuery:
         for q in tokens:
             q_repeated += q.weight * (counts[q.token] > 1)
         vague = not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in words)
-        return cls(words, q_total, q_repeated, vague, [{} for _ in words])
+        return cls(words, q_total, q_repeated, vague, {})
 
 
 @dataclass(slots=True)
@@ -1023,21 +1023,17 @@ class FastPath:
         query = query or _ScoreQuery.of(tokens)
         ctids = list(self.t.name_tokens(name_id))
         q_words = query.words
-        floor, token, canonical, weight = algo.token_floor, t.token, t.canonical, t.weight
+        matches, weight = query.matches, t.weight
+        # (sim, query position, list position, weights): _align sorts them, so their order
+        # here is free.
         rows: list[tuple[float, int, int, float, float]] = []
-        for q, sims in zip(q_words, query.sims, strict=True):
-            qpos, qweight = q.pos, q.weight
-            for cpos, ctid in enumerate(ctids):
-                sim = sims.get(ctid)
-                if sim is None:
-                    ctoken = token[ctid]
-                    sim = (
-                        -1.0 if ctoken.startswith("#")
-                        else token_sim(q.token, ctoken, q.canonical, canonical[ctid])
-                    )
-                    sims[ctid] = sim
-                if sim >= floor:
-                    rows.append((sim, qpos, cpos, qweight, weight[ctid]))
+        for cpos, ctid in enumerate(ctids):
+            found = matches.get(ctid)
+            if found is None:
+                found = matches[ctid] = self._matches(q_words, ctid)
+            c_weight = weight[ctid]
+            for sim, qpos, q_weight in found:
+                rows.append((sim, qpos, cpos, q_weight, c_weight))
         aligned = _align(rows)
         q_total, q_repeated = query.q_total, query.q_repeated
         c_total = t.total_weight(name_id)
@@ -1092,6 +1088,20 @@ class FastPath:
             name_id, name_score, method,
             [{"qpos": q, "cpos": c, "sim": s} for s, q, c, _, _ in aligned],
         )
+
+    def _matches(self, words: list[QToken], ctid: int) -> list[tuple[float, int, float]]:
+        """(sim, position, weight) of the query words at least token_floor similar to a list
+        token (none for a legal-form class token)."""
+        t, floor = self.t, self.algorithm.token_floor
+        ctoken, canonical = t.token[ctid], t.canonical[ctid]
+        if ctoken.startswith("#"):
+            return []
+        out = []
+        for q in words:
+            sim = token_sim(q.token, ctoken, q.canonical, canonical)
+            if sim >= floor:
+                out.append((sim, q.pos, q.weight))
+        return out
 
     # -- whole queries --------------------------------------------------------------------------
 
