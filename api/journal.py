@@ -62,7 +62,10 @@ class Journal:
         return Leftovers(segments, records, torn)
 
     def append(self, record: dict[str, Any]) -> None:
-        line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+        self.append_line((json.dumps(record, separators=(",", ":")) + "\n").encode())
+
+    def append_line(self, line: bytes) -> None:
+        """One record already encoded: a JSON object and a newline."""
         with self._lock:
             os.write(self._fd, line)
 

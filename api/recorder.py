@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import threading
 import time
@@ -75,14 +76,29 @@ class ScreeningRecord:
                          "parties": self.parties})
 
     def journal_entry(self, screening_id: int) -> dict[str, Any]:
-        entry = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        entry = {name: getattr(self, name) for name in _FIELDS}
         return {**entry, "screening_id": screening_id, "created_at": self.created_at.isoformat()}
+
+    def journal_head(self) -> str:
+        """The journal line without its screening id: a JSON object missing its last member
+        (encoded before the id is given, outside the recorder's lock)."""
+        entry = {name: getattr(self, name) for name in _FIELDS}
+        entry["created_at"] = self.created_at.isoformat()
+        return json.dumps(entry, separators=(",", ":"))[:-1]
 
     @classmethod
     def from_journal(cls, entry: dict[str, Any]) -> tuple[int, ScreeningRecord]:
         fields = {k: v for k, v in entry.items() if k != "screening_id"}
         fields["created_at"] = datetime.fromisoformat(fields["created_at"])
         return int(entry["screening_id"]), cls(**fields)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(ScreeningRecord))
+
+
+def journal_line(head: str, screening_id: int) -> bytes:
+    """The journal line of a record: its ``journal_head`` completed with the id."""
+    return f'{head},"screening_id":{screening_id}}}\n'.encode()
 
 
 Group = list[tuple[int, ScreeningRecord]]
@@ -114,12 +130,13 @@ class ScreeningRecorder:
 
     def store(self, record: ScreeningRecord) -> int:
         """Journal one screening; returns its id (committed to the store within COMMIT_INTERVAL)."""
-        with self._lock:
+        head = record.journal_head()
+        with self._lock:  # the id, the journal line and the group agree (see ``_run``)
             if self._closed:
                 raise Unavailable("the server is shutting down; send the request again")
             screening_id = self._next_id
             self._next_id += 1
-            self._journal.append(record.journal_entry(screening_id))
+            self._journal.append_line(journal_line(head, screening_id))
             self._pending.append((screening_id, record))
             if len(self._pending) == 1:
                 # Only the first record wakes the writer: it then gathers for COMMIT_INTERVAL,

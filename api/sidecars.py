@@ -13,12 +13,13 @@ drops any hit outside them again, so a confidential list never reaches a client 
 When no sidecar can answer (the index is not in the disk cache, the process died), ``screen``
 returns None and the worker screens in process: an answer never depends on a sidecar.
 
-They pay only where the worker's GIL is the limit, not the CPU. On 2 shared cores (other jobs
-running, load average 10-13), alternating runs of 8 clients gave the same requests/s in process
-and with 2 sidecars (174/166 vs 172/171) at 4.7-4.9 vs 5.3-5.4 ms of server CPU per request
-(the pipe round trip and its process wake-ups); on the same machine quiet (load 1.4-2.5), 2
-sidecars gave 443-475 requests/s against 332-340 in process, with one p99 over 25 ms.
-``screening serve`` starts none by default.
+They pay only where the worker's GIL is the limit, not the CPU: every request costs more CPU
+with them (the pipe round trip and the process wake-ups). With the faster screening of
+2026-11-27 they no longer pay on 2 cores: on 2 shared cores (load average 10-13), 4 alternating
+``benchmarks.api_latency`` runs each of 8 clients gave 381-500 requests/s in process at 1.6-1.9
+ms of server CPU per request, against 275-459 with 2 sidecars at 2.2-3.2 ms (the worker's part
+1.0-1.6); at 32 clients for 60 s, 405 in process against 376 with 2 sidecars, no error either
+way. ``screening serve`` starts none by default.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ class Answer:
     problem: str = ""
 
 
+ANSWER_SECONDS = 30.0  # a sidecar silent this long on one party list is replaced (hung)
+LOAD_SECONDS = 600.0  # reading an index into a sidecar may take this long
+IDLE_WAIT_SECONDS = 5.0  # a request waits this long for a free sidecar, then screens in process
+_PIPE_FAILURES = (OSError, EOFError, TimeoutError, pickle.UnpicklingError)
+
+
 class _Sidecar:
     """One sidecar process and the worker's end of its pipe."""
 
@@ -68,19 +75,23 @@ class _Sidecar:
         self.process = context.Process(target=serve_jobs, args=(child,), name=name, daemon=True)
         self.process.start()
         child.close()
+        self.answers = 0  # answers received: one that died before its first never worked
 
-    def ask(self, job: Job) -> Answer:
+    def ask(self, job: Job, timeout: float) -> Answer:
         """One job, one answer: every job sent is received, or the sidecar is replaced."""
         self.send(job)
-        return self.receive()
+        return self.receive(timeout)
 
     def send(self, job: Job) -> bool:
         # pickle itself: Connection.send's ForkingPickler costs the worker ~30 us more a job
         self.conn.send_bytes(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
         return True
 
-    def receive(self) -> Answer:
+    def receive(self, timeout: float) -> Answer:
+        if not self.conn.poll(timeout):
+            raise TimeoutError(f"no answer from {self.process.name} within {timeout} s")
         answer: Answer = pickle.loads(self.conn.recv_bytes())  # noqa: S301 (our own sidecar)
+        self.answers += 1
         return answer
 
     def stop(self) -> None:
@@ -90,15 +101,30 @@ class _Sidecar:
             self.process.kill()
             self.process.join()
 
+    def kill(self) -> None:
+        """Stop it at once: it may be hung, or hold an answer nobody will read."""
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=10)
+
 
 class Sidecars:
-    """A few sidecars shared by the request threads; one job at a time each."""
+    """A few sidecars shared by the request threads; one job at a time each.
 
-    def __init__(self, count: int) -> None:
+    A sidecar is never lost from the pool, so requests cannot pile up waiting for one: after
+    any failure of a job (died, hung past ``answer_seconds``, garbled answer) it is killed and
+    replaced, since its pipe may still hold an answer meant for that job. One that dies before
+    its first answer (it cannot start or load the index: out of memory, say) is retired
+    instead of being started again for every request; with none left, the worker screens.
+    """
+
+    def __init__(self, count: int, answer_seconds: float = ANSWER_SECONDS) -> None:
         self._idle: queue.SimpleQueue[_Sidecar] = queue.SimpleQueue()
         self._all: list[_Sidecar] = []
         self._lock = threading.Lock()
         self._closed = False
+        self.answer_seconds = answer_seconds
         self.answered = 0  # jobs screened by a sidecar (the others were screened in process)
         for number in range(count):
             sidecar = _Sidecar(f"screening-sidecar-{number}")
@@ -113,13 +139,20 @@ class Sidecars:
         """The hits of ``job`` from the first idle sidecar; None when it could not screen."""
         if not self._all:
             return None
-        sidecar = self._idle.get()
         try:
-            answer = sidecar.ask(job)
-        except (OSError, EOFError):
-            log.exception("a screening sidecar died; starting another")
-            self._idle.put(self._replace(sidecar))
+            sidecar = self._idle.get(timeout=IDLE_WAIT_SECONDS)
+        except queue.Empty:
+            log.warning("no screening sidecar free within %s s; screening in process",
+                        IDLE_WAIT_SECONDS)
             return None
+        try:
+            answer = sidecar.ask(job, self.answer_seconds)
+        except BaseException as exc:
+            self._put_back(self._replace(sidecar))
+            if isinstance(exc, _PIPE_FAILURES):
+                log.exception("a screening sidecar failed; screening in process")
+                return None
+            raise
         self._idle.put(sidecar)
         if answer.hits is None:
             log.warning("a screening sidecar declined a job: %s", answer.problem)
@@ -129,20 +162,39 @@ class Sidecars:
 
     def load(self, job: Job) -> None:
         """Every sidecar reads the job's index now (in parallel), not at its first request."""
-        taken = [self._idle.get() for _ in self._all]
+        taken = [self._idle.get() for _ in list(self._all)]
         sent = [sidecar for sidecar in taken if _tried(sidecar.send, job) is not None]
+        loaded = []
         for sidecar in sent:
-            answer = _tried(sidecar.receive)
-            if answer is not None and answer.hits is None:
-                log.warning("a screening sidecar could not load the index: %s", answer.problem)
+            answer = _tried(sidecar.receive, LOAD_SECONDS)
+            if answer is not None:
+                loaded.append(sidecar)
+                if answer.hits is None:
+                    log.warning("a screening sidecar could not load the index: %s",
+                                answer.problem)
         for sidecar in taken:
-            self._idle.put(sidecar if sidecar.process.is_alive() else self._replace(sidecar))
+            self._put_back(sidecar if sidecar in loaded else self._replace(sidecar))
 
-    def _replace(self, dead: _Sidecar) -> _Sidecar:
+    def _put_back(self, sidecar: _Sidecar | None) -> None:
+        if sidecar is not None:
+            self._idle.put(sidecar)
+
+    def _replace(self, dead: _Sidecar) -> _Sidecar | None:
+        """A fresh sidecar in the place of ``dead`` (killed); None when it is retired."""
         with self._lock:
-            dead.conn.close()
-            dead.process.join(timeout=1)
-            fresh = _Sidecar(dead.process.name)
+            dead.kill()
+            if dead.answers == 0 or self._closed:
+                self._all.remove(dead)
+                if not self._closed:
+                    log.error("%s died before its first answer; not started again (%d "
+                              "sidecar(s) left)", dead.process.name, len(self._all))
+                return None
+            try:
+                fresh = _Sidecar(dead.process.name)
+            except OSError:
+                log.exception("no new screening sidecar could be started")
+                self._all.remove(dead)
+                return None
             self._all[self._all.index(dead)] = fresh
             return fresh
 

@@ -90,6 +90,8 @@ def body(fields: Mapping[str, Field]) -> dict[str, Any]:
 
 
 def _number(name: str, kind: type, low: float | None, high: float | None) -> Any:
+    if not request.environ.get("QUERY_STRING"):
+        return None  # most calls have no parameters: not worth parsing an empty query
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
@@ -113,6 +115,13 @@ def query_float(name: str, low: float = 0.0, high: float = 1.0) -> float | None:
     """An optional number query parameter within [low, high]."""
     value = _number(name, float, low, high)
     return None if value is None else float(value)
+
+
+def query_text(name: str) -> str | None:
+    """A text query parameter; None when absent or empty."""
+    if not request.environ.get("QUERY_STRING"):
+        return None
+    return request.args.get(name) or None
 
 
 def query_choice(name: str, choices: tuple[str, ...], default: str | None = None) -> str | None:

@@ -7,7 +7,11 @@ serve` (Granian, ``--threads``) runs as a subprocess on a free loopback port. Af
 1. latency: ``--requests`` sequential requests on one keep-alive connection, each of
    ``POST /v1/screen`` (one party) and ``POST /match/default`` (one query); p50, p99, mean;
 2. sustained: ``--clients`` threads, each with its own keep-alive connection, send
-   ``POST /v1/screen`` for ``--seconds``; requests per second over the whole run.
+   ``POST /v1/screen`` for ``--seconds``; requests per second over the whole run, and the CPU
+   per request of the server (its worker and sidecars apart) and of this load generator;
+3. with ``--rate R``: the issue's own test, R requests/s offered for ``--seconds`` over
+   ``--clients`` connections, each request sent at its scheduled time; p50/p99 are measured
+   from that time, so a server falling behind shows as latency (no coordinated omission).
 
 Queries cycle through a fixed corpus: half listed names (UN captions), half made-up names.
 Any non-200 answer is an error; the script exits 1 when there is one. Prints a table and
@@ -156,15 +160,36 @@ def latency(client: Client, make: Request, names: list[str], count: int) -> dict
     }
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds used so far by a process and its descendants (Linux /proc)."""
+def process_cpu(pid: int, depth: int = 0) -> dict[int, tuple[int, float]]:
+    """Each process of the tree rooted at ``pid``: its depth in the tree and CPU seconds so
+    far (Linux /proc)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:  # exited meanwhile
-        return 0.0
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return own + sum(tree_cpu_seconds(int(child)) for child in children)
+        return {}
+    found = {pid: (depth, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))}
+    for child in children:
+        found |= process_cpu(int(child), depth + 1)
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by a process and its descendants."""
+    return sum(cpu for _, cpu in process_cpu(pid).values())
+
+
+def cpu_split(before: dict[int, tuple[int, float]], after: dict[int, tuple[int, float]],
+              requests: int) -> dict[str, float]:
+    """Server CPU ms per request: `screening serve`'s own processes (the worker; the
+    supervisor and multiprocessing's resource tracker stay idle) and the worker's children
+    (sidecars)."""
+    used = {"worker_cpu_ms_per_request": 0.0, "sidecar_cpu_ms_per_request": 0.0}
+    for pid, (depth, cpu) in after.items():
+        if pid in before:
+            part = "worker" if depth <= 1 else "sidecar"
+            used[f"{part}_cpu_ms_per_request"] += (cpu - before[pid][1]) * 1000 / max(requests, 1)
+    return {name: round(ms, 2) for name, ms in used.items()}
 
 
 def sustained(port: int, key: str, names: list[str], clients: int, seconds: float,
@@ -189,7 +214,7 @@ def sustained(port: int, key: str, names: list[str], clients: int, seconds: floa
             index += clients
 
     started = time.perf_counter()
-    server_cpu, client_cpu = tree_cpu_seconds(server_pid), time.process_time()
+    server_cpu, client_cpu = process_cpu(server_pid), time.process_time()
     threads = [threading.Thread(target=run, args=(slot,)) for slot in range(clients)]
     for thread in threads:
         thread.start()
@@ -197,13 +222,62 @@ def sustained(port: int, key: str, names: list[str], clients: int, seconds: floa
         thread.join()
     elapsed = time.perf_counter() - started
     total = max(sum(counts), 1)
-    server_ms = (tree_cpu_seconds(server_pid) - server_cpu) * 1000 / total
+    split = cpu_split(server_cpu, process_cpu(server_pid), total)
     client_ms = (time.process_time() - client_cpu) * 1000 / total
     return {"clients": clients, "seconds": round(elapsed, 2), "requests": sum(counts),
             "errors": sum(errors), "requests_per_s": round(total / elapsed, 1),
-            "server_cpu_ms_per_request": round(server_ms, 2),
+            "server_cpu_ms_per_request": round(sum(split.values()), 2), **split,
             "client_cpu_ms_per_request": round(client_ms, 2),
             "load_average_1m": round(os.getloadavg()[0], 2)}
+
+
+def paced(port: int, key: str, names: list[str], rate: float, clients: int, seconds: float
+          ) -> dict[str, Any]:
+    """``rate`` requests/s of /v1/screen offered on a fixed schedule, spread over ``clients``
+    connections; each latency counts from the request's scheduled time, not its sending."""
+    interval = clients / rate  # each connection's period
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    service: list[list[float]] = [[] for _ in range(clients)]  # from sending, for comparison
+    errors = [0] * clients
+    start = time.monotonic() + 0.1
+
+    def run(slot: int) -> None:
+        client = Client(port, key)
+        due, index = start + slot * interval / clients, slot
+        while due < start + seconds:
+            wait = due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            sent = time.monotonic()
+            try:
+                status = client.send(screen_request(names[index % len(names)]))
+            except (OSError, http.client.HTTPException):
+                status = 0
+                client = Client(port, key)
+            done = time.monotonic()
+            latencies[slot].append((done - due) * 1000)
+            service[slot].append((done - sent) * 1000)
+            errors[slot] += status != 200
+            due, index = due + interval, index + clients
+
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    times = sorted(t for found in latencies for t in found)
+    sending = sorted(t for found in service for t in found)
+    return {"offered_per_s": rate, "clients": clients, "requests": len(times),
+            "errors": sum(errors), "requests_per_s": round(len(times) / elapsed, 1),
+            "p50_ms": round(statistics.median(times), 2), "p99_ms": _p99(times),
+            "max_ms": round(times[-1], 2),
+            "from_sending_p50_ms": round(statistics.median(sending), 2),
+            "from_sending_p99_ms": _p99(sending), "load_average_1m": round(os.getloadavg()[0], 2)}
+
+
+def _p99(ordered: list[float]) -> float:
+    return round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 2)
 
 
 def main() -> int:
@@ -214,6 +288,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=8, help="server worker threads")
     parser.add_argument("--sidecars", type=int, default=0, help="screening sidecar processes")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="also offer this many /v1/screen requests/s (0: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="api-bench-") as tmp:
         db, key = build_store(Path(tmp), args.lists)
@@ -228,12 +304,14 @@ def main() -> int:
             screen = latency(client, screen_request, names, args.requests)
             match = latency(client, match_request, names, args.requests)
             load = sustained(port, key, names, args.clients, args.seconds, server.pid)
+            rated = (paced(port, key, names, args.rate, args.clients, args.seconds)
+                     if args.rate > 0 else None)
         finally:
             server.terminate()
             server.wait(timeout=60)
     result = {"lists": args.lists, "server_threads": args.threads, "sidecars": args.sidecars,
               "cpus": os.cpu_count(),
-              "screen": screen, "match": match, "sustained": load}
+              "screen": screen, "match": match, "sustained": load, "paced": rated}
     print_table(
         ["endpoint", "requests", "errors", "p50 ms", "p99 ms", "mean ms", "max ms"],
         [[label, r["requests"], r["errors"], r["p50_ms"], r["p99_ms"], r["mean_ms"], r["max_ms"]]
@@ -241,13 +319,23 @@ def main() -> int:
     )
     print()
     print_table(["sustained /v1/screen", "clients", "seconds", "requests", "errors", "req/s",
-                 "server CPU ms/req", "client CPU ms/req", "load avg"],
+                 "server CPU ms/req", "worker", "sidecars", "client CPU ms/req", "load avg"],
                 [["", load["clients"], load["seconds"], load["requests"], load["errors"],
                   load["requests_per_s"], load["server_cpu_ms_per_request"],
+                  load["worker_cpu_ms_per_request"], load["sidecar_cpu_ms_per_request"],
                   load["client_cpu_ms_per_request"], load["load_average_1m"]]])
+    if rated is not None:
+        print()
+        print_table(["paced /v1/screen", "offered/s", "req/s", "requests", "errors", "p50 ms",
+                     "p99 ms", "max ms", "from sending: p50", "p99", "load avg"],
+                    [["", rated["offered_per_s"], rated["requests_per_s"], rated["requests"],
+                      rated["errors"], rated["p50_ms"], rated["p99_ms"], rated["max_ms"],
+                      rated["from_sending_p50_ms"], rated["from_sending_p99_ms"],
+                      rated["load_average_1m"]]])
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "api_latency.json").write_text(json.dumps(result, indent=2) + "\n")
-    return 1 if screen["errors"] or match["errors"] or load["errors"] else 0
+    failed = screen["errors"] or match["errors"] or load["errors"] or (rated or {}).get("errors")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ alignment and the qualifier details computed on columns.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from screening.algorithms import Algorithm
@@ -57,15 +58,178 @@ def alignment_text(
 def explain_hits(
     hits: pl.DataFrame, aligned: pl.DataFrame, algorithm: Algorithm
 ) -> pl.Series:
-    """One explanation per hit row (hits need pid, query_name, matched_name, name_kind, ...)."""
-    by_pid: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    wanted = set(hits["pid"].drop_nulls().to_list())
-    for row in aligned.filter(pl.col("pid").is_in(list(wanted))).iter_rows(named=True):
-        by_pid[row["pid"]].append(row)
-    texts = []
-    for hit in hits.iter_rows(named=True):
-        texts.append(_explain_one(hit, by_pid.get(hit["pid"], []), algorithm))
-    return pl.Series("explanation", texts, dtype=pl.Utf8)
+    """One explanation per hit row (hits need pid, query_name, matched_name, name_kind, ...).
+
+    The text of ``_explain_one`` for every hit, built on columns: Polars joins the aligned
+    token pairs and the words left over, and Python formats each distinct number or detail
+    text once (not once per hit).
+    """
+    frame = _with_optional_columns(hits).select(_USED).with_row_index(_HIT)
+    frame = frame.join(
+        _alignment_texts(frame, aligned), on=_HIT, how="left", maintain_order="left"
+    )
+    lines = [
+        _name_line(frame, algorithm),
+        _identifier_line(frame, algorithm),
+        _qualifier_line(frame, "dob_detail", "dob_adjust"),
+        _qualifier_line(frame, "country_detail", "country_adjust"),
+        pl.when(_truthy("schema_detail")).then(
+            _qualifier_line(frame, "schema_detail", "schema_adjust")
+        ),
+        pl.format("Final score {} with {}.", _floats(frame["score"], _two_places),
+                  pl.lit(algorithm.label)),
+    ]
+    texts = frame.select(pl.concat_str(lines, separator=" ", ignore_nulls=True))
+    return texts.to_series().alias("explanation").cast(pl.Utf8)
+
+
+_HIT = "__hit"
+_LIST = pl.List(pl.Utf8)
+# Columns ``_explain_one`` reads with ``hit.get``: a missing one reads as None.
+_OPTIONAL = ("name_kind", "id_kind", "id_value", "schema_detail", "schema_adjust")
+_USED = (
+    "pid", "q_tokens", "c_tokens", "query_name", "matched_name", "caption", "list_id",
+    "entity_id", "method", "name_score", "dob_detail", "dob_adjust", "country_detail",
+    "country_adjust", "score", *_OPTIONAL,
+)
+
+
+def _with_optional_columns(hits: pl.DataFrame) -> pl.DataFrame:
+    missing = [pl.lit(None, dtype=pl.Utf8).alias(c) for c in _OPTIONAL if c not in hits.columns]
+    return hits.with_columns(missing) if missing else hits
+
+
+def _truthy(column: str) -> pl.Expr:
+    return pl.col(column).is_not_null() & (pl.col(column).cast(pl.Utf8) != "")
+
+
+def _text(column: str) -> pl.Expr:
+    """A text column as an f-string writes it: None for null."""
+    return pl.col(column).cast(pl.Utf8).fill_null("None")
+
+
+def _two_places(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _floats(values: pl.Series, render: Callable[[float], str]) -> pl.Series:
+    """``render`` of each value, called once per distinct value; null stays null.
+
+    Values are told apart by their bits, so that -0.0 and 0.0 keep their own text.
+    """
+    bits = values.cast(pl.Float64).fill_null(0.0).to_numpy().view(np.int64)
+    distinct, inverse = np.unique(bits, return_inverse=True)
+    texts = np.array([render(float(v)) for v in distinct.view(np.float64)], dtype=object)
+    rendered = pl.Series(values.name, texts[inverse].tolist(), dtype=pl.Utf8)
+    return rendered.set(values.is_null(), None) if values.null_count() else rendered
+
+
+def _strings(values: pl.Series, render: Callable[[str], str]) -> pl.Series:
+    """``render`` of each text, called once per distinct text; null stays null."""
+    distinct = values.drop_nulls().unique().to_list()
+    return values.replace_strict(
+        distinct, [render(value) for value in distinct], default=None, return_dtype=pl.Utf8
+    )
+
+
+def _name_line(frame: pl.DataFrame, algorithm: Algorithm) -> pl.Expr:
+    kind = pl.col("name_kind").cast(pl.Utf8).fill_null("None").replace(_KIND_WORDS)
+    weak = pl.when(pl.col("name_kind") == "weak_alias").then(
+        pl.lit(f" (weak aliases count {algorithm.weak_alias_factor:.2f} of a strong name)")
+    ).otherwise(pl.lit(""))
+    line = pl.format(
+        "Query name '{}' compared with the {} '{}' of {} ({} {}) by {}: {}. Name score {}{}.",
+        _text("query_name"), kind, _text("matched_name"), _text("caption"), _text("list_id"),
+        _text("entity_id"), _text("method"), pl.col("alignment"),
+        _floats(frame["name_score"], _two_places), weak,
+    )
+    return pl.when(pl.col("pid").is_not_null()).then(line)
+
+
+def _identifier_line(frame: pl.DataFrame, algorithm: Algorithm) -> pl.Expr:
+    line = pl.format(
+        "Identifier {} ({}) is listed for this entry: strong evidence on its own, "
+        f"score at least {algorithm.identifier_score:.2f}.",
+        _text("id_value"), _text("id_kind"),
+    )
+    return pl.when(_truthy("id_kind")).then(line)
+
+
+def _qualifier_line(frame: pl.DataFrame, detail: str, adjust: str) -> pl.Expr:
+    return pl.format(
+        "{} ({}).", _strings(frame[detail], _capital), _floats(frame[adjust], _signed)
+    )
+
+
+def _alignment_texts(frame: pl.DataFrame, aligned: pl.DataFrame) -> pl.DataFrame:
+    """(hit, alignment): ``alignment_text`` of every hit with a name pair (pid)."""
+    hits = frame.filter(pl.col("pid").is_not_null()).select(
+        _HIT, "pid",
+        pl.col("q_tokens").fill_null(pl.lit([], dtype=_LIST)).alias("q"),
+        pl.col("c_tokens").fill_null(pl.lit([], dtype=_LIST)).alias("c"),
+    )
+    pairs = (
+        aligned.select("pid", "qpos", "cpos", "sim").with_row_index("__arow")
+        .join(hits, on="pid")
+    )
+    pairs = pairs.with_columns(
+        pl.format("{}={} ({})", pl.col("q").list.get(pl.col("qpos")),
+                  pl.col("c").list.get(pl.col("cpos")), _floats(pairs["sim"], _sim_text))
+        .alias("part")
+    )
+    # Pairs in query order; pairs at one query position keep the order of ``aligned``
+    # (a group keeps the order of its rows).
+    joined = (
+        pairs.select(_HIT, "qpos", "__arow", "part")
+        .sort(_HIT, "qpos", "__arow")
+        .group_by(_HIT)
+        .agg("part")
+        .select(_HIT, pl.col("part").list.join("; ").alias("parts"))
+    )
+    text = pl.concat_str(
+        [
+            pl.col("parts").fill_null(pl.lit("no token pairs aligned")),
+            pl.lit("; query words not found in the list name: ") + pl.col("missing_q"),
+            pl.lit("; list words not in the query: ") + pl.col("missing_c"),
+            pl.when(pl.col("legal")).then(pl.lit("; legal forms (LLC, Ltd, ...) ignored")),
+        ],
+        ignore_nulls=True,
+    )
+    return (
+        hits.select(_HIT, legal=_any_class_token("q") | _any_class_token("c"))
+        .join(joined, on=_HIT, how="left")
+        .join(_unpaired(hits, pairs, "q", "qpos", "missing_q"), on=_HIT, how="left")
+        .join(_unpaired(hits, pairs, "c", "cpos", "missing_c"), on=_HIT, how="left")
+        .select(_HIT, text.alias("alignment"))
+    )
+
+
+def _any_class_token(tokens: str) -> pl.Expr:
+    return pl.col(tokens).list.eval(pl.element().str.starts_with("#")).list.any()
+
+
+def _unpaired(
+    hits: pl.DataFrame, pairs: pl.DataFrame, tokens: str, position: str, name: str
+) -> pl.DataFrame:
+    """(hit, name): the words of ``tokens`` in no aligned pair, class tokens left out,
+    joined with ", "; hits with none are absent."""
+    words = (
+        hits.select(_HIT, pl.col(tokens).alias("word"),
+                    pl.int_ranges(pl.col(tokens).list.len()).alias(position))
+        .explode("word", position)
+        .filter(pl.col("word").is_not_null() & ~pl.col("word").str.starts_with("#"))
+    )
+    used = pairs.select(_HIT, pl.col(position).cast(words.schema[position]))
+    return (
+        words.join(used, on=[_HIT, position], how="anti", maintain_order="left")
+        .group_by(_HIT)
+        .agg("word")
+        .select(_HIT, pl.col("word").list.join(", ").alias(name))
+    )
+
+
+def _sim_text(sim: float) -> str:
+    return f"{_sim_word(sim)} {sim:.2f}"
 
 
 def _explain_one(hit: dict[str, Any], aligned: list[dict[str, Any]], algorithm: Algorithm) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import polars as pl
 
 from screening.phonetic import phonetic_key
-from screening.variants import canonical_token
+from screening.variants import canonical_token, canonical_tokens
 
 _MIN_DELETE_LEN = 3
 _MIN_WHOLE_LEN = 2
@@ -77,8 +77,11 @@ def token_table(tokens: pl.Series) -> pl.DataFrame:
     The keys are those of ``token_keys``, in its order; the one-letter deletions are spelt
     out by Polars over every token at once.
     """
-    distinct = tokens.drop_nulls().unique(maintain_order=True).to_list()
-    canonical = [t if t.startswith("#") else canonical_token(t) for t in distinct]
+    unique = tokens.drop_nulls().unique(maintain_order=True)
+    distinct = unique.to_list()
+    # Variant groups over the column at once; they are remembered for canonical_token, which
+    # phonetic_key below (and is_common) then only looks up.
+    canonical = canonical_tokens(unique).to_list()
     # Numbers and class tokens have no phonetic key and no deletion keys.
     spelt = [not t.startswith("#") and not t.isdigit() for t in distinct]
     base = pl.DataFrame(
@@ -94,7 +97,14 @@ def token_table(tokens: pl.Series) -> pl.DataFrame:
             ),
         ]
     ).with_row_index("row")
-    keys = _key_rows(base).group_by("row", maintain_order=True).agg("key")
+    # A row's keys come in token_keys order (each part in order, the parts one after the
+    # other, and a group keeps the order of its rows); repeats go, the first one kept.
+    keys = (
+        _key_rows(base)
+        .group_by("row")
+        .agg("key")
+        .with_columns(pl.col("key").list.unique(maintain_order=True))
+    )
     return (
         base.join(keys, on="row", how="left", maintain_order="left")
         .select(
@@ -105,57 +115,50 @@ def token_table(tokens: pl.Series) -> pl.DataFrame:
 
 
 def _key_rows(base: pl.DataFrame) -> pl.DataFrame:
-    """(row, key) for every key of every token, in token_keys order, without repeats."""
+    """(row, key) for every key of every token; a row's keys in token_keys order, repeats
+    left in. The parts are concatenated in token_keys order, each part in row order."""
     word, spelt = pl.col("word"), pl.col("spelt")
-    heads = pl.concat([
-        base.filter(word).select("row", (pl.lit("c:") + pl.col("canonical")).alias("key"),
-                                 pl.lit(0).alias("part"), pl.lit(0).alias("at")),
+    heads = [
+        base.filter(word).select("row", (pl.lit("c:") + pl.col("canonical")).alias("key")),
         base.filter(spelt & (pl.col("phonetic") != "")).select(
-            "row", (pl.lit("p:") + pl.col("phonetic")).alias("key"),
-            pl.lit(1).alias("part"), pl.lit(0).alias("at"),
+            "row", (pl.lit("p:") + pl.col("phonetic")).alias("key")
         ),
-    ])
+    ]
     # The variant group first, then the spelling when it differs (token_keys' order).
-    forms = pl.concat([
-        base.filter(spelt).select(
-            "row", pl.col("canonical").alias("form"), pl.lit(2).alias("part")
-        ),
+    forms = [
+        base.filter(spelt).select("row", pl.col("canonical").alias("form")),
         base.filter(spelt & (pl.col("token") != pl.col("canonical"))).select(
-            "row", pl.col("token").alias("form"), pl.lit(3).alias("part")
+            "row", pl.col("token").alias("form")
         ),
-    ]).filter(pl.col("form").str.len_chars() >= _MIN_WHOLE_LEN)
-    size = pl.col("form").str.len_chars()
-    at = pl.col("at")
-    # Position ``at`` deleted (forms of _MIN_DELETE_LEN letters or more), the whole form last.
+    ]
+    return pl.concat([
+        *heads, *(_one_deletions(form) for form in forms),
+        _two_deletions(base.filter(spelt).select("row", pl.col("token").alias("form"))),
+    ])
+
+
+def _one_deletions(forms: pl.DataFrame) -> pl.DataFrame:
+    """(row, key): the ``d:`` keys of (row, form) rows, in token_keys order: position ``at``
+    deleted (forms of _MIN_DELETE_LEN letters or more), then the whole form."""
+    size, at, form = pl.col("form").str.len_chars(), pl.col("at"), pl.col("form")
     first = pl.when(size >= _MIN_DELETE_LEN).then(0).otherwise(size)
-    deletions = (
-        forms.with_columns(pl.int_ranges(first, size + 1).alias("at"))
+    # Deleting at == size (past the end) leaves the whole form.
+    return (
+        forms.filter(size >= _MIN_WHOLE_LEN)
+        .with_columns(pl.int_ranges(first, size + 1).alias("at"))
         .explode("at")
         .select(
             "row",
-            (
-                pl.lit("d:")
-                + pl.when(at < size)
-                .then(pl.col("form").str.slice(0, at) + pl.col("form").str.slice(at + 1))
-                .otherwise(pl.col("form"))
-            ).alias("key"),
-            "part", pl.col("at").cast(pl.Int64),
+            pl.concat_str(pl.lit("d:"), form.str.slice(0, at), form.str.slice(at + 1)).alias(
+                "key"
+            ),
         )
-    )
-    return (
-        pl.concat([
-            heads.with_columns(pl.col("at").cast(pl.Int64)), deletions,
-            _two_deletions(base.filter(spelt).select("row", pl.col("token").alias("form"))),
-        ])
-        .sort("row", "part", "at")
-        .unique(["row", "key"], keep="first", maintain_order=True)
-        .select("row", "key")
     )
 
 
 def _two_deletions(forms: pl.DataFrame) -> pl.DataFrame:
-    """(row, key, part, at): the ``e:`` keys of spellings (row, form), in token_keys order
-    (after every d: key)."""
+    """(row, key): the ``e:`` keys of spellings (row, form), in token_keys order ((i, j)
+    order, after every d: key)."""
     size = pl.col("form").str.len_chars()
     i, j, form = pl.col("i"), pl.col("j"), pl.col("form")
     spelt = (
@@ -166,11 +169,7 @@ def _two_deletions(forms: pl.DataFrame) -> pl.DataFrame:
         .explode("j")
         .filter(size - 1 - (i != j).cast(pl.Int64) >= _MIN_EDIT2_KEY_LEN)
     )
-    removed = form.str.slice(0, i) + pl.when(i == j).then(form.str.slice(i + 1)).otherwise(
-        form.str.slice(i + 1, j - i - 1) + form.str.slice(j + 1)
-    )
-    return spelt.select(
-        "row", (pl.lit("e:") + removed).alias("key"),
-        # After both forms' d: keys (parts 2 and 3), in (i, j) order.
-        pl.lit(4).alias("part"), (i * size + j).cast(pl.Int64).alias("at"),
-    )
+    # form[:i] + form[i + 1:j] + form[j + 1:]; the middle is empty when i == j.
+    middle = form.str.slice(i + 1, (j - i - 1).clip(lower_bound=0))
+    removed = pl.concat_str(pl.lit("e:"), form.str.slice(0, i), middle, form.str.slice(j + 1))
+    return spelt.select("row", removed.alias("key"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
+import numpy as np
 import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -60,13 +61,68 @@ def stray_short_forms() -> list[str]:
 def legal_form_words_in(tokens: pl.Series) -> pl.Series:
     """The distinct tokens that are a legal-form word or one slip from one ("compny")."""
     candidates = tokens.filter(tokens.str.len_chars() >= _MIN_LEN).unique()
-    forms = legal_form_words()
+    return candidates.filter(_best_at_least(candidates, legal_form_words(), LEGAL_FORM_SLIP))
+
+
+def _best_at_least(candidates: pl.Series, forms: list[str], cutoff: float) -> pl.Series:
+    """Whether each candidate's best OSA similarity to ``forms`` reaches ``cutoff``.
+
+    Float64 scores: the one-word test (``is_legal_form_word``) compares Python floats, and a
+    score of exactly ``cutoff`` must be judged alike.
+    """
     if candidates.len() == 0 or not forms:
-        return pl.Series("token", [], dtype=pl.Utf8)
+        return pl.Series([False] * candidates.len(), dtype=pl.Boolean)
     best = process.cdist(
-        candidates.to_list(), forms, scorer=OSA.normalized_similarity, workers=-1
+        candidates.to_list(), forms, scorer=OSA.normalized_similarity, dtype=np.float64,
+        workers=-1,
     ).max(axis=1)
-    return candidates.filter(pl.Series(best >= LEGAL_FORM_SLIP))
+    return pl.Series(best >= cutoff)
+
+
+def _short_slips_in(candidates: pl.Series) -> pl.Series:
+    """Whether each candidate (three to six letters) is one edit at most from a short form."""
+    forms = _short_forms()
+    if candidates.len() == 0 or not forms:
+        return pl.Series([False] * candidates.len(), dtype=pl.Boolean)
+    nearest = process.cdist(
+        candidates.to_list(), forms, scorer=OSA.distance, dtype=np.int32, workers=-1
+    ).min(axis=1)
+    return pl.Series(nearest <= 1)
+
+
+# Words already tested by ``form_slips_in`` and the slips among them, kept across batches
+# (a batch screened again, or the same parties next day, tests none again); replaced whole,
+# never changed in place, so a reader always sees a matching pair.
+_tested: tuple[pl.Series, pl.Series] = (
+    pl.Series("token", [], dtype=pl.Utf8), pl.Series("token", [], dtype=pl.Utf8)
+)
+_MAX_TESTED = 1 << 18
+
+
+def form_slips_in(tokens: pl.Series) -> pl.Series:
+    """The distinct tokens for which ``is_form_slip`` holds, the untested ones tested at once."""
+    global _tested
+    seen, slips = _tested
+    distinct = tokens.drop_nulls().unique().rename("token")
+    untested = distinct.filter(~distinct.is_in(seen.implode()))
+    if untested.len():
+        found = _slips_among(untested)
+        if seen.len() + untested.len() > _MAX_TESTED:
+            seen, slips = seen.clear(), slips.clear()
+        seen, slips = pl.concat([seen, untested]), pl.concat([slips, found])
+        _tested = (seen, slips)
+    return distinct.filter(distinct.is_in(slips.implode()))
+
+
+def _slips_among(distinct: pl.Series) -> pl.Series:
+    """``is_form_slip`` over distinct tokens: rapidfuzz's cdist, not a call per word."""
+    size = distinct.str.len_chars()
+    short = distinct.filter((size >= _SHORT_MIN_LEN) & (size <= _MIN_LEN))
+    long = distinct.filter(size >= _MIN_LEN)
+    return pl.concat([
+        short.filter(_short_slips_in(short)),
+        long.filter(_best_at_least(long, legal_form_words(), LEGAL_FORM_SLIP)),
+    ]).unique()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -106,9 +162,8 @@ def unseen_form_slips(
     organisations = names.filter(pl.col("schema") != _PERSON).select("qid")
     if organisations.height == 0:
         return tokens
-    # Unseen words are few per batch; each is tested once (cached) by the one-word test.
-    unseen = tokens.filter(pl.col("tid") >= seen_tokens)["token"].unique().to_list()
-    slips = pl.Series("token", [t for t in unseen if is_form_slip(t)], dtype=pl.Utf8)
+    # Every unseen word of the batch is tested at once (rapidfuzz's cdist, not a call per word).
+    slips = form_slips_in(tokens.filter(pl.col("tid") >= seen_tokens)["token"])
     return tokens.with_columns(
         pl.when(
             pl.col("token").is_in(slips.implode())

@@ -202,10 +202,32 @@ def raw_pieces(text: str) -> list[str]:
 
 def _ascii_pieces(names: pl.Expr) -> pl.Expr:
     """Stage A in Polars for pure-ASCII names: identical to `raw_pieces` on ASCII input."""
+    return _ascii_split(_ascii_joined(names))
+
+
+def _ascii_joined(names: pl.Expr) -> pl.Expr:
     for pattern, repl, passes in _polars_rules():
         for _ in range(passes):
             names = names.str.replace_all(pattern, repl)
+    return names
+
+
+def _ascii_split(names: pl.Expr) -> pl.Expr:
     return names.str.to_lowercase().str.replace_all("['`]", "").str.extract_all(r"[a-z0-9]+|,|&")
+
+
+# Every joined-word rule needs an apostrophe, a lower -> upper step or two capitals then a
+# lower-case letter (`_python_rules`' prefilter in ASCII): other words skip the rules.
+_ASCII_JOINED_HINT = r"[a-z][A-Z]|[A-Z][A-Z][a-z]|['`]"
+
+
+def _ascii_word_pieces(words: pl.DataFrame) -> pl.DataFrame:
+    """(word, pieces) for pure-ASCII words, the joined-word rules run only where they can act."""
+    hinted = pl.col("word").str.contains(_ASCII_JOINED_HINT)
+    return pl.concat([
+        words.filter(~hinted).select("word", pieces=_ascii_split(pl.col("word"))),
+        words.filter(hinted).select("word", pieces=_ascii_pieces(pl.col("word"))),
+    ])
 
 
 # --- stage B: piece level ----------------------------------------------------------------
@@ -238,7 +260,13 @@ def _repair_homoglyphs(piece: str) -> str:
     return piece
 
 
+# A decimal digit other than 0-9 (\d is Unicode category Nd, as str.isdecimal).
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
 def _ascii_digits(piece: str) -> str:
+    if not _OTHER_DIGIT.search(piece):
+        return piece  # nearly always: the join below is the slow part
     return "".join(
         str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
         for char in piece
@@ -247,6 +275,8 @@ def _ascii_digits(piece: str) -> str:
 
 def fold_to_ascii(text: str) -> str:
     """Diacritics and special letters folded to lower-case ASCII ("Schrödinger" -> schrodinger)."""
+    if text.isascii():
+        return text.lower()  # ASCII has no special letters, decompositions or marks
     text = unicodedata.normalize("NFKD", text.translate(_SPECIAL_FOLDS))
     text = "".join(char for char in text if not unicodedata.combining(char))
     if not text.isascii():
@@ -636,19 +666,38 @@ def _flat_frame(
 
 
 def _unique_pieces(unique: pl.DataFrame) -> pl.DataFrame:
-    """Stage A: (uid, pieces) rows, one per piece in order, for every unique name."""
-    is_ascii = ~pl.col("name").str.contains(r"[^\x00-\x7F]")
-    ascii_part = (
-        unique.filter(is_ascii)
-        .select("uid", pieces=_ascii_pieces(pl.col("name")))
+    """Stage A: (uid, pieces) rows, one per piece in order, for every unique name.
+
+    Stage A never looks across a space (the joined-word rules, NFKC, case folding and the
+    piece pattern all act within runs of non-space characters), so it runs once per distinct
+    space-separated word: names share most of their words.
+    """
+    words = unique.select("uid", word=pl.col("name").str.split(" ")).explode("word")
+    per_word = _word_pieces(words.select(pl.col("word").unique().drop_nulls()))
+    return (
+        words.join(per_word, on="word", how="inner", maintain_order="left")
+        .select("uid", "pieces")
         .explode("pieces")
+        .drop_nulls("pieces")
     )
-    other = unique.filter(~is_ascii)
-    uids = other.get_column("uid").to_list()
-    other_part = _flat_frame(
-        uids, (raw_pieces(n) for n in other.get_column("name")), "uid", "pieces", pl.UInt32()
+
+
+def _word_pieces(words: pl.DataFrame) -> pl.DataFrame:
+    """(word, pieces) for distinct words: pure-ASCII ones in Polars, the others in Python."""
+    is_ascii = ~pl.col("word").str.contains(r"[^\x00-\x7F]")
+    ascii_part = _ascii_word_pieces(words.filter(is_ascii))
+    other = words.filter(~is_ascii).get_column("word").to_list()
+    other_part = (
+        _flat_frame(other, (_raw_pieces_of_word(w) for w in other), "word", "pieces", pl.Utf8())
+        .group_by("word")
+        .agg("pieces")
     )
-    return pl.concat([ascii_part.drop_nulls("pieces"), other_part])
+    return pl.concat([ascii_part, other_part])
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _raw_pieces_of_word(word: str) -> tuple[str, ...]:
+    return tuple(raw_pieces(word))
 
 
 def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
@@ -665,14 +714,39 @@ def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
     romanised = _flat_frame(
         others, (piece_tokens(p) for p in others), "pieces", "tokens", pl.Utf8()
     )
-    table = pl.concat([folded, romanised])
-    flat = pieces.join(table, on="pieces", how="inner", maintain_order="left")
+    abd = pl.col("tokens").str.starts_with("abd")
     trigger = (
         pl.col("tokens").is_in(list(trigger_tokens()))
-        | pl.col("tokens").str.starts_with("abd")
+        | abd
         | pl.col("tokens").str.contains(_glued_legal_form().pattern)
     )
-    return flat.group_by("uid", maintain_order=True).agg(pl.col("tokens"), triggered=trigger.any())
+    person_trigger = pl.col("tokens").is_in([_COMMA, *slipped_prefixes()]) | abd
+    # Triggers tested once per distinct piece's token, not per token of every name.
+    table = pl.concat([folded, romanised]).with_columns(
+        trigger.alias("trigger"), person_trigger.alias("person_trigger")
+    )
+    flat = pieces.join(table, on="pieces", how="inner", maintain_order="left")
+    return flat.group_by("uid", maintain_order=True).agg(
+        pl.col("tokens"),
+        triggered=pl.col("trigger").any(),
+        person_triggered=pl.col("person_trigger").any(),
+    ).with_columns(
+        pl.col("person_triggered")
+        | pl.col("tokens").list.first().is_in(list(_person_first_triggers()))
+        | pl.col("tokens").list.last().is_in(list(_person_last_triggers()))
+    )
+
+
+@cache
+def _person_first_triggers() -> frozenset[str]:
+    """First words of titles and slipped honorifics: `_strip_titles` changes nothing else."""
+    return frozenset({phrase[0] for phrase in _titles()} | _slipped_titles())
+
+
+@cache
+def _person_last_triggers() -> frozenset[str]:
+    """Last words of legal forms: in a person's name only a legal form ending it is replaced."""
+    return frozenset(phrase[-1] for phrase in _legal_forms())
 
 
 # A piece `piece_tokens` leaves as one token apart from spelling: letters only or digits only.
@@ -688,9 +762,12 @@ def _fold_spelling_expr(tokens: pl.Expr) -> pl.Expr:
 
 def _finish_frame(unique: pl.DataFrame, tokens: pl.DataFrame) -> pl.DataFrame:
     """Stage C on the names that need it; (name, schema, tokens) for every unique name."""
+    # A person's name changes only for a comma, an Abd unit, a leading title or a trailing
+    # legal form; other names for any token stage C knows.
+    triggered = pl.when(pl.col("schema") == PERSON).then("person_triggered").otherwise("triggered")
     merged = unique.join(tokens, on="uid", how="left").with_columns(
         pl.col("tokens").fill_null(pl.lit([], dtype=_LIST)),
-        pl.col("triggered").fill_null(value=False),
+        triggered.fill_null(value=False).alias("triggered"),
     )
     todo = merged.filter(pl.col("triggered"))
     uids = todo.get_column("uid").to_list()

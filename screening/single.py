@@ -73,7 +73,6 @@ _FRESH_COMMON_WEIGHT = 0.3
 _FRESH_WEIGHT = 1.0
 # Salt of the second hash that, with the first, stands for a blocking key.
 _SALT = "\x1f"
-_NUMBER = re.compile(r"\d+")
 _NON_DIGIT = re.compile(r"\D")
 _INITIAL = re.compile(r"[a-z]")
 # The whitespace Polars' str.strip_chars removes (Unicode White_Space).
@@ -87,6 +86,12 @@ _JOINED_MIN_LEN = 6
 _BUILD_LOCK = threading.Lock()
 # Words whose similar list words FastPath keeps (a few hundred bytes each).
 _SIMILAR_CACHE_SIZE = 1 << 16
+_NO_IDS = np.zeros(0, dtype=np.int64)
+# Candidate names from which blocking's scores and cut are taken with numpy (for fewer, numpy's
+# cost per call is more than the plain loops').
+_VECTOR_MIN_NAMES = 32
+# Index rows (entities, names) FastPath keeps for the hits it builds.
+_ROW_CACHE_SIZE = 1 << 14
 
 
 class DeclinedError(Exception):
@@ -103,7 +108,9 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
     """scoring.token_similarity for one pair."""
     if left == right:
         return 1.0
-    if _NUMBER.fullmatch(left) or _NUMBER.fullmatch(right):
+    # str.isdecimal is re's \d+ (Unicode category Nd, at least one character), checked over
+    # every code point, at a sixth of the cost.
+    if left.isdecimal() or right.isdecimal():
         return 0.0
     if left_canon != right_canon and other_units(left, right):
         return 0.0
@@ -166,15 +173,26 @@ class _KeyTable:
 
     def lookup(self, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
         """The ids of each key given by its two hashes."""
-        lo = np.searchsorted(self.first, first, "left")
-        hi = np.searchsorted(self.first, first, "right")
+        which, ids = self.lookup_flat(first, second)
         out: list[list[int]] = [[] for _ in range(len(first))]
-        # Most keys of a query word (two-edit keys above all) are not in the index.
-        for i in np.flatnonzero(hi > lo).tolist():
-            a, b = int(lo[i]), int(hi[i])
-            sel = self.second[a:b] == second[i]
-            out[i] = self.ids[a:b][sel].tolist()
+        for i, found in zip(which.tolist(), ids.tolist(), strict=True):
+            out[i].append(found)
         return out
+
+    def lookup_flat(self, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(key number, id) of every id of the keys given by their two hashes, in one pass
+        (a numpy call per key found cost more than the search itself)."""
+        # the methods: np.searchsorted's dispatch costs more than the search of a few keys
+        lo = self.first.searchsorted(first, "left")
+        counts = self.first.searchsorted(first, "right") - lo
+        total = int(counts.sum())
+        if total == 0:  # most keys of a query word (two-edit keys above all) are not listed
+            return _NO_IDS, _NO_IDS
+        which = np.repeat(np.arange(len(first)), counts)
+        # row of each id: its key's first row, plus its rank within the key's run
+        rows = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        same = self.second[rows] == second[which]
+        return which[same], self.ids[rows[same]]
 
 
 def _csr(groups: pl.Series, values: pl.Series, size: int) -> tuple[array[int], array[int]]:
@@ -182,6 +200,17 @@ def _csr(groups: pl.Series, values: pl.Series, size: int) -> tuple[array[int], a
     counts = np.bincount(groups.to_numpy().astype(np.int64), minlength=size)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return array("q", offsets.tolist()), array("I", values.to_numpy().astype(np.uint32).tolist())
+
+
+def _name_totals(offsets: np.ndarray, tids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each name's token weights summed one after the other in their order, as a Python loop
+    (and the batch path) adds them: one vectorised pass per token rank."""
+    lengths = np.diff(offsets)
+    totals = np.zeros(len(lengths), dtype=np.float64)
+    for rank in range(int(lengths.max(initial=0))):
+        longer = np.flatnonzero(lengths > rank)
+        totals[longer] += weights[tids[offsets[longer] + rank]]
+    return totals
 
 
 @dataclass(slots=True)
@@ -199,6 +228,10 @@ class Tables:
     whole_keys: _KeyTable
     carrier_off: array[int]
     carrier_names: array[int]
+    # by tid: how many names carry it, and whether blocking expands it (see reachable): plain
+    # lists, read for every similar word of every query.
+    carrier_count: list[int]
+    expandable: list[bool]
     name_off: array[int]
     name_tids: array[int]
     joined: list[str]
@@ -206,8 +239,11 @@ class Tables:
     entity_id: list[str]  # by name id
     list_id: list[str]  # by name id
     entity_of: dict[tuple[str, str], int]  # (entity_id, list_id) -> row of index.entities
-    # by name id: the sum of its tokens' weights, NaN until first asked for
-    name_total: array[float] = field(default_factory=lambda: array("d"))
+    name_total: np.ndarray  # by name id: the sum of its tokens' weights, in their order
+    # numpy views of name_off, name_tids and weight, for the queries of many candidates
+    name_off_array: np.ndarray
+    name_tids_array: np.ndarray
+    weight_array: np.ndarray
     absent: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -225,6 +261,7 @@ class Tables:
             .sort("tid", "name_id")
         )
         carrier_off, carrier_names = _csr(carriers["tid"], carriers["name_id"], size)
+        carrier_count = np.diff(np.asarray(carrier_off, dtype=np.int64))
         tokens = index.tokens.sort("name_id", "pos")
         names = index.names.sort("name_id")
         if not names["name_id"].equals(
@@ -233,12 +270,16 @@ class Tables:
             raise ValueError("name ids of the index are not 0..n-1")
         name_off, name_tids = _csr(tokens["name_id"], tokens["tid"], names.height)
         entities = index.entities
+        weight = info["weight"].to_list()
+        name_off_array = np.frombuffer(name_off, dtype=np.int64)
+        name_tids_array = np.frombuffer(name_tids, dtype=np.uint32)
+        weight_array = np.asarray(weight, dtype=np.float64)
         return cls(
             index=index,
             tid_of=dict(zip(info["token"].to_list(), range(size), strict=True)),
             token=info["token"].to_list(),
             canonical=info["canonical"].to_list(),
-            weight=info["weight"].to_list(),
+            weight=weight,
             common=info.select(
                 is_common_word(pl.col("token"), pl.col("weight"))
             ).to_series().to_list(),
@@ -247,9 +288,14 @@ class Tables:
             whole_keys=_KeyTable.build(whole_rows["key"], whole_rows["name_id"]),
             carrier_off=carrier_off,
             carrier_names=carrier_names,
+            carrier_count=carrier_count.tolist(),
+            expandable=((carrier_count > 0) & (carrier_count <= MAX_TOKEN_NAMES)).tolist(),
             name_off=name_off,
             name_tids=name_tids,
-            name_total=array("d", [float("nan")]) * names.height,
+            name_total=_name_totals(name_off_array, name_tids_array, weight_array),
+            name_off_array=name_off_array,
+            name_tids_array=name_tids_array,
+            weight_array=weight_array,
             joined=names["joined"].fill_null("").to_list(),
             weak=names["weak"].to_list(),
             entity_id=names["entity_id"].to_list(),
@@ -272,17 +318,11 @@ class Tables:
 
     def total_weight(self, name_id: int) -> float:
         """The weight of a list name's tokens, summed in their order (as the batch path)."""
-        total = self.name_total[name_id]
-        if total != total:  # NaN: not yet computed
-            total = 0.0
-            for ctid in self.name_tokens(name_id):
-                total += self.weight[ctid]
-            self.name_total[name_id] = total
-        return total
+        return float(self.name_total[name_id])
 
     def reachable(self, tid: int) -> bool:
         """A carrier (rare enough) list token that is not too busy to expand."""
-        return 0 < self.carriers(tid) <= MAX_TOKEN_NAMES
+        return self.expandable[tid]
 
 
 # -- one query -----------------------------------------------------------------------------------
@@ -311,6 +351,15 @@ class Word:
 
 
 @dataclass(frozen=True, slots=True)
+class _Similar:
+    """A word's similar list tokens (list tid -> sim), and among them those met by keys other
+    than two-edit ones and at least BORROW_SIM similar. Read-only once made."""
+
+    sims: dict[int, float]
+    close: dict[int, float]
+
+
+@dataclass(frozen=True, slots=True)
 class _Query:
     """What blocking.known_score needs of the query: its weight, and that of its initials."""
 
@@ -329,6 +378,69 @@ class _Seen:
     init_w: float
     n_init: int
     c_reached: float
+    exact: bool  # no sum of three terms or more (see _block_scores)
+
+
+@dataclass(slots=True)
+class _Blocks:
+    """_Seen of many list names, as arrays (the names that pass the reach test)."""
+
+    names: np.ndarray
+    block: np.ndarray
+    exact: np.ndarray
+    seen_w: np.ndarray
+    init_w: np.ndarray
+    n_init: np.ndarray
+    c_reached: np.ndarray
+
+    def set(self, i: int, seen: _Seen) -> None:
+        self.block[i], self.exact[i], self.seen_w[i] = seen.block, seen.exact, seen.seen_w
+        self.init_w[i], self.n_init[i], self.c_reached[i] = seen.init_w, seen.n_init, seen.c_reached
+
+    def select(self, keep: np.ndarray) -> _Blocks:
+        return _Blocks(
+            self.names[keep], self.block[keep], self.exact[keep], self.seen_w[keep],
+            self.init_w[keep], self.n_init[keep], self.c_reached[keep],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Entries:
+    """_reach as arrays sorted by list tid: one row per (query word, list tid resembling it)."""
+
+    tid: np.ndarray
+    pos: np.ndarray
+    value: np.ndarray  # weight * sim
+    weight: np.ndarray
+    glued: np.ndarray
+    initial: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _ScoreQuery:
+    """What FastPath.score needs of a query, the same for every list name it scores."""
+
+    words: list[QToken]  # the tokens that are words (not legal-form class tokens)
+    q_total: float
+    q_repeated: float  # the weight of the words the query holds twice or more
+    vague: bool  # no word both rare and longer than an initial
+    # list tid -> (sim, position, weight) of the words similar to it (FastPath._matches), as met
+    matches: dict[int, list[tuple[float, int, float]]]
+
+    @classmethod
+    def of(cls, tokens: list[QToken]) -> _ScoreQuery:
+        words = [q for q in tokens if not q.token.startswith("#")]
+        q_total = 0.0
+        for q in tokens:
+            q_total += q.weight
+        counts: dict[str, int] = {}
+        for q in tokens:
+            counts[q.token] = counts.get(q.token, 0) + 1
+        q_repeated = 0.0
+        for q in tokens:
+            q_repeated += q.weight * (counts[q.token] > 1)
+        vague = not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in words)
+        return cls(words, q_total, q_repeated, vague, {})
 
 
 @dataclass(slots=True)
@@ -351,7 +463,12 @@ class FastPath:
         # (token, its keys, floor) -> _similar's answer: queries meet the same words again and
         # again, and finding a word's similar list words was a fifth of a query's time.
         # Read-only once stored (callers never change a word's similar dict).
-        self._similar_cache: dict[tuple[str, tuple[str, ...], float], dict[int, float]] = {}
+        self._similar_cache: dict[tuple[str, tuple[str, ...], float], _Similar] = {}
+        self._keys_cache: dict[str, list[str]] = {}  # token -> its blocking keys (see _keys)
+        self._entity_rows: dict[int, dict[str, Any]] = {}  # see _row
+        # candidate names from which blocking's scores and cut are taken with numpy
+        self.vector_min_names = _VECTOR_MIN_NAMES
+        self._name_rows: dict[int, dict[str, Any]] = {}
 
     # -- similar tokens ------------------------------------------------------------------------
 
@@ -359,10 +476,17 @@ class FastPath:
         self, words: Iterable[tuple[str, list[str]]], floor: float
     ) -> dict[str, dict[int, float]]:
         """blocking.similar_tokens: list tokens sharing a key, at least ``floor`` similar."""
+        return {token: found.sims for token, found in self._similar_found(words, floor).items()}
+
+    def _similar_found(
+        self, words: Iterable[tuple[str, list[str]]], floor: float
+    ) -> dict[str, _Similar]:
+        """_similar's answers, with the closest list tokens among those met by keys other than
+        two-edit ones (what _borrow needs)."""
         distinct: dict[str, list[str]] = {}
         for token, keys in words:
             distinct.setdefault(token, keys)
-        out: dict[str, dict[int, float]] = {}
+        out: dict[str, _Similar] = {}
         missing: dict[str, list[str]] = {}
         for token, keys in distinct.items():
             held = self._similar_cache.get((token, tuple(keys), floor))
@@ -374,34 +498,44 @@ class FastPath:
             computed = self._similar_uncached(missing, floor)
             if len(self._similar_cache) + len(computed) > _SIMILAR_CACHE_SIZE:
                 self._similar_cache.clear()  # bounded: start afresh rather than track age
-            for token, sims in computed.items():
-                self._similar_cache[(token, tuple(missing[token]), floor)] = sims
+            for token, found in computed.items():
+                self._similar_cache[(token, tuple(missing[token]), floor)] = found
             out.update(computed)
         return {token: out[token] for token in distinct}
 
     def _similar_uncached(
         self, distinct: dict[str, list[str]], floor: float
-    ) -> dict[str, dict[int, float]]:
-        flat = [(token, key) for token, keys in distinct.items() for key in dict.fromkeys(keys)]
-        out: dict[str, dict[int, float]] = {token: {} for token in distinct}
+    ) -> dict[str, _Similar]:
+        owner: list[int] = []  # per key: the number of its word
+        edit2: list[bool] = []
+        flat: list[str] = []
+        for number, keys in enumerate(distinct.values()):
+            for key in dict.fromkeys(keys):
+                owner.append(number)
+                edit2.append(key.startswith(EDIT2_PREFIX))
+                flat.append(key)
+        out = {token: _Similar({}, {}) for token in distinct}
         if not flat:
             return out
-        first, second = _hashes([k for _, k in flat])
-        found = self.t.token_keys.lookup(first, second)
-        reached: dict[str, set[int]] = {token: set() for token in distinct}
-        by_edit2: dict[str, set[int]] = {token: set() for token in distinct}
-        for (token, key), ids in zip(flat, found, strict=True):
-            (by_edit2 if key.startswith(EDIT2_PREFIX) else reached)[token].update(ids)
-        for token, tids in by_edit2.items():
-            reached[token] |= self._close_enough(token, tids - reached[token], floor)
-        for token, tids in reached.items():
-            tid = self.t.tid_of.get(token)
-            canon = self.t.canonical[tid] if tid is not None else canonical_token(token)
-            sims = out[token]
-            for ctid in tids:
-                sim = token_sim(token, self.t.token[ctid], canon, self.t.canonical[ctid])
+        which, ids = self.t.token_keys.lookup_flat(*_hashes(flat))
+        word_of = np.asarray(owner, dtype=np.int64)[which]
+        by_edit2 = np.asarray(edit2, dtype=np.bool_)[which]
+        tokens, canonical, tid_of = self.t.token, self.t.canonical, self.t.tid_of
+        for number, token in enumerate(distinct):
+            mine = word_of == number
+            plain = set(ids[mine & ~by_edit2].tolist())
+            reached = plain | self._close_enough(
+                token, set(ids[mine & by_edit2].tolist()) - plain, floor
+            )
+            tid = tid_of.get(token)
+            canon = canonical[tid] if tid is not None else canonical_token(token)
+            sims, close = out[token].sims, out[token].close
+            for ctid in reached:
+                sim = token_sim(token, tokens[ctid], canon, canonical[ctid])
                 if sim >= floor:
                     sims[ctid] = sim
+                    if sim >= BORROW_SIM and ctid in plain:
+                        close[ctid] = sim
         return out
 
     def _close_enough(self, token: str, tids: set[int], floor: float) -> set[int]:
@@ -433,9 +567,8 @@ class FastPath:
         for pos, token in enumerate(tokens):
             tid = self.t.tid_of.get(token)
             if tid is not None:
-                keys = self.t.keys[tid].to_list() if not token.startswith("#") else []
                 out.append(QToken(pos, token, tid, self.t.canonical[tid], self.t.weight[tid],
-                                  keys))
+                                  self._keys(token, tid)))
                 continue
             if token not in fresh:
                 fresh[token] = self._fresh(token, common_unknown)
@@ -448,6 +581,21 @@ class FastPath:
                     q.weight = fresh[q.token].weight
         return out
 
+    def _keys(self, token: str, tid: int) -> list[str]:
+        """A query token's blocking keys: the index's for a listed token (reading them from the
+        index's column costs more than the rest of the token's work), else keys.token_keys.
+        Shared between queries: callers never change the list."""
+        keys = self._keys_cache.get(token)
+        if keys is None:
+            if tid >= 0:
+                keys = self.t.keys[tid].to_list() if not token.startswith("#") else []
+            else:
+                keys = token_keys(token)
+            if len(self._keys_cache) >= _SIMILAR_CACHE_SIZE:
+                self._keys_cache.clear()  # bounded: start afresh rather than track age
+            self._keys_cache[token] = keys
+        return keys
+
     def _fresh(self, token: str, common_unknown: set[str]) -> QToken:
         canonical = token if token.startswith("#") else canonical_token(token)
         if token.startswith("#"):
@@ -456,17 +604,27 @@ class FastPath:
             weight = _FRESH_COMMON_WEIGHT
         else:
             weight = _FRESH_WEIGHT
-        return QToken(-1, token, -1, canonical, initial_weight(token, weight), token_keys(token))
+        return QToken(-1, token, -1, canonical, initial_weight(token, weight),
+                      self._keys(token, -1))
 
     def _borrow(self, fresh: dict[str, QToken]) -> None:
         """blocking._borrow_weights: an unseen word weighs what its closest listed word does."""
-        # blocking._borrow_weights leaves the two-edit keys out.
-        words = [
-            (q.token, [k for k in q.keys if not k.startswith(EDIT2_PREFIX)])
-            for q in fresh.values()
-            if not q.token.startswith("#") and q.weight > 0
+        borrowing = [
+            q for q in fresh.values() if not q.token.startswith("#") and q.weight > 0
         ]
-        similar = self._similar(words, BORROW_SIM)
+        floor = self.algorithm.token_floor
+        if floor <= BORROW_SIM:
+            # The words' similar list tokens, as candidates() will ask for them (kept): those
+            # met by keys other than two-edit ones and BORROW_SIM close are _borrow_weights'.
+            found = self._similar_found(((q.token, q.keys) for q in borrowing), floor)
+            similar = {token: held.close for token, held in found.items()}
+        else:
+            # blocking._borrow_weights leaves the two-edit keys out.
+            similar = self._similar(
+                ((q.token, [k for k in q.keys if not k.startswith(EDIT2_PREFIX)])
+                 for q in borrowing),
+                BORROW_SIM,
+            )
         for token, sims in similar.items():
             if not sims:
                 w = _FRESH_WEIGHT
@@ -505,23 +663,18 @@ class FastPath:
         for w in own:
             q_total += w.weight
         found = self._expanded(words, q_total, min_score)
-        found |= self._whole(tokens)
-        if len(own) == 1:  # blocking.candidates: a one-word query and one-word names
-            for name_ids in self._name_keys(["n:" + self.t.token[c] for c in own[0].similar]):
-                found.update(name_ids)
-        found |= self._common_pairs(words)
-        prefix = self._prefix(own, chars)
-        found |= prefix
-        joined = self._joined(own)
-        found |= set(joined)
-        whole = prefix | set(joined) | self._spelt(own)
-        found |= whole
-        scored = self._block_scores(found, words, q_total, min_score, joined, whole)
+        spelt, joined = self._keyed(tokens, own, words, chars, found)
+        # Names met as a whole may score on the whole name: known 1, and no reach test.
+        whole = spelt | set(joined)
         initials = [w for w in own if len(w.token) == 1]
         init_w = 0.0
         for w in initials:
             init_w += w.weight
         query = _Query(q_total, init_w, sum(1 for w in initials if w.weight > 0))
+        if len(found) >= self.vector_min_names:
+            blocks = self._block_arrays(found, words, query, min_score, joined, whole)
+            return self._top_arrays(blocks, self._known_array(query, blocks, whole), sure_score)
+        scored = self._block_scores(found, words, q_total, min_score, joined, whole)
         known = {
             name_id: 1.0 if name_id in whole else self._known(query, name_id, seen)
             for _, name_id, _, seen in scored
@@ -532,15 +685,19 @@ class FastPath:
 
     def _expanded(self, words: list[Word], q_total: float, min_score: float) -> set[int]:
         t = self.t
+        expandable, carrier_count = t.expandable, t.carrier_count
         hidden = {
-            w.token for w in words if any(not t.reachable(c) for c in w.similar)
+            w.token for w in words if not all(expandable[c] for c in w.similar)
         }
         blocking = [w for w in words if w.weight > RARE_WEIGHT and len(w.token) > 1]
         ranked: list[tuple[int, int, Word]] = []
         for w in blocking:
             if w.glued:
                 continue
-            fanout = sum(t.carriers(c) for c in w.similar if t.carriers(c) <= MAX_TOKEN_NAMES)
+            fanout = 0
+            for c in w.similar:
+                if carrier_count[c] <= MAX_TOKEN_NAMES:
+                    fanout += carrier_count[c]
             if fanout > 0:
                 ranked.append((fanout, w.pos, w))
         ranked.sort(key=lambda r: (r[0], r[1]))
@@ -557,28 +714,52 @@ class FastPath:
                 expanded_w += cover_w
             left_earlier = left_before
         chosen += [w for w in blocking if w.glued]
-        parts: dict[int, dict[int, float]] = {}
+        # The best weight*sim per (name, query position), keyed name * slots + position: one
+        # flat dict, whose order is the order each name met its positions in.
+        slots = max((w.pos for w in chosen), default=0) + 1
+        best: dict[int, float] = {}
         # The hottest loop of blocking (every carrier of every chosen word): locals only.
+        carrier_off, carrier_names = t.carrier_off, t.carrier_names
         for w in chosen:
             pos, weight = w.pos, w.weight
             for ctid, sim in w.similar.items():
-                if not t.reachable(ctid):
+                if not expandable[ctid]:
                     continue
                 value = weight * sim  # >= 0: a name met first always takes it
-                for name_id in t.carrier_list(ctid):
-                    by_pos = parts.get(name_id)
-                    if by_pos is None:
-                        parts[name_id] = {pos: value}
-                    elif value > by_pos.get(pos, -1.0):
-                        by_pos[pos] = value
-        found: set[int] = set()
-        for name_id, by_pos in parts.items():
-            part = 0.0
-            for value in by_pos.values():
-                part += value
-            if part + q_total - expanded_w >= min_score * q_total:
-                found.add(name_id)
-        return found
+                for name_id in carrier_names[carrier_off[ctid] : carrier_off[ctid + 1]]:
+                    key = name_id * slots + pos
+                    if value > best.get(key, -1.0):
+                        best[key] = value
+        parts: dict[int, float] = {}
+        for key, value in best.items():  # each name's values in the order it met them
+            name_id = key // slots
+            parts[name_id] = parts.get(name_id, 0.0) + value
+        return {
+            name_id for name_id, part in parts.items()
+            if part + q_total - expanded_w >= min_score * q_total
+        }
+
+    def _keyed(
+        self, tokens: list[QToken], own: list[Word], words: list[Word], chars: int,
+        found: set[int],
+    ) -> tuple[set[int], dict[int, list[float]]]:
+        """Adds to ``found`` the names behind the query's whole-name keys (in one lookup: a
+        lookup has a fixed cost); returns the names met as a whole (by the prefix of a long
+        query, or spelt as the query is without spaces) and ``_joined``'s weights."""
+        keys = [_whole_key(tokens)]
+        if len(own) == 1:  # blocking.candidates: a one-word query and one-word names
+            keys += ["n:" + self.t.token[c] for c in own[0].similar]
+        keys += self._common_pair_keys(words)
+        plain = len(keys)
+        whole_keys = [k for k in (_prefix_key(own, chars), _spelling_key(own)) if k is not None]
+        keys += whole_keys
+        long = [w for w in own if len(w.token) >= _JOINED_MIN_LEN]
+        keys += ["g:" + w.token for w in long]
+        held = self._name_keys(keys)
+        for name_ids in held:
+            found.update(name_ids)
+        whole = {name_id for ids in held[plain : plain + len(whole_keys)] for name_id in ids}
+        return whole, _joined(long, held[len(keys) - len(long):])
 
     def _name_keys(self, keys: list[str]) -> list[list[int]]:
         """The names behind whole-name (n:) and glued-words (g:) keys."""
@@ -587,12 +768,9 @@ class FastPath:
         first, second = _hashes(keys)
         return self.t.whole_keys.lookup(first, second)
 
-    def _whole(self, tokens: list[QToken]) -> set[int]:
-        key = "n:" + " ".join(sorted(q.token for q in tokens if not q.token.startswith("#")))
-        return set(self._name_keys([key])[0])
-
-    def _common_pairs(self, words: list[Word]) -> set[int]:
-        """blocking.common_pairs: names holding two common words two query words resemble."""
+    def _common_pair_keys(self, words: list[Word]) -> list[str]:
+        """blocking.common_pairs: keys of names holding two common words two query words
+        resemble."""
         t = self.t
         reached = [
             (w, {t.canonical[c] for c in w.similar if t.common[c]}) for w in words
@@ -613,100 +791,199 @@ class FastPath:
                 if b.pos == initial.pos or (b.glued and b.pos + 1 == initial.pos):
                     continue
                 keys.update("i2:" + initial.token + "|" + group for group in groups)
-        found: set[int] = set()
-        for name_ids in self._name_keys(sorted(keys)):
-            found.update(name_ids)
-        return found
-
-    def _prefix(self, own: list[Word], chars: int) -> set[int]:
-        """Names starting like a long query (one a payment field may have cut)."""
-        joined = "".join(w.token for w in own)
-        if chars < TRUNCATED_MIN_CHARS or len(joined) < PREFIX_LETTERS:
-            return set()
-        return set(self._name_keys(["t:" + joined[:PREFIX_LETTERS]])[0])
-
-    def _spelt(self, own: list[Word]) -> set[int]:
-        """Names spelt as the whole query is without spaces ("Hara Ins titute")."""
-        joined = "".join(w.token for w in own)
-        if len(joined) < SPELLING_MIN_LETTERS:
-            return set()
-        return set(self._name_keys(["j:" + joined])[0])
-
-    def _joined(self, own: list[Word]) -> dict[int, list[float]]:
-        """Names holding a query word as two neighbouring words glued: the words' weights."""
-        long = [w for w in own if len(w.token) >= _JOINED_MIN_LEN]
-        out: dict[int, list[float]] = {}
-        for w, name_ids in zip(long, self._name_keys(["g:" + w.token for w in long]),
-                               strict=True):
-            for name_id in name_ids:
-                out.setdefault(name_id, []).append(w.weight)
-        return out
+        return sorted(keys)
 
     def _block_scores(
-        self, found: set[int], words: list[Word], q_total: float, min_score: float,
+        self, found: Iterable[int], words: list[Word], q_total: float, min_score: float,
         joined: dict[int, list[float]], whole: set[int],
     ) -> list[tuple[float, int, bool, _Seen]]:
         """(block score, name id, exact, what was seen): exact when no sum has three terms or
         more, so the batch's sums, taken in another order, are the same to the last bit."""
-        # list tid -> (pos, weight*sim, weight, glued, an initial) of every word resembling it
-        reach: dict[int, list[tuple[int, float, float, bool, bool]]] = {}
-        for w in words:
-            initial = not w.glued and len(w.token) == 1
-            for ctid, sim in w.similar.items():
-                reach.setdefault(ctid, []).append(
-                    (w.pos, w.weight * sim, w.weight, w.glued, initial)
-                )
+        reach = _reach(words)
         out: list[tuple[float, int, bool, _Seen]] = []
-        name_tokens, token_weight, reach_of = self.t.name_tokens, self.t.weight, reach.get
         for name_id in found:
-            best: dict[int, float] = {}
-            own_w: dict[int, float] = {}
-            glued_w: dict[int, float] = {}
-            met_initial: set[int] = set()
-            heaviest: dict[int, float] = {}
-            for ctid in set(name_tokens(name_id)):
-                entries = reach_of(ctid)
-                if entries is None:
-                    continue
-                c_weight = token_weight[ctid]
-                for pos, value, weight, glued, initial in entries:
-                    if c_weight > heaviest.get(pos, -1.0):
-                        heaviest[pos] = c_weight
-                    if value > best.get(pos, -1.0):
-                        best[pos] = value
-                    (glued_w if glued else own_w)[pos] = weight
-                    if initial:
-                        met_initial.add(pos)
-            block = 0.0
-            for value in best.values():
-                block += value
-            low = high = 0.0
-            for pos in best:
-                low += own_w.get(pos, glued_w.get(pos, 0.0))
-                high += glued_w.get(pos, own_w.get(pos, 0.0))
-            joined_part = 0.0
-            for weight in joined.get(name_id, ()):
-                joined_part += weight
-            block = block + joined_part
+            seen = self._block_one(name_id, reach, q_total, min_score, joined, whole)
+            if seen is not None:
+                out.append((seen.block, name_id, seen.exact, seen))
+        return out
+
+    def _block_one(
+        self, name_id: int, reach: dict[int, list[tuple[int, float, float, bool, bool]]],
+        q_total: float, min_score: float, joined: dict[int, list[float]], whole: set[int],
+    ) -> _Seen | None:
+        """What blocking met of one list name, or None when it fails the reach test (which
+        names in ``whole``, met as a whole, skip)."""
+        best: dict[int, float] = {}
+        own_w: dict[int, float] = {}
+        glued_w: dict[int, float] = {}
+        met_initial: set[int] = set()
+        heaviest: dict[int, float] = {}
+        token_weight, reach_of = self.t.weight, reach.get
+        for ctid in set(self.t.name_tokens(name_id)):
+            entries = reach_of(ctid)
+            if entries is None:
+                continue
+            c_weight = token_weight[ctid]
+            for pos, value, weight, glued, initial in entries:
+                if c_weight > heaviest.get(pos, -1.0):
+                    heaviest[pos] = c_weight
+                if value > best.get(pos, -1.0):
+                    best[pos] = value
+                (glued_w if glued else own_w)[pos] = weight
+                if initial:
+                    met_initial.add(pos)
+        block = 0.0
+        for value in best.values():
+            block += value
+        low = high = 0.0
+        for pos in best:
+            low += own_w.get(pos, glued_w.get(pos, 0.0))
+            high += glued_w.get(pos, own_w.get(pos, 0.0))
+        joined_part = 0.0
+        for weight in joined.get(name_id, ()):
+            joined_part += weight
+        block = block + joined_part
+        if name_id in whole:
+            keep = [True, True]
+        elif q_total <= 0:  # words that all weigh nothing reach nothing (batch: 0/0 fails)
+            keep = [False, False]
+        else:
             keep = [
                 (block + UNSEEN_SIM * max(q_total - (seen + joined_part), 0.0)) / q_total
                 >= min_score
                 for seen in (low, high)
             ]
-            if keep[0] != keep[1] and name_id not in whole:
-                raise DeclinedError("reach test depends on which of two tied words comes first")
-            if keep[0] or name_id in whole:
-                exact = len(best) <= 2 and len(joined.get(name_id, ())) <= 2
-                init_w = 0.0
-                for pos in met_initial:
-                    init_w += own_w[pos]
-                n_init = sum(1 for pos in met_initial if own_w[pos] > 0)
-                c_reached = 0.0
-                for value in heaviest.values():
-                    c_reached += value
-                seen = _Seen(block, low + joined_part, init_w, n_init, c_reached)
-                out.append((block, name_id, exact, seen))
-        return out
+        if keep[0] != keep[1]:
+            raise DeclinedError("reach test depends on which of two tied words comes first")
+        if not keep[0]:
+            return None
+        exact = len(best) <= 2 and len(joined.get(name_id, ())) <= 2
+        init_w = 0.0
+        for pos in met_initial:
+            init_w += own_w[pos]
+        n_init = sum(1 for pos in met_initial if own_w[pos] > 0)
+        c_reached = 0.0
+        for value in heaviest.values():
+            c_reached += value
+        return _Seen(block, low + joined_part, init_w, n_init, c_reached, exact)
+
+    def _block_arrays(
+        self, found: set[int], words: list[Word], query: _Query, min_score: float,
+        joined: dict[int, list[float]], whole: set[int],
+    ) -> _Blocks:
+        """_block_scores for many names at once, to the last bit: a name's sums of one or two
+        terms are the same in any order, and a name that positions met three or more words
+        of is taken by _block_one (its sums in the order _block_scores adds them)."""
+        t, q_total = self.t, query.q_total
+        names = np.fromiter(found, dtype=np.int64, count=len(found))
+        entries = _entries(words)
+        # every (name, word) of a name token resembling a query word
+        starts = t.name_off_array[names]
+        pair_name, rows = _ranges(starts, t.name_off_array[names + 1] - starts)
+        pair_tid = t.name_tids_array[rows].astype(np.int64)
+        lo = np.searchsorted(entries.tid, pair_tid, "left")
+        pair, entry = _ranges(lo, np.searchsorted(entries.tid, pair_tid, "right") - lo)
+        name_of = pair_name[pair]
+        slots = int(entries.pos.max(initial=0)) + 1
+        groups, group_of = np.unique(name_of * slots + entries.pos[entry], return_inverse=True)
+        best = np.full(len(groups), -1.0)
+        np.maximum.at(best, group_of, entries.value[entry])
+        heaviest = np.full(len(groups), -1.0)
+        np.maximum.at(heaviest, group_of, t.weight_array[pair_tid[pair]])
+        glued = entries.glued[entry]
+        own_w, has_own = _assigned(len(groups), group_of[~glued], entries.weight[entry][~glued])
+        glued_w, has_glued = _assigned(len(groups), group_of[glued], entries.weight[entry][glued])
+        met_initial = np.zeros(len(groups), dtype=np.bool_)
+        met_initial[group_of[entries.initial[entry]]] = True
+        group_name = groups // slots
+        size = len(names)
+
+        def per_name(values: np.ndarray) -> np.ndarray:
+            return np.bincount(group_name, weights=values, minlength=size)
+
+        block = per_name(best)
+        low = per_name(np.where(has_own, own_w, np.where(has_glued, glued_w, 0.0)))
+        high = per_name(np.where(has_glued, glued_w, np.where(has_own, own_w, 0.0)))
+        joined_part = np.zeros(size)
+        joined_terms = np.zeros(size, dtype=np.int64)
+        if joined:
+            row_of = {name_id: i for i, name_id in enumerate(names.tolist())}
+            for name_id, weights in joined.items():
+                part = 0.0
+                for weight in weights:
+                    part += weight
+                joined_part[row_of[name_id]] = part
+                joined_terms[row_of[name_id]] = len(weights)
+        block = block + joined_part
+        met_whole = np.isin(names, np.fromiter(whole, dtype=np.int64, count=len(whole)))
+        keep_low, keep_high = (
+            met_whole | (
+                (block + UNSEEN_SIM * np.maximum(q_total - (seen + joined_part), 0.0)) / q_total
+                >= min_score if q_total > 0 else np.zeros(size, dtype=np.bool_)
+            )
+            for seen in (low, high)
+        )
+        out = _Blocks(
+            names=names, block=block,
+            exact=(np.bincount(group_name, minlength=size) <= 2) & (joined_terms <= 2),
+            seen_w=low + joined_part,
+            init_w=per_name(np.where(met_initial, own_w, 0.0)),
+            n_init=per_name((met_initial & (own_w > 0)).astype(np.float64)).astype(np.int64),
+            c_reached=per_name(heaviest),
+        )
+        many = np.bincount(group_name, minlength=size) >= 3
+        if np.any((keep_low != keep_high) & ~many):
+            raise DeclinedError("reach test depends on which of two tied words comes first")
+        keep = keep_low
+        if many.any():
+            reach = _reach(words)
+            for i in np.flatnonzero(many).tolist():
+                seen = self._block_one(int(names[i]), reach, q_total, min_score, joined, whole)
+                keep[i] = seen is not None
+                if seen is not None:
+                    out.set(i, seen)
+        return out.select(keep)
+
+    def _known_array(self, query: _Query, blocks: _Blocks, sure: set[int]) -> np.ndarray:
+        """_known of every name of ``blocks`` (the same operations, in the same order); 1.0
+        for the ``sure`` names (prefix and glued-words names)."""
+        algo = self.algorithm
+        if query.q_total <= 0:
+            known = np.zeros(len(blocks.names))
+        else:
+            c_total = self.t.name_total[blocks.names]
+            free_init_w = np.maximum(query.init_w - blocks.init_w, 0.0)
+            free_init = np.maximum(query.n_init - blocks.n_init, 0)
+            missed_w = np.maximum(query.q_total - blocks.seen_w - free_init_w, 0.0)
+            reachable = np.minimum(c_total, blocks.c_reached + free_init)
+            known = (blocks.block + INITIAL_SIM * free_init_w) / (
+                blocks.seen_w + free_init_w + algo.unmatched_query_weight * missed_w
+                + algo.unmatched_list_weight * np.maximum(c_total - reachable, 0.0)
+            )
+        if sure:
+            known[np.isin(blocks.names, np.fromiter(sure, dtype=np.int64, count=len(sure)))] = 1.0
+        return known
+
+    def _top_arrays(
+        self, blocks: _Blocks, known: np.ndarray, sure_score: float
+    ) -> tuple[list[int], set[int]]:
+        """_top over arrays."""
+        if len(blocks.names) == 0:
+            return [], set()
+        order = np.lexsort((blocks.names, -blocks.block))
+        block, names = blocks.block[order], blocks.names[order]
+        exact, known = blocks.exact[order], known[order]
+        limit = self.algorithm.max_candidates
+        # ranked: the first ``limit``, and every later one tied with the best (a prefix too)
+        ranked = max(min(limit, len(names)), int(np.count_nonzero(block >= block[0] - 1e-9)))
+        sure = known >= sure_score
+        keep = names[:ranked].tolist() + names[ranked:][sure[ranked:]].tolist()
+        uncertain = set(names[np.abs(known - sure_score) <= 1e-9].tolist())
+        if ranked < len(names):
+            near = np.abs(block - block[ranked - 1]) <= 1e-12
+            if not exact[near].all():
+                uncertain |= set(names[near & (known < sure_score + 1e-9)].tolist())
+        return keep, uncertain
 
     def _known(self, query: _Query, name_id: int, seen: _Seen) -> float:
         """blocking.known_score for one pair."""
@@ -749,30 +1026,29 @@ class FastPath:
 
     # -- scoring --------------------------------------------------------------------------------
 
-    def score(self, tokens: list[QToken], name_id: int, joined: str, chars: int) -> Scored:
-        """scoring.score_pairs for one (query, list name) pair."""
+    def score(
+        self, tokens: list[QToken], name_id: int, joined: str, chars: int,
+        query: _ScoreQuery | None = None,
+    ) -> Scored:
+        """scoring.score_pairs for one (query, list name) pair (``query``: what it needs of
+        the query, the same for every list name: see _ScoreQuery)."""
         t, algo = self.t, self.algorithm
+        query = query or _ScoreQuery.of(tokens)
         ctids = list(self.t.name_tokens(name_id))
-        q_words = [q for q in tokens if not q.token.startswith("#")]
+        q_words = query.words
+        matches, weight = query.matches, t.weight
+        # (sim, query position, list position, weights): _align sorts them, so their order
+        # here is free.
         rows: list[tuple[float, int, int, float, float]] = []
-        for q in q_words:
-            for cpos, ctid in enumerate(ctids):
-                ctoken = t.token[ctid]
-                if ctoken.startswith("#"):
-                    continue
-                sim = token_sim(q.token, ctoken, q.canonical, t.canonical[ctid])
-                if sim >= algo.token_floor:
-                    rows.append((sim, q.pos, cpos, q.weight, t.weight[ctid]))
+        for cpos, ctid in enumerate(ctids):
+            found = matches.get(ctid)
+            if found is None:
+                found = matches[ctid] = self._matches(q_words, ctid)
+            c_weight = weight[ctid]
+            for sim, qpos, q_weight in found:
+                rows.append((sim, qpos, cpos, q_weight, c_weight))
         aligned = _align(rows)
-        q_total = 0.0
-        for q in tokens:
-            q_total += q.weight
-        counts: dict[str, int] = {}
-        for q in tokens:
-            counts[q.token] = counts.get(q.token, 0) + 1
-        q_repeated = 0.0
-        for q in tokens:
-            q_repeated += q.weight * (counts[q.token] > 1)
+        q_total, q_repeated = query.q_total, query.q_repeated
         c_total = t.total_weight(name_id)
         matched = q_matched = c_matched = 0.0
         for sim, _, _, qw, cw in aligned:
@@ -790,7 +1066,7 @@ class FastPath:
         )
         if not rare and len(aligned) < len(q_words):
             token_score = min(token_score, algo.common_only_cap)
-        if not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in q_words):
+        if query.vague:
             # scoring.score_pairs: a vague query must hold every list word, and not by
             # initials alone.
             words_at = {q.pos for q in q_words if len(q.token) > 1}
@@ -826,6 +1102,20 @@ class FastPath:
             [{"qpos": q, "cpos": c, "sim": s} for s, q, c, _, _ in aligned],
         )
 
+    def _matches(self, words: list[QToken], ctid: int) -> list[tuple[float, int, float]]:
+        """(sim, position, weight) of the query words at least token_floor similar to a list
+        token (none for a legal-form class token)."""
+        t, floor = self.t, self.algorithm.token_floor
+        ctoken, canonical = t.token[ctid], t.canonical[ctid]
+        if ctoken.startswith("#"):
+            return []
+        out = []
+        for q in words:
+            sim = token_sim(q.token, ctoken, q.canonical, canonical)
+            if sim >= floor:
+                out.append((sim, q.pos, q.weight))
+        return out
+
     # -- whole queries --------------------------------------------------------------------------
 
     def name_hits(
@@ -853,8 +1143,10 @@ class FastPath:
             keep, uncertain = self.candidates(
                 tokens, min_score, len(key[0]), cutoff - _MAX_BONUS
             )
+            facts = _ScoreQuery.of(tokens)
             scores = [
-                self.score(tokens, n, joined, len(key[0])) for n in sorted(set(keep) | uncertain)
+                self.score(tokens, n, joined, len(key[0]), facts)
+                for n in sorted(set(keep) | uncertain)
             ]
             if any(s.name_id in uncertain and s.name_score >= cutoff - _MAX_BONUS
                    for s in scores):
@@ -939,14 +1231,14 @@ class FastPath:
         self, row: dict[str, Any], raw: list[str], entity_id: str, list_id: str, erow: int,
         slot: dict[str, Any],
     ) -> dict[str, Any]:
-        entity = self.t.index.entities.row(erow, named=True)
+        entity = self._row(self._entity_rows, self.t.index.entities, erow)
         scored: Scored | None = slot["scored"]
         hit: dict[str, Any] = {
             "row": row["row"], "entity_id": entity_id, "list_id": list_id,
             "schema": entity["schema"], "caption": entity["caption"],
             "birth_date": row.get("birth_date"), "country": row.get("country"),
-            "nationality": row.get("nationality"), "birth_dates": entity["birth_dates"],
-            "birth_untils": entity["birth_untils"], "countries": entity["countries"],
+            "nationality": row.get("nationality"), "birth_dates": _copy(entity["birth_dates"]),
+            "birth_untils": _copy(entity["birth_untils"]), "countries": _copy(entity["countries"]),
             "query_name": row["name"], "q_tokens": raw, "id_kind": slot["id_kind"],
             "id_value": slot["id_value"],
         }
@@ -959,13 +1251,24 @@ class FastPath:
                 name_score=0.0, method="identifier", aligned=[],
             )
             return hit
-        name = self.t.index.names.row(scored.name_id, named=True)
+        name = self._row(self._name_rows, self.t.index.names, scored.name_id)
         hit.update(
             pid=scored.name_id, matched_name=name["name"], name_kind=name["kind"],
-            c_tokens=name["tokens"], name_score=scored.name_score, method=scored.method,
+            c_tokens=_copy(name["tokens"]), name_score=scored.name_score, method=scored.method,
             aligned=scored.aligned,
         )
         return hit
+
+    @staticmethod
+    def _row(held: dict[int, dict[str, Any]], frame: pl.DataFrame, row: int) -> dict[str, Any]:
+        """A row of the index's frame, kept: reading one from Polars costs tens of
+        microseconds, and the same entities are hit again and again. Read-only once stored."""
+        found = held.get(row)
+        if found is None:
+            if len(held) >= _ROW_CACHE_SIZE:
+                held.clear()  # bounded: start afresh rather than track age
+            found = held[row] = frame.row(row, named=True)
+        return found
 
     def _qualify(self, hits: list[dict[str, Any]]) -> None:
         """Date-of-birth and country adjustments by the qualifiers themselves."""
@@ -1052,6 +1355,11 @@ def _visible(hit: dict[str, Any]) -> tuple[Any, ...]:
     return (hit["matched_name"], hit["name_score"], hit["explanation"], hit["schema"])
 
 
+def _copy(values: list[Any] | None) -> list[Any] | None:
+    """A hit's own copy of a kept row's list: callers may change their hits."""
+    return None if values is None else list(values)
+
+
 def _strip(text: str) -> str:
     return text.strip(_WHITESPACE)
 
@@ -1084,10 +1392,79 @@ def _upper(value: str | None) -> str | None:
     return None if value is None else value.upper()
 
 
+def _reach(words: list[Word]) -> dict[int, list[tuple[int, float, float, bool, bool]]]:
+    """list tid -> (pos, weight*sim, weight, glued, an initial) of every word resembling it."""
+    reach: dict[int, list[tuple[int, float, float, bool, bool]]] = {}
+    for w in words:
+        initial = not w.glued and len(w.token) == 1
+        for ctid, sim in w.similar.items():
+            reach.setdefault(ctid, []).append((w.pos, w.weight * sim, w.weight, w.glued, initial))
+    return reach
+
+
+def _entries(words: list[Word]) -> _Entries:
+    rows = [
+        (ctid, w.pos, w.weight * sim, w.weight, w.glued, not w.glued and len(w.token) == 1)
+        for w in words for ctid, sim in w.similar.items()
+    ]
+    rows.sort(key=lambda r: r[0])
+    tid, pos, value, weight, glued, initial = zip(*rows, strict=True) if rows else ([],) * 6
+    return _Entries(
+        np.asarray(tid, dtype=np.int64), np.asarray(pos, dtype=np.int64),
+        np.asarray(value, dtype=np.float64), np.asarray(weight, dtype=np.float64),
+        np.asarray(glued, dtype=np.bool_), np.asarray(initial, dtype=np.bool_),
+    )
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(range number, value) of every value of the ranges [start, start + count)."""
+    total = int(counts.sum())
+    which = np.repeat(np.arange(len(starts)), counts)
+    return which, np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+
+
+def _assigned(size: int, at: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An array of ``values`` placed ``at`` (ties hold equal values), and where one was put."""
+    out = np.zeros(size, dtype=np.float64)
+    out[at] = values
+    held = np.zeros(size, dtype=np.bool_)
+    held[at] = True
+    return out, held
+
+
+def _whole_key(tokens: list[QToken]) -> str:
+    return "n:" + " ".join(sorted(q.token for q in tokens if not q.token.startswith("#")))
+
+
+def _prefix_key(own: list[Word], chars: int) -> str | None:
+    """The key of names starting like a long query (one a payment field may have cut)."""
+    joined = "".join(w.token for w in own)
+    if chars < TRUNCATED_MIN_CHARS or len(joined) < PREFIX_LETTERS:
+        return None
+    return "t:" + joined[:PREFIX_LETTERS]
+
+
+def _spelling_key(own: list[Word]) -> str | None:
+    """The key of names spelt as the whole query is without spaces ("Hara Ins titute")."""
+    joined = "".join(w.token for w in own)
+    return "j:" + joined if len(joined) >= SPELLING_MIN_LETTERS else None
+
+
+def _joined(long: list[Word], held: list[list[int]]) -> dict[int, list[float]]:
+    """Names holding a long query word as two neighbouring words glued: the words' weights."""
+    out: dict[int, list[float]] = {}
+    for w, name_ids in zip(long, held, strict=True):
+        for name_id in name_ids:
+            out.setdefault(name_id, []).append(w.weight)
+    return out
+
+
 def _align(
     rows: list[tuple[float, int, int, float, float]],
 ) -> list[tuple[float, int, int, float, float]]:
     """scoring.align for one pair: rounds of mutual best choices, at most MAX_ROUNDS."""
+    if len(rows) <= 1:  # most list names: nothing to choose between
+        return list(rows)
     remaining = sorted(rows, key=lambda r: (-r[0], r[1], r[2]))
     accepted: list[tuple[float, int, int, float, float]] = []
     for _ in range(MAX_ROUNDS):

@@ -12,7 +12,10 @@ over-merge a little, it must not collapse unrelated names (Ivan/Ivanov, Jon/Joan
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
+
+import polars as pl
 
 from screening import refdata
 
@@ -36,6 +39,67 @@ def fold_key(token: str) -> str:
     for pattern, repl in _fold_rules():
         key = pattern.sub(repl, key)
     return key or token
+
+
+# Fold rules with a lookaround, as Rust regex (no lookaround) and a replacement template.
+# Consuming a lookahead's letters changes no later match (none of them starts the rule's
+# own match), and a lookbehind before "$" has one match at most.
+_REWRITTEN_RULES: dict[str, tuple[str, str]] = {
+    "gu(?=[eiy])": ("gu([eiy])", "{}${1}"),
+    "c(?=[aou])": ("c([aou])", "{}${1}"),
+    "(?<=[aeiouy])j$": ("([aeiouy])j$", "${1}{}"),
+    "(?<=....[^aeiouy])e$": ("(.{4}[^aeiouy])e$", "${1}{}"),
+    "(?<=[aiu])h$": ("([aiu])h$", "${1}{}"),
+}
+_REPEATED_LETTER = ("(.)\\1+", "\\1")  # a run of one letter -> the letter
+_ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_Step = Callable[[pl.Expr], pl.Expr]
+
+
+def _polars_step(pattern: str, repl: str) -> _Step | None:
+    """One fold rule on a column of ASCII-letter tokens; None when it has no Polars form."""
+    if (pattern, repl) == _REPEATED_LETTER:
+        return _collapse_repeats
+    if not re.fullmatch("[a-z]*", repl):
+        return None
+    if re.fullmatch("[a-z]+", pattern):
+        return lambda keys: keys.str.replace_all(pattern, repl, literal=True)
+    if pattern in _REWRITTEN_RULES:
+        rust, template = _REWRITTEN_RULES[pattern]
+        replacement = template.replace("{}", repl)
+        return lambda keys: keys.str.replace_all(rust, replacement)
+    return None
+
+
+def _collapse_repeats(keys: pl.Expr) -> pl.Expr:
+    """``(.)\\1+`` -> ``\\1`` for keys of ASCII letters (the rules before write letters only).
+
+    Rust regex has no back-reference: one alternative per letter, each capturing its letter;
+    the groups of the alternatives not taken expand to nothing.
+    """
+    pattern = "|".join(f"({letter}){letter}+" for letter in _ASCII_LETTERS)
+    replacement = "".join(f"${{{group}}}" for group in range(1, len(_ASCII_LETTERS) + 1))
+    return keys.str.replace_all(pattern, replacement)
+
+
+@cache
+def _polars_steps() -> tuple[_Step, ...] | None:
+    steps = [_polars_step(pattern.pattern, repl) for pattern, repl in _fold_rules()]
+    return None if any(step is None for step in steps) else tuple(s for s in steps if s)
+
+
+def fold_keys(tokens: pl.Series) -> pl.Series:
+    """``fold_key`` of each token of ASCII letters, the rules run by Polars over the column
+    (``fold_key`` per token if a rule has no Polars form)."""
+    steps = _polars_steps()
+    if steps is None:
+        return tokens.map_elements(fold_key, return_dtype=pl.Utf8)
+    keys = pl.col("token")
+    for step in steps:
+        keys = step(keys)
+    folded = pl.when(pl.col("key") == "").then(pl.col("token")).otherwise(pl.col("key"))
+    frame = pl.DataFrame({"token": tokens}).with_columns(keys.alias("key"))
+    return frame.select(folded).to_series().alias(tokens.name)
 
 
 @cache
@@ -198,8 +262,18 @@ def _strip_attached_article(token: str) -> str:
     return token
 
 
-@cache
+_canonical_memo: dict[str, str] = {}
+
+
 def canonical_token(token: str) -> str:
+    """``_canonical_token`` of one token, remembered (``canonical_tokens`` fills the memo too)."""
+    found = _canonical_memo.get(token)
+    if found is None:
+        found = _canonical_memo[token] = _canonical_token(token)
+    return found
+
+
+def _canonical_token(token: str) -> str:
     """The variant-group id of one normalised token.
 
     Family members map to the family id ("mohd" -> "muhammad"); theophoric units stay units;
@@ -220,6 +294,39 @@ def canonical_token(token: str) -> str:
         return unit
     key = fold_key(token)
     return _family_of_key().get(key, key)
+
+
+def canonical_tokens(tokens: pl.Series) -> pl.Series:
+    """``canonical_token`` of each token, the generic folding run over the column at once.
+
+    Tokens an attached article or an Abd unit may change ("al...", "el...", "abd...") go
+    through ``canonical_token``; the others of letters only are a family member's id or their
+    folding key's family or key; the rest are unchanged.
+    """
+    frame = pl.DataFrame({"token": tokens.cast(pl.Utf8)}).unique().drop_nulls()
+    letters = pl.col("token").str.contains("^[A-Za-z]+$")
+    prefixed = pl.col("token").str.contains("^(?:al|el|abd)")
+    one_by_one = frame.filter(letters & prefixed)["token"].to_list()
+    by_python = pl.DataFrame(
+        {"token": pl.Series(one_by_one, dtype=pl.Utf8),
+         "canonical": pl.Series([canonical_token(t) for t in one_by_one], dtype=pl.Utf8)}
+    )  # fmt: skip
+    plain = frame.filter(letters & ~prefixed)
+    family, key_family = _family_of_member(), _family_of_key()
+    keys = fold_keys(plain["token"])
+    by_column = plain.with_columns(
+        pl.col("token")
+        .replace_strict(family, default=None, return_dtype=pl.Utf8)
+        .fill_null(keys.replace_strict(key_family, default=keys, return_dtype=pl.Utf8))
+        .alias("canonical")
+    )
+    other = frame.filter(~letters).with_columns(pl.col("token").alias("canonical"))
+    table = pl.concat([by_python, by_column, other])
+    _canonical_memo.update(zip(table["token"].to_list(), table["canonical"].to_list(), strict=True))
+    looked_up = pl.DataFrame({"token": tokens.cast(pl.Utf8)}).join(
+        table, on="token", how="left", maintain_order="left"
+    )
+    return looked_up["canonical"].alias(tokens.name)
 
 
 @cache

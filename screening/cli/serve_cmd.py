@@ -14,8 +14,8 @@ from screening.cli.common import db_from
               help="Worker threads answering requests.")
 @click.option("--sidecars", default=0, show_default=True, type=click.IntRange(0, 64),
               help="Processes that screen /v1/screen requests beside the worker, each holding "
-                   "the index in memory (~360 MB); 0 screens in the worker. On 2 cores they "
-                   "did not raise throughput (see api.sidecars).")
+                   "the index in memory (~360 MB); 0 screens in the worker. They cost CPU per "
+                   "request and did not raise throughput on 2 cores (see api.sidecars).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, threads: int, sidecars: int) -> None:
     """Serve the API and the analyst pages; batches left unfinished by a crash are failed."""

@@ -16,7 +16,7 @@ import pytest
 from api.db import Database
 from api.errors import Unavailable
 from api.journal import Journal
-from api.recorder import ScreeningRecord, ScreeningRecorder
+from api.recorder import ScreeningRecord, ScreeningRecorder, journal_line
 from screening.review.audit import verify
 from tests.api.conftest import serving
 from tests.api.helpers import UN_NAME, Seed
@@ -35,6 +35,17 @@ def _segments(db: Path) -> list[Path]:
 
 def _stored(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     return dict(con.execute("SELECT screening_id, actor FROM single_screenings").fetchall())
+
+
+def test_the_line_store_writes_reads_back_as_the_record() -> None:
+    """``store`` encodes the line before the id is known; the replay reads the same record."""
+    record = _record("ana")
+    record.max_score = 0.91
+    record.result_json = json.dumps({"hits": [{"caption": "Élise \"Q\"\n"}]})
+    line = journal_line(record.journal_head(), 7)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert json.loads(line) == record.journal_entry(7)
+    assert ScreeningRecord.from_journal(json.loads(line)) == (7, record)
 
 
 def test_leftover_records_are_replayed_once_and_torn_lines_skipped(seed: Seed,

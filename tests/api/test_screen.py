@@ -142,6 +142,19 @@ def test_bad_requests(api: Api) -> None:
     assert threshold.status_code == 422
 
 
+def test_query_parameters_are_applied(api: Api) -> None:
+    """Most calls send none, so the query string is only parsed when there is one."""
+    default = api.post("bank", "/v1/screen", json={"name": UN_NAME}).json
+    assert default["threshold"] == DEFAULT.threshold and default["hits"]
+    strict = api.post("bank", "/v1/screen", json={"name": UN_NAME},
+                      query_string={"threshold": "1", "limit": "1"}).json
+    assert strict["threshold"] == 1.0
+    assert len(strict["hits"]) <= 1 and all(h["score"] >= 1.0 for h in strict["hits"])
+    bad_limit = api.post("bank", "/v1/screen", json={"name": UN_NAME},
+                         query_string={"limit": "many"})
+    assert (bad_limit.status_code, error_of(bad_limit.json)["code"]) == (400, "bad_request")
+
+
 def test_hostile_json(api: Api, app: Flask) -> None:
     deep = "[" * 100_000 + "]" * 100_000
     nested = api.post("bank", "/v1/screen", data=deep,

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from api import create_app, shutdown
 from api.engine import Engines
-from api.sidecars import Sidecars
+from api.sidecars import Job, Sidecars
 from tests.api.conftest import serving
 from tests.api.helpers import (
     CONFIDENTIAL,
@@ -96,6 +96,44 @@ def test_a_killed_sidecar_is_replaced_and_no_request_fails(side_app: Flask, seed
     assert second is not first and second.process.is_alive()
     assert screened(client, seed, "bank", UN_NAME) == body
     assert sidecars.answered == 2
+
+
+def test_a_hung_sidecar_is_replaced_and_the_request_screened_in_process(side_app: Flask,
+                                                                        seed: Seed) -> None:
+    client = side_app.test_client()
+    sidecars = sidecars_of(side_app)
+    body = screened(client, seed, "bank", UN_NAME)
+    [hung] = sidecars._all
+    assert hung.process.pid is not None
+    os.kill(hung.process.pid, signal.SIGSTOP)  # alive, but never answers
+    sidecars.answer_seconds = 1.0
+    started = time.monotonic()
+    assert screened(client, seed, "bank", UN_NAME) == body
+    assert time.monotonic() - started < 30
+    assert sidecars.answered == 1 and not hung.process.is_alive()
+    [fresh] = sidecars._all
+    assert fresh is not hung and fresh.process.is_alive()
+    sidecars.answer_seconds = 60.0  # its first job reads the index
+    assert screened(client, seed, "bank", UN_NAME) == body
+    assert sidecars.answered == 2
+
+
+def test_a_sidecar_dead_before_its_first_answer_is_not_started_again(tmp_path: Path) -> None:
+    """Else a sidecar that cannot start (out of memory) would be started for every request."""
+    sidecars = Sidecars(1)
+    try:
+        [first] = sidecars._all
+        assert first.process.pid is not None
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.join(timeout=10)
+        job = Job(str(tmp_path), (1,), None, [{"name": "Jean Dupont"}], None, None)
+        assert sidecars.screen(job) is None  # the caller screens in process
+        assert sidecars.count == 0
+        started = time.monotonic()
+        assert sidecars.screen(job) is None
+        assert time.monotonic() - started < 1  # no process started, no wait
+    finally:
+        sidecars.close()
 
 
 def test_shutdown_stops_the_sidecars(db_path: Path, tmp_path: Path) -> None:

@@ -46,3 +46,14 @@ def test_a_two_letter_word_meets_the_three_letter_words_it_starts() -> None:
 def test_class_tokens_have_no_keys_and_numbers_only_their_own() -> None:
     assert token_keys("#lf") == []
     assert token_keys("2559") == ["c:2559"]
+
+
+def test_token_table_keeps_the_first_of_repeated_keys() -> None:
+    """Double letters and variant groups repeat keys; each key is kept once, where
+    token_keys first has it."""
+    tokens = ["anna", "aa", "aab", "mohammed", "abba", "mississippi", "zz", "ab", "alhouri", "1"]
+    table = token_table(pl.Series(tokens))
+    for token, keys in zip(table["token"], table["keys"], strict=True):
+        assert list(keys) == token_keys(token)
+        assert len(set(keys)) == len(keys)
+    assert token_table(pl.Series([], dtype=pl.Utf8)).height == 0

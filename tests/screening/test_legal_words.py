@@ -6,6 +6,8 @@ import polars as pl
 
 from screening.api import compare, index_from_names
 from screening.legal_words import (
+    form_slips_in,
+    is_form_slip,
     is_legal_form_word,
     is_short_form_slip,
     legal_form_words_in,
@@ -48,3 +50,15 @@ def test_a_listed_persons_name_one_slip_from_a_legal_form_keeps_its_weight() -> 
     weights = dict(index_from_names(frame).token_info.select("token", "weight").iter_rows())
     assert weights["hartung"] > 0.3
     assert weights["limted"] == 0.0
+
+
+def test_the_batch_test_of_form_slips_agrees_with_the_one_word_test() -> None:
+    words = ["djsc", "zzao", "joiint", "compny", "limted", "obshchestvo", "hartung", "ivan",
+             "ivanova", "ab", "corp", "corporatio", "gmbh", "acme", "trading"]
+    found = set(form_slips_in(pl.Series([*words, "compny"])))
+    assert found == {word for word in words if is_form_slip(word)}
+    assert {"djsc", "compny", "hartung"} <= found and not {"ivan", "acme"} & found
+    assert form_slips_in(pl.Series([], dtype=pl.Utf8)).len() == 0
+    # Tested words are remembered: asked again, alone or with new ones, the answers hold.
+    again = form_slips_in(pl.Series(["compny", "ivan", "zzao", "limitd", "acme"]))
+    assert set(again) == {"compny", "zzao", "limitd"}

@@ -514,3 +514,35 @@ def test_tokenise_names_equals_reference(rows: list[tuple[str, str]]) -> None:
         assert all(TOKEN.fullmatch(t) for t in tokens)
         if any(char.isalnum() for char in name) and re.search(r"[^\W_]", name):
             assert tokens, name
+
+
+PERSON_STAGE_C = [
+    "Sheikh Ahmed al Hassan", "Ahmed al Hassan", "Dr. Ivan Petrov", "PETROV, Ivan",
+    "Ivan Petrov Ltd", "Ltd Ivan Petrov", "Ivan Co Petrov", "Abdul Rahman al Sayed",
+    "Abful Rahman", "Hajjii Omar", "Omar Hajjii", "Maria de la Cruz S.A.", "Omar al-Bashir",
+]
+
+
+@pytest.mark.parametrize("schema", ["Person", "Organization", "Vessel"])
+def test_tokenise_names_agrees_where_stage_c_may_act(schema: str) -> None:
+    """Persons go through the name-level rules only for a comma, an Abd unit, a leading title
+    or a trailing legal form; every name still gets the reference tokens."""
+    names = pl.Series(PERSON_STAGE_C)
+    expected = [name_tokens(name, schema) for name in PERSON_STAGE_C]
+    assert tokenise_names(names, schema).to_list() == expected
+    if schema == "Person":
+        assert expected[0] == ["ahmed", "al", "hassan"]  # the title goes
+        assert expected[4] == ["ivan", "petrov", "#lf"] and expected[5][0] == "ltd"
+
+
+def test_tokenise_names_splits_words_at_spaces_only() -> None:
+    """Stage A runs once per distinct word: spaces, repeated and shared words, words joined
+    by other separators or by case give the reference tokens."""
+    names = [
+        "  Ali  Hassan ", "Hassan Ali", "AbuNidal  Hassan", "Ali\u00a0Hassan", "Ali\tHassan",
+        "ОбществоС ООО", "Ig0r  Sech1n", "Jean-Pierre O'Neill", "Talib'Ali Talib'Ali", "Ali,Hassan",
+        "محمد  عبد الله", "Østergård Østergård", "ÉLIEAbdou", "\u00a8x", "x \u0301y",
+    ]
+    for schema in ("Person", "Organization"):
+        expected = [name_tokens(name, schema) for name in names]
+        assert tokenise_names(pl.Series(names), schema).to_list() == expected

@@ -20,8 +20,9 @@ from screening.legal_words import (
     legal_form_words_in,
     unseen_form_slips,
 )
+from screening.normalise import name_tokens
 from screening.scoring import joined_similarity, token_similarity
-from screening.screener import Screener, query_frame
+from screening.screener import _MAX_BONUS, _REACH_SLACK, Screener, query_frame
 from screening.single import (
     DeclinedError,
     FastPath,
@@ -30,7 +31,7 @@ from screening.single import (
     query_rows,
     token_sim,
 )
-from screening.variants import canonical_token
+from screening.variants import canonical_token, is_common
 from tests.conftest import shared_data_dir
 
 FILES = (
@@ -278,6 +279,46 @@ def test_built_tables_fit_the_index(fast: FastPath, screener: Screener) -> None:
     assert len(fast.t.joined) == names
     assert len(fast.t.name_off) == names + 1
     assert len(fast.t.name_tids) == screener.index.tokens.height
+
+
+def test_name_totals_add_token_weights_in_order(fast: FastPath) -> None:
+    # Summed one after the other as the batch path does, to the last bit.
+    for name_id in range(len(fast.t.joined)):
+        total = 0.0
+        for tid in fast.t.name_tokens(name_id):
+            total += fast.t.weight[tid]
+        assert fast.t.total_weight(name_id) == total
+
+
+def _outcome(path: FastPath, name: str, cutoff: float) -> object:
+    """The candidates (kept, uncertain) and hits of a person's name, or why it declined."""
+    raw = name_tokens(name, "Person")
+    common = {token for token in raw if token not in path.t.tid_of and is_common(token)}
+    try:
+        keep, uncertain = path.candidates(
+            path.query_tokens(raw, common), cutoff - _REACH_SLACK, len(name), cutoff - _MAX_BONUS
+        )
+        return sorted(keep), uncertain, path.screen_rows(query_rows(name), cutoff)
+    except DeclinedError as error:
+        return str(error)
+
+
+def test_numpy_blocking_gives_the_plain_loops_hits(screener: Screener, fast: FastPath) -> None:
+    """Blocking's scores and cut over arrays (taken for queries of many candidate names) keep
+    the names the plain loops keep: same hits, same scores, same explanations."""
+    loops = FastPath(fast.t, fast.algorithm)
+    loops.vector_min_names = 1 << 30
+    arrays = FastPath(fast.t, fast.algorithm)
+    arrays.vector_min_names = 0
+    names = [name for name, _ in _varied(screener, 4, 5)] + _negatives(80, 900)
+    names += ["Mohammed Ali Hassan", "Abdul Rahman Al Sheikh", "Ali", "M Ali", "IRAN AIR"]
+    kept = 0
+    for name in names:
+        for cutoff in (0.5, 0.8):
+            expected = _outcome(loops, name, cutoff)
+            assert _outcome(arrays, name, cutoff) == expected, name
+            kept += len(expected[0]) if isinstance(expected, tuple) else 0
+    assert kept > 5000
 
 
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screening import refdata
 from screening.variants import (
     abbreviated_unit_forms,
     canonical_token,
+    canonical_tokens,
     fold_key,
+    fold_keys,
     is_common,
     joined_unit,
     merge_units,
@@ -150,3 +155,25 @@ def test_abd_units_are_also_indexed_as_an_initial_and_the_divine_name() -> None:
         ["abdallah", "a", "qadir"]  # Abd + Allah keeps its own form
     ]
     assert abbreviated_unit_forms(["omar", "sindhi"]) == []
+
+
+LETTER_WORDS = st.text(st.sampled_from("aeiouyjhqcgktdzsnlrphAEQH"), min_size=1, max_size=14)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LETTER_WORDS, min_size=1, max_size=30))
+def test_fold_keys_and_canonical_tokens_equal_the_one_token_forms(words: list[str]) -> None:
+    """The column forms run the fold rules in Polars (lookarounds rewritten, repeated letters
+    collapsed without a back-reference); every key and group id is the one-token one."""
+    series = pl.Series(words, dtype=pl.Utf8)
+    assert fold_keys(series).to_list() == [fold_key(word) for word in words]
+    assert canonical_tokens(series).to_list() == [canonical_token(word) for word in words]
+
+
+def test_canonical_tokens_of_every_kind_of_token() -> None:
+    tokens = ["mohammed", "gaddafi", "alhouri", "elhouri", "albert", "abdulrahman", "abdullah",
+              "#lf", "1990", "1st", "guegue", "cacao", "boutiquee", "mississippi", "hajj", "e",
+              "mohammed", None]  # fmt: skip
+    found = canonical_tokens(pl.Series(tokens, dtype=pl.Utf8)).to_list()
+    assert found == [None if t is None else canonical_token(t) for t in tokens]
+    assert found[0] == "muhammad" and found[2] == canonical_token("houri")
