@@ -14,6 +14,7 @@ is started again; batches it left running are marked failed, journalled screenin
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -55,6 +56,9 @@ def _load_app(db_path: str, sidecars: int) -> Flask:
     if state.snapshot_ids:
         engines: Engines = app.extensions["screening.engines"]
         engines.built(state)
+    # What is loaded now (index, screener, app) lives as long as the worker: out of the cyclic
+    # collector's reach, a full collection, a pause in some request, is about ten times shorter.
+    gc.freeze()
     return app
 
 
