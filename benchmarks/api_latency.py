@@ -215,11 +215,7 @@ def sustained(port: int, key: str, names: list[str], clients: int, seconds: floa
 
     started = time.perf_counter()
     server_cpu, client_cpu = process_cpu(server_pid), time.process_time()
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _on_threads(run, clients)
     elapsed = time.perf_counter() - started
     total = max(sum(counts), 1)
     split = cpu_split(server_cpu, process_cpu(server_pid), total)
@@ -229,6 +225,15 @@ def sustained(port: int, key: str, names: list[str], clients: int, seconds: floa
             "server_cpu_ms_per_request": round(sum(split.values()), 2), **split,
             "client_cpu_ms_per_request": round(client_ms, 2),
             "load_average_1m": round(os.getloadavg()[0], 2)}
+
+
+def _on_threads(run: Callable[[int], None], clients: int) -> None:
+    """``run(slot)`` for every client slot, each on its own thread, until all are done."""
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def paced(port: int, key: str, names: list[str], rate: float, clients: int, seconds: float
@@ -260,11 +265,7 @@ def paced(port: int, key: str, names: list[str], rate: float, clients: int, seco
             errors[slot] += status != 200
             due, index = due + interval, index + clients
 
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _on_threads(run, clients)
     elapsed = time.monotonic() - start
     times = sorted(t for found in latencies for t in found)
     sending = sorted(t for found in service for t in found)
