@@ -44,7 +44,7 @@ from screening.scoring import (
     initial_weight,
     token_similarity,
 )
-from screening.variants import canonical_token, is_common
+from screening.variants import canonical_tokens, is_common
 
 # An unseen query token takes the weight of a listed token at least this similar.
 BORROW_SIM = 0.85
@@ -378,13 +378,9 @@ def _similar(words: pl.DataFrame, tables: IndexTables, floor: float) -> pl.DataF
         tables.token_ids.select("token", "canonical"), on="token", how="left",
         maintain_order="left",
     )
-    # Words the index has never seen are few per batch (and their rows are cached).
-    spelt = spelt.with_columns(pl.Series("canonical", [
-        canonical if canonical is not None else canonical_token(token)
-        for token, canonical in zip(
-            spelt["token"].to_list(), spelt["canonical"].to_list(), strict=True
-        )
-    ], dtype=pl.Utf8))
+    spelt = spelt.with_columns(
+        pl.col("canonical").fill_null(canonical_tokens(spelt["token"]).alias("canonical"))
+    )
     wid, ctid = pairs["wid"], pairs["ctid"]
     sim = token_similarity(
         spelt["token"].gather(wid), tables.token.gather(ctid),
