@@ -126,8 +126,9 @@ def _variant(name: str, rng: random.Random) -> str:
 
 
 def sample_batch(db: Path, folder: Path, rows: int = SAMPLE_ROWS,
-                 planted: int = SAMPLE_PLANTED, seed: int = 7) -> tuple[Path, int]:
-    """A canonical CSV of ``rows`` payments with ``planted`` listed names; returns its path."""
+                 planted: int = SAMPLE_PLANTED, seed: int = 7) -> tuple[Path, list[str]]:
+    """A canonical CSV of ``rows`` payments with ``planted`` listed names; returns its path and
+    the planted names as written in it (varied)."""
     from screening.api import open_screener
 
     rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not security
@@ -157,7 +158,7 @@ def sample_batch(db: Path, folder: Path, rows: int = SAMPLE_ROWS,
         schema=["transaction_id", "amount", "currency", "originator_name", "beneficiary_name",
                 "remittance_info"],
     ).write_csv(path)
-    return path, len(chosen)
+    return path, list(plant.values())
 
 
 def show_batch(db: Path) -> None:
@@ -171,7 +172,7 @@ def show_batch(db: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="screening_demo_") as tmp:
         path, planted = sample_batch(db, Path(tmp))
         click.echo(
-            f"\nScreening a generated sample batch: {SAMPLE_ROWS} payments with {planted} "
+            f"\nScreening a generated sample batch: {SAMPLE_ROWS} payments with {len(planted)} "
             "listed names planted under spelling variations ..."
         )
         summary = screen_file(db, path, created_by="demo")
@@ -181,8 +182,16 @@ def show_batch(db: Path) -> None:
         alerts = alerts_frame(con, summary.batch_id)
     finally:
         con.close()
-    click.echo("\nFirst alerts (party -> list entry, score, reason):")
-    for alert in alerts.head(10).iter_rows(named=True):
+    found = alerts.filter(pl.col("party_name").is_in(planted))["party_name"].n_unique()
+    others = alerts.filter(~pl.col("party_name").is_in(planted))
+    click.echo(
+        f"\nPlanted names alerted: {found} of {len(planted)}. Other alerts: {others.height} on "
+        f"{others['party_name'].n_unique()} ordinary names (false positives for the analysts)."
+    )
+    # The strongest alert of each party first: what an analyst would open first.
+    strongest = alerts.sort("score", descending=True).unique("party_name", maintain_order=True)
+    click.echo("\nStrongest alerts (party -> list entry, score, reason):")
+    for alert in strongest.head(10).iter_rows(named=True):
         reason = " ".join(str(alert["explanation"]).split())
         click.echo(
             f"  #{alert['source_position']} {alert['role']} {alert['party_name']!r} -> "

@@ -36,6 +36,11 @@ def test_demo_from_the_local_folder(tmp_path: Path, shared_data: Path) -> None:
     assert re.search(r"'AL ZAWAHIRI, Dr\. Ayman' -> [^\n]*zawah", result.stdout, re.I)
     assert "'Jane Ordinary Citizen': no hit" in result.stdout
     assert re.search(r"records read +2,000 +\(2,000 screened, 0 rejected\)", result.stdout)
+    # Every planted listed name is alerted, and the strongest alerts come first.
+    assert "Planted names alerted: 20 of 20." in result.stdout
+    strongest = result.stdout.split("Strongest alerts")[1]
+    scores = [float(s) for s in re.findall(r"\) score (\d\.\d\d)\n", strongest)]
+    assert len(scores) == 10 and scores == sorted(scores, reverse=True)
 
 
 def test_demo_falls_back_to_the_labelled_sample_list(tmp_path: Path) -> None:
