@@ -76,12 +76,23 @@ def canonical(value: Any) -> str:
 
 def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str,
                target: str | None, before: Any, after: Any) -> str:
-    """The hash of one entry chained to the previous one."""
-    body = canonical({
-        "seq": seq, "at": at.isoformat(), "actor": actor, "action": action,
-        "target": target, "before": before, "after": after,
-    })
+    """The hash of one entry chained to the previous one: sha256 of the previous hash and the
+    canonical JSON of {seq, at, actor, action, target, before, after}."""
+    body = entry_body(seq, at, actor, action, target, canonical(before), canonical(after))
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def entry_body(seq: int, at: datetime, actor: str, action: str, target: str | None,
+               before_json: str, after_json: str) -> str:
+    """The canonical JSON of an entry whose before and after values are given as canonical JSON
+    already: the same text as ``canonical`` of the whole entry (keys in sorted order), without
+    serialising those values again; they are most of an entry."""
+    return (
+        '{"action":' + canonical(action) + ',"actor":' + canonical(actor)
+        + ',"after":' + after_json + ',"at":' + canonical(at.isoformat())
+        + ',"before":' + before_json + ',"seq":' + canonical(seq)
+        + ',"target":' + canonical(target) + "}"
+    )
 
 
 def _head(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
@@ -126,11 +137,14 @@ def chain(head: tuple[int, str], new: list[NewEntry]) -> list[list[Any]]:
         last_seq += 1
         at = utcnow()
         old, after = _plain(entry.before), _plain(entry.after)
-        digest = entry_hash(prev, last_seq, at, entry.actor, entry.action, entry.target, old,
-                            after)
+        # Each value is serialised once: for its column and, as the same text, for the hash.
+        old_json, after_json = canonical(old), canonical(after)
+        body = entry_body(last_seq, at, entry.actor, entry.action, entry.target, old_json,
+                          after_json)
+        digest = hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
         rows.append([last_seq, at, entry.actor, entry.action, entry.target,
-                     None if old is None else canonical(old),
-                     None if after is None else canonical(after), prev, digest])
+                     None if old is None else old_json,
+                     None if after is None else after_json, prev, digest])
         prev = digest
     return rows
 

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screening.review import audit
 from screening.review.audit import (
@@ -157,3 +159,26 @@ def test_review_settings_and_readme_agree() -> None:
     for name in ("SCREENING_FOUR_EYES_SCORE", "SCREENING_AUDIT_RETENTION_YEARS"):
         assert table[name] == defaults[name]
     assert (settings.four_eyes_score(), settings.audit_retention_years()) == (0.9, 10)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=_JSON, after=_JSON, actor=st.text(), target=st.none() | st.text(),
+       seq=st.integers(min_value=1))
+def test_entry_body_is_the_canonical_json_of_the_whole_entry(
+    before: object, after: object, actor: str, target: str | None, seq: int
+) -> None:
+    """chain() hashes a body built from before/after serialised once: the same text as the
+    canonical JSON of the whole entry, which verify() recomputes."""
+    at = datetime(2026, 11, 27, 6, 30, 1, 123456)
+    whole = audit.canonical({"seq": seq, "at": at.isoformat(), "actor": actor,
+                             "action": "screening", "target": target, "before": before,
+                             "after": after})
+    assert audit.entry_body(seq, at, actor, "screening", target, audit.canonical(before),
+                            audit.canonical(after)) == whole
