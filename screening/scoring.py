@@ -142,7 +142,9 @@ def _without_other_units(pairs: TokenPairs, sim: np.ndarray, floor: float | None
     if close.size == 0:
         return sim
     other = [other_units(a, b) for a, b in zip(pairs.left[close], pairs.right[close], strict=True)]
-    return np.where(np.isin(np.arange(sim.size), close[np.asarray(other, dtype=bool)]), 0.0, sim)
+    sim = sim.copy()
+    sim[close[np.asarray(other, dtype=bool)]] = 0.0
+    return sim
 
 
 def _jaro_winkler(pairs: TokenPairs, osa: np.ndarray, floor: float | None) -> np.ndarray:
