@@ -378,9 +378,13 @@ def _similar(words: pl.DataFrame, tables: IndexTables, floor: float) -> pl.DataF
         tables.token_ids.select("token", "canonical"), on="token", how="left",
         maintain_order="left",
     )
-    spelt = spelt.with_columns(
-        pl.col("canonical").fill_null(canonical_tokens(spelt["token"]).alias("canonical"))
-    )
+    # Words the index has never seen take the group canonical_tokens gives them.
+    unseen = spelt.filter(pl.col("canonical").is_null()).select("token").unique()
+    if unseen.height:
+        groups = unseen.with_columns(canonical_tokens(unseen["token"]).alias("group"))
+        spelt = spelt.join(groups, on="token", how="left", maintain_order="left").select(
+            "wid", "token", pl.col("canonical").fill_null(pl.col("group"))
+        )
     wid, ctid = pairs["wid"], pairs["ctid"]
     sim = token_similarity(
         spelt["token"].gather(wid), tables.token.gather(ctid),

@@ -228,8 +228,8 @@ class Tables:
     whole_keys: _KeyTable
     carrier_off: array[int]
     carrier_names: array[int]
-    # by tid: how many names carry it, and whether blocking expands it (see reachable): plain
-    # lists, read for every similar word of every query.
+    # by tid: how many names carry it, and whether blocking expands it (a carrier not too busy:
+    # blocking's reachable): plain lists, read for every similar word of every query.
     carrier_count: list[int]
     expandable: list[bool]
     name_off: array[int]
@@ -307,22 +307,12 @@ class Tables:
             },
         )
 
-    def carriers(self, tid: int) -> int:
-        return self.carrier_off[tid + 1] - self.carrier_off[tid]
-
-    def carrier_list(self, tid: int) -> Sequence[int]:
-        return self.carrier_names[self.carrier_off[tid] : self.carrier_off[tid + 1]]
-
     def name_tokens(self, name_id: int) -> Sequence[int]:
         return self.name_tids[self.name_off[name_id] : self.name_off[name_id + 1]]
 
     def total_weight(self, name_id: int) -> float:
         """The weight of a list name's tokens, summed in their order (as the batch path)."""
         return float(self.name_total[name_id])
-
-    def reachable(self, tid: int) -> bool:
-        """A carrier (rare enough) list token that is not too busy to expand."""
-        return self.expandable[tid]
 
 
 # -- one query -----------------------------------------------------------------------------------
