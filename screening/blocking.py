@@ -36,7 +36,7 @@ from screening.index import (
     whole_name_key,
 )
 from screening.keys import is_edit2_key, token_table
-from screening.normalise import PERSON, tokenise_names
+from screening.normalise import PERSON, bare_names, tokenise_names
 from screening.scoring import (
     INITIAL_SIM,
     RARE_WEIGHT,
@@ -77,6 +77,7 @@ class IndexTables:
     name_total: pl.DataFrame  # name_id, c_total: the weight of each name's tokens
     common: pl.DataFrame  # ctid, canonical: common words
     one_word: pl.DataFrame  # ctid, name_id: names made of that one token (their n: key)
+    bare: pl.Series  # name_id of the bare names (normalise.is_bare)
 
     @classmethod
     def build(cls, index: ScreeningIndex) -> IndexTables:
@@ -116,6 +117,7 @@ class IndexTables:
             one_word=info.select(ctid, (pl.lit("n:") + pl.col("token")).alias("key"))
             .join(by_name, on="key")
             .select("ctid", "name_id"),
+            bare=index.names.filter(bare_names(pl.col("tokens")))["name_id"],
         )
 
     @staticmethod
@@ -603,7 +605,8 @@ def candidates(
         .select(_pair(pl.col("qid"), pl.col("name_id")))
     )
     # Repeats are harmless: block scores take maxima per position.
-    found = pl.concat([found, whole, lone, joined.select("pair"), pairs, cut, spelt])
+    found = _alike(pl.concat([found, whole, lone, joined.select("pair"), pairs, cut, spelt]),
+                   names, tables)
     # Names met as a whole (glued words, a cut name's start, the same spelling) may score on
     # the whole name: the reach test, which counts words, does not apply to them.
     whole_name = pl.concat([joined.select("pair"), cut, spelt]).unique()
@@ -611,6 +614,15 @@ def candidates(
         found, words, similar, tables, totals, min_score, joined, whole_name, algorithm
     )
     return _best(scored, max_candidates, sure_score).with_columns(pl.col("qid").cast(qid_type))
+
+
+def _alike(found: pl.DataFrame, names: pl.DataFrame, tables: IndexTables) -> pl.DataFrame:
+    """The pairs of ``found`` whose two names are both bare or both not (the scorer gives the
+    others 0: "SL Trading" is not the acronym "SL")."""
+    bare = names.filter(bare_names(pl.col("tokens")))["qid"]
+    return found.filter(
+        _pair_qid().is_in(bare.implode()) == _pair_name().is_in(tables.bare.implode())
+    )
 
 
 def _best(

@@ -7,7 +7,8 @@ table never meets a stale index.
 
 Tables (Polars):
 - ``names``: one row per indexed name form: name_id, entity_id, list_id, schema, name, kind,
-  tokens, joined (tokens glued together, for joined/split-word comparison);
+  tokens, weak, bare (``normalise.is_bare``: compared only with bare names), joined (tokens
+  glued together, for joined/split-word comparison);
 - ``tokens``: name_id, pos, token, tid, canonical, weight (rarity weight in 0..1);
 - ``token_info``: per distinct token: tid, canonical (variant group), blocking keys, weight,
   and its metaphone, NYSIIS, Soundex and match-rating codes;
@@ -33,13 +34,13 @@ import polars as pl
 from lists.store import ListStore, Snapshot
 from screening.keys import is_edit2_key, token_table
 from screening.legal_words import legal_form_words, legal_form_words_in, stray_short_forms
-from screening.normalise import name_variants, tokenise_names
+from screening.normalise import bare_names, name_variants, tokenise_names
 from screening.phonetic import phonetic_keys
 from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "25"
+INDEX_VERSION = "26"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Two-edit keys (keys.py, ``e:``) are vaguer: they may be shared by this many tokens.
@@ -211,10 +212,19 @@ def build_tables(names: pl.DataFrame) -> dict[str, pl.DataFrame]:
     persons = names.filter(pl.col("schema") == "Person").select("name_id")
     person_words = tokens.join(persons, on="name_id")["token"].unique()
     slips = legal_form_words_in(info["token"])
+    # The words of a bare name (an acronym such as "ASBL") are what tells it apart: they keep
+    # their rarity weight (bare names are compared only with bare names, normalise.is_bare).
+    acronyms = names.filter(bare_names(pl.col("tokens")))["tokens"].explode()
     legal = info.filter(
-        pl.col("token").is_in(legal_form_words())
-        | (pl.col("token").is_in(slips.implode()) & ~pl.col("token").is_in(person_words.implode()))
-        | pl.col("token").is_in(stray_short_forms())
+        (
+            pl.col("token").is_in(legal_form_words())
+            | (
+                pl.col("token").is_in(slips.implode())
+                & ~pl.col("token").is_in(person_words.implode())
+            )
+            | pl.col("token").is_in(stray_short_forms())
+        )
+        & ~pl.col("token").is_in(acronyms.implode())
     )["canonical"]
     # Class tokens and stray legal-form words never tell one name from another.
     weightless = pl.col("canonical").str.starts_with("#") | pl.col("canonical").is_in(
@@ -419,6 +429,7 @@ def build_index(store: ListStore, snapshots: list[Snapshot] | None = None) -> Sc
     names = _with_romanisations(_name_rows(store, snaps))
     names = names.with_columns(
         pl.col("kind").eq("weak_alias").alias("weak"),
+        bare_names(pl.col("tokens")).alias("bare"),
         pl.col("tokens")
         .list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
         .list.join("")

@@ -22,6 +22,7 @@ Tokens are lower-case ASCII [a-z0-9]+, or the class token "#lf".
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
@@ -427,9 +428,9 @@ def _phrase_to(tokens: Sequence[str], end: int, allowed: set[str]) -> int:
     return 0
 
 
-def _legal_form_marks(tokens: list[str], person: bool) -> list[bool]:
-    """Which tokens belong to a legal form."""
-    marks = [False] * len(tokens)
+def _legal_form_spans(tokens: list[str], person: bool) -> list[tuple[int, int]]:
+    """(start, stop) of each legal form found, in order of position (they may overlap)."""
+    spans: list[tuple[int, int]] = []
     end = len(tokens)
     while end > 0:  # from the end: suffixes are the usual place, for persons the only one
         length = _phrase_to(tokens, end, {"anywhere", "trailing", "edges"})
@@ -437,26 +438,108 @@ def _legal_form_marks(tokens: list[str], person: bool) -> list[bool]:
         ambiguous = length and _legal_forms()[tuple(tokens[kept:end])] != "anywhere"
         if not length or (person and kept < (2 if ambiguous else 1)):
             break
-        marks[kept:end] = [True] * length
+        spans.append((kept, end))
         end = kept
     if person:
-        return marks
+        return sorted(spans)
     start = 0
     while start < end and (length := _phrase_from(tokens, start, {"anywhere", "leading", "edges"})):
-        marks[start : start + length] = [True] * length
+        spans.append((start, start + length))
         start += length
     while start < end:
         length = _phrase_from(tokens, start, {"anywhere"})
-        marks[start : start + length] = [True] * length
+        if length:
+            spans.append((start, start + length))
         start += max(length, 1)
+    return sorted(spans)
+
+
+def _marks(size: int, spans: list[tuple[int, int]]) -> list[bool]:
+    """Which of ``size`` tokens the spans cover."""
+    marks = [False] * size
+    for start, stop in spans:
+        marks[start:stop] = [True] * (stop - start)
     return marks
 
 
+@cache
+def _legal_form_word_set() -> frozenset[str]:
+    """Every word of every legal form."""
+    return frozenset(word for phrase in _legal_forms() for word in phrase)
+
+
+def _acronym(tokens: list[str], spans: list[tuple[int, int]]) -> list[str] | None:
+    """A name made only of legal forms, in the positions an organisation's may take ("SL" for
+    Sendero Luminoso, "PTE OOO", "S.L."), is an acronym, not a legal form: each form glued into
+    one word ("s l" -> "sl"), so that every spelling of it reads alike. None for other names.
+    ``spans``: the organisation's legal forms (``_legal_form_spans``).
+    """
+    if not tokens or not all(_marks(len(tokens), spans)):
+        return None
+    words: list[str] = []
+    reached = 0
+    for start, stop in spans:
+        if start < reached:  # overlapping forms make one word
+            words[-1] += "".join(tokens[reached:stop])
+        else:
+            words.append("".join(tokens[start:stop]))
+        reached = max(reached, stop)
+    return words
+
+
+@cache
+def bare_words() -> frozenset[str]:
+    """The words of bare names (``is_bare``): legal forms glued into one word, and the
+    tokens of ASCII punctuation (``symbol_tokens``)."""
+    glued = {"".join(phrase) for phrase in _legal_forms()}
+    return frozenset(glued | set(symbol_tokens(string.punctuation)))
+
+
+def is_bare(tokens: Sequence[str]) -> bool:
+    """A bare name has no word of its own: only legal forms (an acronym such as "SL") or only
+    punctuation ("@"). Bare names are compared only with bare names: "SL Trading" is not
+    "SL", and "SL" alone is no part of a company's name."""
+    words = bare_words()
+    return bool(tokens) and all(token in words for token in tokens)
+
+
+def is_bare_word(tokens: pl.Expr) -> pl.Expr:
+    """Whether each token is a word of bare names (``bare_words``); a name's tokens all such
+    words (``.all()`` per name, at least one token) make it bare."""
+    return tokens.is_in(_bare_word_series().implode())
+
+
+@cache
+def _bare_word_series() -> pl.Series:
+    return pl.Series(sorted(bare_words()), dtype=pl.Utf8)
+
+
+def bare_names(tokens: pl.Expr) -> pl.Expr:
+    """``is_bare`` over a List(Utf8) column of token lists."""
+    return (tokens.list.len() > 0) & tokens.list.eval(is_bare_word(pl.element())).list.all()
+
+
+def symbol_tokens(text: str) -> list[str]:
+    """The tokens of a name without a letter or digit ("@"): one per character, its code
+    point in hex ("u40"), as an unmappable letter's. Such a name must not vanish: only its
+    exact text can find it."""
+    return ["u" + f"{ord(char):x}" for char in text if not char.isspace()]
+
+
 def _replace_legal_forms(tokens: list[str], person: bool) -> list[str]:
-    """Each run of legal-form tokens becomes one "#lf"."""
-    marks = _legal_form_marks(tokens, person)
+    """Each run of legal-form tokens becomes one "#lf", unless legal forms are the whole name
+    (an acronym, ``_acronym``): whatever the name's type, it is read as an organisation's, so
+    that both readings of a name of unknown type agree (and ``is_bare`` holds for both)."""
+    # Only a name of legal-form words may be an acronym (a cheap test that spares persons'
+    # names the organisation's search).
+    maybe_acronym = all(token in _legal_form_word_set() for token in tokens)
+    organisation = _legal_form_spans(tokens, person=False) if maybe_acronym or not person else []
+    acronym = _acronym(tokens, organisation) if maybe_acronym else None
+    if acronym is not None:
+        return acronym
+    spans = _legal_form_spans(tokens, person) if person else organisation
     result: list[str] = []
-    for token, mark in zip(tokens, marks, strict=True):
+    for token, mark in zip(tokens, _marks(len(tokens), spans), strict=True):
         if not mark:
             result.append(token)
         elif not result or result[-1] != LEGAL_FORM_TOKEN:
@@ -598,7 +681,12 @@ def finish_tokens(tokens: Sequence[str], schema: str = PERSON) -> list[str]:
 def name_tokens(text: str, schema: str = PERSON) -> list[str]:
     """The normalised tokens of one name (the plain reference implementation)."""
     tokens = [token for piece in raw_pieces(text) for token in piece_tokens(piece)]
-    return finish_tokens(tokens, schema)
+    return finish_tokens(tokens, schema) or _symbols_of(text)
+
+
+def _symbols_of(text: str) -> list[str]:
+    """``symbol_tokens`` of a name that has no other tokens (NFKC, as stage A reads it)."""
+    return symbol_tokens(unicodedata.normalize("NFKC", text))
 
 
 def name_variants(text: str, schema: str = PERSON) -> list[list[str]]:
@@ -612,7 +700,7 @@ def name_variants(text: str, schema: str = PERSON) -> list[list[str]]:
     variants: list[list[str]] = []
     for scheme in range(count):
         tokens = [token for piece in pieces for token in piece_tokens(piece, scheme)]
-        finished = finish_tokens(tokens, schema)
+        finished = finish_tokens(tokens, schema) or _symbols_of(text)
         if finished not in variants:
             variants.append(finished)
         if len(variants) == MAX_VARIANTS:
@@ -637,7 +725,7 @@ def tokenise_names(names: pl.Series, schemas: pl.Series | str = PERSON) -> pl.Se
     unique = frame.unique(maintain_order=False).with_row_index("uid")
     pieces = _unique_pieces(unique)
     tokens = _tokens_per_name(pieces)
-    finished = _finish_frame(unique, tokens)
+    finished = _with_symbols(_finish_frame(unique, tokens))
     result = frame.join(finished, on=["name", "schema"], how="left", maintain_order="left")
     return (
         result.get_column("tokens").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))).alias(names.name)
@@ -787,3 +875,17 @@ def _finish_frame(unique: pl.DataFrame, tokens: pl.DataFrame) -> pl.DataFrame:
         [merged.filter(~pl.col("triggered")).select("name", "schema", "tokens"),
          todo.select("name", "schema", "tokens")]
     )  # fmt: skip
+
+
+def _with_symbols(finished: pl.DataFrame) -> pl.DataFrame:
+    """(name, schema, tokens) with ``symbol_tokens`` for the names left without tokens that
+    hold something besides spaces ("@"): a handful at most."""
+    bare = finished.filter(
+        pl.col("tokens").fill_null(pl.lit([], dtype=_LIST)).list.len().eq(0)
+    ).filter(pl.col("name").str.contains(r"\S"))
+    if bare.height == 0:
+        return finished
+    symbols = bare.with_columns(
+        pl.Series("tokens", [_symbols_of(name) for name in bare["name"]], dtype=_LIST)
+    )
+    return pl.concat([finished.join(bare, on=["name", "schema"], how="anti"), symbols])

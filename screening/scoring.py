@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein, Prefix
 from rapidfuzz.process import cpdist
 
 from screening.algorithms import Algorithm
+from screening.normalise import is_bare_word
 from screening.variants import joined_unit
 
 MAX_ROUNDS = 8
@@ -333,8 +334,11 @@ def score_pairs(
         pl.col("weight").sum().alias("q_total"),
         # A repeated word ("Sergey Sergey Shoigu") costs little when left unmatched.
         (pl.col("weight") * pl.col("tid").is_duplicated()).sum().alias("q_repeated"),
+        is_bare_word(pl.col("token")).all().alias("q_bare"),
     )
-    c_total = list_tokens.group_by("name_id").agg(pl.col("weight").sum().alias("c_total"))
+    c_total = list_tokens.group_by("name_id").agg(
+        pl.col("weight").sum().alias("c_total"), is_bare_word(pl.col("token")).all().alias("c_bare")
+    )
     matched = aligned.group_by("pid").agg(
         (pl.col("weight") * pl.col("sim")).sum().alias("matched"),
         pl.col("weight").sum().alias("q_matched"),
@@ -443,6 +447,9 @@ def score_pairs(
         .alias("joined_score")
     )
     name_score = pl.max_horizontal("token_score", "joined_score")
+    # A bare name (legal forms or punctuation only: "SL", "@") and a name with words of its
+    # own are never the same name: "SL Trading" is not "SL".
+    name_score = pl.when(pl.col("q_bare") == pl.col("c_bare")).then(name_score).otherwise(0.0)
     scored = scored.with_columns(
         pl.when(pl.col("weak"))
         .then(name_score * algorithm.weak_alias_factor)

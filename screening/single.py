@@ -40,7 +40,7 @@ from screening.index import (
 )
 from screening.keys import EDIT2_PREFIX, token_keys
 from screening.legal_words import is_form_slip
-from screening.normalise import name_tokens
+from screening.normalise import bare_names, is_bare, name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier, schema_adjustment
 from screening.scoring import (
     INITIAL_SIM,
@@ -244,6 +244,7 @@ class Tables:
     name_off_array: np.ndarray
     name_tids_array: np.ndarray
     weight_array: np.ndarray
+    bare: frozenset[int]  # name ids of the bare names (normalise.is_bare)
     absent: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -296,6 +297,7 @@ class Tables:
             name_off_array=name_off_array,
             name_tids_array=name_tids_array,
             weight_array=weight_array,
+            bare=frozenset(names.filter(bare_names(pl.col("tokens")))["name_id"].to_list()),
             joined=names["joined"].fill_null("").to_list(),
             weak=names["weak"].to_list(),
             entity_id=names["entity_id"].to_list(),
@@ -414,6 +416,7 @@ class _ScoreQuery:
     q_total: float
     q_repeated: float  # the weight of the words the query holds twice or more
     vague: bool  # no word both rare and longer than an initial
+    bare: bool  # normalise.is_bare: compared only with bare names
     # list tid -> (sim, position, weight) of the words similar to it (FastPath._matches), as met
     matches: dict[int, list[tuple[float, int, float]]]
 
@@ -430,7 +433,7 @@ class _ScoreQuery:
         for q in tokens:
             q_repeated += q.weight * (counts[q.token] > 1)
         vague = not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in words)
-        return cls(words, q_total, q_repeated, vague, {})
+        return cls(words, q_total, q_repeated, vague, is_bare([q.token for q in tokens]), {})
 
 
 @dataclass(slots=True)
@@ -654,6 +657,11 @@ class FastPath:
             q_total += w.weight
         found = self._expanded(words, q_total, min_score)
         spelt, joined = self._keyed(tokens, own, words, chars, found)
+        # blocking._alike: a bare name pairs only with bare names.
+        if is_bare([q.token for q in tokens]):
+            found &= self.t.bare
+        else:
+            found -= self.t.bare
         # Names met as a whole may score on the whole name: known 1, and no reach test.
         whole = spelt | set(joined)
         initials = [w for w in own if len(w.token) == 1]
@@ -1081,6 +1089,8 @@ class FastPath:
         if truncated:
             joined_score = max(joined_score, TRUNCATED_SCORE)
         name_score = max(token_score, joined_score)
+        if query.bare != (name_id in t.bare):
+            name_score = 0.0  # scoring.score_pairs: "SL Trading" is not the acronym "SL"
         if t.weak[name_id]:
             name_score = name_score * algo.weak_alias_factor
         if joined_score > token_score:

@@ -7,6 +7,7 @@ import re
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from screening.algorithms import Algorithm
+from screening.normalise import is_bare
 from screening.scoring import (
     INITIAL_SIM,
     JOINED_MIN_SIM,
@@ -78,6 +79,8 @@ def reference_score(
     weak: bool, algorithm: Algorithm, q_chars: int = 0,
 ) -> float:
     """``q_chars``: length of the query as written (a long one may have been cut)."""
+    if is_bare(q) != is_bare(c):
+        return 0.0  # a bare name ("SL", "@") is compared only with bare names
     aligned = greedy_alignment(q, c, q_canon, c_canon, algorithm.token_floor)
     q_total = sum(q_w)
     matched = sum(q_w[i] * sim for i, _, sim in aligned)

@@ -38,6 +38,16 @@ def test_demo_from_the_local_folder(tmp_path: Path, shared_data: Path) -> None:
     assert re.search(r"records read +2,000 +\(2,000 screened, 0 rejected\)", result.stdout)
     # Every planted listed name is alerted, and the strongest alerts come first.
     assert "Planted names alerted: 20 of 20." in result.stdout
+    # Alerts on ordinary names are counted, and told apart from the distinct false matches
+    # they repeat (one per payment carrying the name).
+    other = re.search(
+        r"Other alerts: (\d+) on (\d+) ordinary names \(false positives for the analysts\): "
+        r"(\d+) distinct pairs of an ordinary name and a list entry",
+        result.stdout,
+    )
+    assert other is not None, result.stdout
+    alerts, names, pairs = (int(g) for g in other.groups())
+    assert names <= pairs <= alerts
     strongest = result.stdout.split("Strongest alerts")[1]
     scores = [float(s) for s in re.findall(r"\) score (\d\.\d\d)\n", strongest)]
     assert len(scores) == 10 and scores == sorted(scores, reverse=True)

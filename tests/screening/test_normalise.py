@@ -12,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screening import refdata
-from screening.normalise import name_tokens, name_variants, raw_pieces, tokenise_names
+from screening.normalise import (
+    bare_names,
+    is_bare,
+    name_tokens,
+    name_variants,
+    raw_pieces,
+    tokenise_names,
+)
 from screening.variants import canonical_token
 
 TOKEN = re.compile(r"[a-z0-9]+|#lf")
@@ -49,7 +56,17 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("HAJI, Ibrahim", "Person", ["ibrahim", "haji"]),  # nothing would be left: kept
     ],
     "legal_forms": [
-        ("LLC", "Organization", ["#lf"]),
+        # A name of legal forms only is an acronym ("SL" for Sendero Luminoso): kept, each
+        # form glued into one word, read alike whatever the name's type.
+        ("LLC", "Organization", ["llc"]),
+        ("SL", "Organization", ["sl"]),
+        ("S.L.", "Organization", ["sl"]),
+        ("S.L.", "Person", ["sl"]),
+        ("PTE OOO", "Organization", ["pte", "ooo"]),
+        ("PTE OOO", "Person", ["pte", "ooo"]),
+        ("S.A. de C.V.", "Organization", ["sadecv"]),
+        ("SL Trading", "Organization", ["sl", "trading"]),  # "sl" is only a trailing form
+        ("Trading SL SA", "Organization", ["trading", "#lf"]),
         ("A-B-C Company", "Organization", ["a", "b", "c", "#lf"]),
         ("Rosneft Oil Company PJSC", "Organization", ["rosneft", "oil", "#lf"]),
         ("Samsung Co. Ltd.", "Organization", ["samsung", "#lf"]),
@@ -70,7 +87,7 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("Co Acme", "Organization", ["co", "acme"]),  # "co" alone is only a trailing form
         ("Alp Co (PJS)", "Organization", ["alp", "#lf"]),
         ("Joint Stock Bank Rossiya", "Organization", ["#lf", "bank", "rossiya"]),
-        ("CORP LIABILITY COMPANY", "Organization", ["#lf"]),
+        ("CORP LIABILITY COMPANY", "Organization", ["corp", "liabilitycompany"]),
         ("Maduro Limited Liability", "Person", ["maduro", "#lf"]),
         # A legal-form word glued to the name comes apart, in organisation names only...
         ("RAJBROOKLIMITED", "Organization", ["rajbrook", "#lf"]),
@@ -373,13 +390,25 @@ def test_names_with_letters_or_digits_never_vanish(text: str, schema: str) -> No
     assert tokens and all(TOKEN.fullmatch(t) for t in tokens)
 
 
-def test_names_without_letters_are_empty() -> None:
-    assert name_tokens(" - , . ") == []
-    assert tokenise_names(pl.Series([None, "", "Ali"], dtype=pl.Utf8)).to_list() == [
-        [],
-        [],
-        ["ali"],
-    ]
+def test_names_without_letters_keep_their_symbols() -> None:
+    """A name of punctuation only ("@", an OFAC alias) can only be found by its exact text:
+    one token per character, its code point in hex. Empty and blank names stay empty."""
+    assert name_tokens(" - , . ") == ["u2d", "u2c", "u2e"]
+    assert name_tokens("@", "Organization") == ["u40"]
+    assert tokenise_names(
+        pl.Series([None, "", "  ", "Ali", "@", " - , . "], dtype=pl.Utf8)
+    ).to_list() == [[], [], [], ["ali"], ["u40"], ["u2d", "u2c", "u2e"]]
+    assert name_variants("@") == [["u40"]]
+
+
+def test_bare_names_are_legal_forms_or_punctuation_only() -> None:
+    names = ["SL", "S.L.", "PTE OOO", "@", "SL Trading", "Trading SL SA", "Kim Se Hyun", ""]
+    expected = [True, True, True, True, False, False, False, False]
+    for schema in ("Organization", "Person"):
+        tokens = [name_tokens(name, schema) for name in names]
+        assert [is_bare(t) for t in tokens] == expected
+        frame = pl.DataFrame({"tokens": tokens}, schema={"tokens": pl.List(pl.Utf8)})
+        assert frame.select(bare_names(pl.col("tokens"))).to_series().to_list() == expected
 
 
 def test_tokenise_names_schema_column_and_repeats() -> None:

@@ -14,7 +14,7 @@ from tests.screening.reference import reference_score
 TOKENS = st.sampled_from(
     ["usama", "osama", "bin", "laden", "ladin", "ali", "aly", "hassan", "hasan", "#lf",
      "ivan", "ivanov", "44", "4", "trading", "tradin", "jon", "john", "al", "qaida", "o",
-     "omar", "international", "foundation", "internationalfoundation"]
+     "omar", "international", "foundation", "internationalfoundation", "sl", "u40"]
 )
 NAME = st.lists(TOKENS, min_size=1, max_size=5)
 WEIGHTS = {"bin": 0.3, "al": 0.3, "ali": 0.3, "#lf": 0.0, "trading": 0.5, "o": 0.5}
