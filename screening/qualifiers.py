@@ -54,7 +54,7 @@ def birth_date_qualifier(hits: pl.DataFrame, algorithm: Algorithm) -> pl.DataFra
     )
     best = (
         exploded.with_columns(relation.alias("relation"))
-        .sort("hid", "relation")
+        .sort("hid", "relation", maintain_order=True)  # ties: the first listed date, always
         .unique("hid", keep="first")
     )
     adjust = {
