@@ -330,15 +330,18 @@ def score_pairs(
         pairs, query_tokens.rename({"pos": "qpos"}), list_tokens, algorithm.token_floor
     )
     aligned = align(tp, algorithm.token_floor)
-    q_total = query_tokens.group_by("qid").agg(
+    # (Bare words are told before grouping: an is_in per group costs a set per group.)
+    q_total = query_tokens.with_columns(is_bare_word(pl.col("token")).alias("bare")).group_by(
+        "qid"
+    ).agg(
         pl.col("weight").sum().alias("q_total"),
         # A repeated word ("Sergey Sergey Shoigu") costs little when left unmatched.
         (pl.col("weight") * pl.col("tid").is_duplicated()).sum().alias("q_repeated"),
-        is_bare_word(pl.col("token")).all().alias("q_bare"),
+        pl.col("bare").all().alias("q_bare"),
     )
-    c_total = list_tokens.group_by("name_id").agg(
-        pl.col("weight").sum().alias("c_total"), is_bare_word(pl.col("token")).all().alias("c_bare")
-    )
+    c_total = list_tokens.with_columns(is_bare_word(pl.col("token")).alias("bare")).group_by(
+        "name_id"
+    ).agg(pl.col("weight").sum().alias("c_total"), pl.col("bare").all().alias("c_bare"))
     matched = aligned.group_by("pid").agg(
         (pl.col("weight") * pl.col("sim")).sum().alias("matched"),
         pl.col("weight").sum().alias("q_matched"),
