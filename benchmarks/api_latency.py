@@ -46,6 +46,7 @@ from lists.store import ListStore
 from screening import settings
 from screening.api import open_screener
 from screening.cli.common import print_table
+from screening.cli.serve_cmd import DEFAULT_THREADS, default_sidecars
 from screening.review import create_api_key, ensure_schema
 
 RESULTS = Path(__file__).parent / "results"
@@ -287,8 +288,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--threads", type=int, default=8, help="server worker threads")
-    parser.add_argument("--sidecars", type=int, default=0, help="screening sidecar processes")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help="server worker threads (default: screening serve's)")
+    parser.add_argument("--sidecars", type=int, default=default_sidecars(),
+                        help="screening sidecar processes (default: screening serve's)")
     parser.add_argument("--rate", type=float, default=0.0,
                         help="also offer this many /v1/screen requests/s (0: skip)")
     args = parser.parse_args()
