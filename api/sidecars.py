@@ -14,12 +14,12 @@ When no sidecar can answer (the index is not in the disk cache, the process died
 returns None and the worker screens in process: an answer never depends on a sidecar.
 
 They pay only where the worker's GIL is the limit, not the CPU: every request costs more CPU
-with them (the pipe round trip and the process wake-ups). With the faster screening of
-2026-11-27 they no longer pay on 2 cores: on 2 shared cores (load average 10-13), 4 alternating
-``benchmarks.api_latency`` runs each of 8 clients gave 381-500 requests/s in process at 1.6-1.9
-ms of server CPU per request, against 275-459 with 2 sidecars at 2.2-3.2 ms (the worker's part
-1.0-1.6); at 32 clients for 60 s, 405 in process against 376 with 2 sidecars, no error either
-way. ``screening serve`` starts none by default.
+with them (the pipe round trip and the process wake-ups), and a lone request waits about 1 ms
+longer. On 2 shared cores (2026-11-27, ``benchmarks.api_latency``, 8 clients, 15 s per run),
+the worker alone served 407-411 /v1/screen requests/s at 8 threads and 441-518 at 4 (Python
+threads contending for its GIL cost more than they add); 4 threads and 2 sidecars served
+497-627 in 5 runs, at 2.3-3.0 ms of CPU per request (the worker's part 1.1-1.4 ms).
+``screening serve`` starts one per core, at most 2 (``screening.cli.serve_cmd``).
 """
 
 from __future__ import annotations
