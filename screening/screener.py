@@ -116,25 +116,17 @@ def _query_extras(columns: list[str]) -> list[str]:
 def _drop_same_readings(
     names: pl.DataFrame, tokens: pl.DataFrame, rows: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Drop the second reading of untyped names where it gives the same tokens, weighing the
-    same, as the first (an unseen word that looks like a legal form weighs nothing in an
-    organisation's name only, so the readings may differ by their weights alone)."""
+    """Drop the second reading of untyped names where it gives the same tokens as the first."""
     # A name also typed as an organisation elsewhere in the frame keeps that reading.
     typed = rows.filter(~pl.col(UNTYPED) & (pl.col("schema") == OTHER_READING)).select("name")
     untyped = rows.filter(pl.col(UNTYPED)).select("name").unique()
     untyped = untyped.join(typed, on="name", how="anti")
-    weighed = names.join(
-        tokens.group_by("qid").agg(pl.col("weight").sort_by("pos").alias("weights")),
-        on="qid", how="left",
-    )
-    first = weighed.filter(pl.col("schema") == "Person").select(
-        "name", pl.col("tokens").alias("t1"), pl.col("weights").alias("w1")
-    )
+    first = names.filter(pl.col("schema") == "Person").select("name", pl.col("tokens").alias("t1"))
     same = (
-        weighed.filter(pl.col("schema") == OTHER_READING)
+        names.filter(pl.col("schema") == OTHER_READING)
         .join(untyped, on="name")
         .join(first, on="name")
-        .filter((pl.col("tokens") == pl.col("t1")) & pl.col("weights").eq_missing(pl.col("w1")))
+        .filter(pl.col("tokens") == pl.col("t1"))
         .select("qid")
     )
     return names.join(same, on="qid", how="anti"), tokens.join(same, on="qid", how="anti")

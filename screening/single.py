@@ -1119,10 +1119,17 @@ class FastPath:
     # -- whole queries --------------------------------------------------------------------------
 
     def name_hits(
-        self, names: list[tuple[str, str]], cutoff: float
+        self, names: list[tuple[str, str]], cutoff: float,
+        second_readings: dict[tuple[str, str], tuple[str, str]] | None = None,
     ) -> dict[tuple[str, str], tuple[list[str], dict[tuple[str, str], Scored]]]:
         """Per distinct (name, schema): its tokens and the best list name per (entity id,
-        list id): entity ids are unique within a list only (gb_hmt and OFAC both list a 7877)."""
+        list id): entity ids are unique within a list only (gb_hmt and OFAC both list a 7877).
+
+        ``second_readings``: the organisation reading of an untyped name -> its person reading;
+        when both give the same words, the second gives the first's hits, as in the batch path
+        (screener._drop_same_readings), even where an unseen word that looks like a legal form
+        would weigh nothing in it alone."""
+        second_readings = second_readings or {}
         min_score = cutoff - _REACH_SLACK
         if min_score <= 0:
             raise DeclinedError("no reach test: the batch path keeps every candidate")
@@ -1143,8 +1150,12 @@ class FastPath:
         uncertain_keys: set[tuple[str, str]] = set()
         for key, raw in tokenised.items():
             tokens = query[key]
-            same = (key[0], tuple((q.token, q.weight) for q in tokens))
-            twin = done.setdefault(same, key)
+            first = second_readings.get(key)
+            if first is not None and tokenised[first] == raw:
+                twin = first
+            else:
+                same = (key[0], tuple((q.token, q.weight) for q in tokens))
+                twin = done.setdefault(same, key)
             if twin != key:
                 out[key] = out[twin]
                 if twin in uncertain_keys:
@@ -1205,7 +1216,7 @@ class FastPath:
         keys = list(dict.fromkeys(
             key for r in rows if r["name"] for key in _readings(r)
         ))
-        by_name = self.name_hits(keys, cutoff)
+        by_name = self.name_hits(keys, cutoff, _second_readings(rows))
         hits: list[dict[str, Any]] = []
         for row in rows:
             merged: dict[tuple[str, str], dict[str, Any]] = {}
@@ -1362,6 +1373,14 @@ def _readings(row: dict[str, Any]) -> list[tuple[str, str]]:
     if row.get(UNTYPED):
         return [(row["name"], row["schema"]), (row["name"], OTHER_READING)]
     return [(row["name"], row["schema"])]
+
+
+def _second_readings(rows: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """The organisation reading of each untyped name -> its person reading, unless a row typed
+    as an organisation needs that reading too (Screener._drop_same_readings)."""
+    typed = {(r["name"], r["schema"]) for r in rows if r["name"] and not r.get(UNTYPED)}
+    pairs = (_readings(r) for r in rows if r["name"] and r.get(UNTYPED))
+    return {second: first for first, second in pairs if second not in typed}
 
 
 def _visible(hit: dict[str, Any]) -> tuple[Any, ...]:

@@ -241,10 +241,11 @@ def test_both_paths_give_the_same_hits_scores_and_explanations(
         pytest.param(
             {"name": name}, id=f"form-slip-reading-{reading}",
         )
-        # A list name cut at 35 characters (an MT103 name line): the batch path scores gb_hmt
-        # 12446 and un_sc 690767 0.87 by whole-name comparison, the fast path 1.00 by token
-        # alignment. '桂荣 兰' (gui rong lan) and gb_hmt 13556 'TONG SAN 2': batch 0.57, fast
-        # 0.71. '明宏 高' (ming hong gao): only the fast path hits gb_hmt 13568, un_sc 6908650.
+        # Untyped names with an unseen word that looks like a legal form ('cor', 'gui', 'gao'),
+        # which would weigh nothing in their organisation reading alone: both paths read them
+        # as the person reading (the same words). They once differed: for the list name cut at
+        # 35 characters (an MT103 name line), gb_hmt 12446 and un_sc 690767 scored 0.87 in the
+        # batch path and 1.00 in the fast path; '明宏 高' hit gb_hmt 13568 in the fast path only.
         for reading, name in (
             ("truncated-cor", "RYONHWA MACHINERY JOINT VENTURE COR"),
             ("gui-rong-lan", "桂荣 兰"), ("ming-hong-gao", "明宏 高"),
