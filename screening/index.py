@@ -7,8 +7,7 @@ table never meets a stale index.
 
 Tables (Polars):
 - ``names``: one row per indexed name form: name_id, entity_id, list_id, schema, name, kind,
-  tokens, weak, bare (``normalise.is_bare``: compared only with bare names), joined (tokens
-  glued together, for joined/split-word comparison);
+  tokens, weak, joined (tokens glued together, for joined/split-word comparison);
 - ``tokens``: name_id, pos, token, tid, canonical, weight (rarity weight in 0..1);
 - ``token_info``: per distinct token: tid, canonical (variant group), blocking keys, weight,
   and its metaphone, NYSIIS, Soundex and match-rating codes;
@@ -429,7 +428,6 @@ def build_index(store: ListStore, snapshots: list[Snapshot] | None = None) -> Sc
     names = _with_romanisations(_name_rows(store, snaps))
     names = names.with_columns(
         pl.col("kind").eq("weak_alias").alias("weak"),
-        bare_names(pl.col("tokens")).alias("bare"),
         pl.col("tokens")
         .list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
         .list.join("")

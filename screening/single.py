@@ -1143,22 +1143,15 @@ class FastPath:
                     if q.tid < 0 and is_form_slip(q.token):
                         q.weight = 0.0
         out: dict[tuple[str, str], tuple[list[str], dict[tuple[str, str], Scored]]] = {}
-        # A name of unknown kind is read as a person and as an organisation: most names give
-        # both readings the same words and weights, and then the same candidates and scores
-        # (neither depends on the schema), so the second reading reuses the first's.
-        done: dict[tuple[str, tuple[tuple[str, float], ...]], tuple[str, str]] = {}
         uncertain_keys: set[tuple[str, str]] = set()
         for key, raw in tokenised.items():
             tokens = query[key]
+            # Most untyped names read alike both ways: scored once (candidates and scores do
+            # not depend on the schema).
             first = second_readings.get(key)
             if first is not None and tokenised[first] == raw:
-                twin = first
-            else:
-                same = (key[0], tuple((q.token, q.weight) for q in tokens))
-                twin = done.setdefault(same, key)
-            if twin != key:
-                out[key] = out[twin]
-                if twin in uncertain_keys:
+                out[key] = out[first]
+                if first in uncertain_keys:
                     self.uncertain.append(key)
                 continue
             joined = "".join(q.token for q in tokens if not q.token.startswith("#"))

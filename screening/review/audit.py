@@ -78,7 +78,12 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str,
                target: str | None, before: Any, after: Any) -> str:
     """The hash of one entry chained to the previous one: sha256 of the previous hash and the
     canonical JSON of {seq, at, actor, action, target, before, after}."""
-    body = entry_body(seq, at, actor, action, target, canonical(before), canonical(after))
+    return _linked(prev_hash, entry_body(seq, at, actor, action, target, canonical(before),
+                                         canonical(after)))
+
+
+def _linked(prev_hash: str, body: str) -> str:
+    """sha256 of the previous entry's hash followed by this entry's canonical JSON."""
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
@@ -141,7 +146,7 @@ def chain(head: tuple[int, str], new: list[NewEntry]) -> list[list[Any]]:
         old_json, after_json = canonical(old), canonical(after)
         body = entry_body(last_seq, at, entry.actor, entry.action, entry.target, old_json,
                           after_json)
-        digest = hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
+        digest = _linked(prev, body)
         rows.append([last_seq, at, entry.actor, entry.action, entry.target,
                      None if old is None else old_json,
                      None if after is None else after_json, prev, digest])
