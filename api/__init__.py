@@ -3,6 +3,7 @@
 ``create_app(config)`` builds the app (the Flask tutorial's factory): one blueprint for the
 JSON API (``api.json_api``), one for the analyst pages (``api.pages``), the DuckDB store opened
 once (``api.db``), the screeners (``api.engine``) and the batch worker pool (``api.jobs``).
+One-party screenings are answered beside Flask's request machinery (``api.fast_screen``).
 Config keys (all optional): DB_PATH, SECRET_KEY, MAX_CONTENT_LENGTH, MAX_JSON_BYTES,
 UPLOAD_DIR, BATCH_WORKERS, SIDECARS (screening processes, ``api.sidecars``; 0: none),
 TESTING.
@@ -50,11 +51,12 @@ def default_config() -> dict[str, Any]:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application over the store at config DB_PATH (default $SCREENING_DB)."""
-    from api import auth, db, errors, pages
+    from api import auth, db, errors, fast_screen, pages
     from api.access import Access
     from api.engine import Engines
     from api.entities import EntityCache
     from api.jobs import BatchJobs
+    from api.json_api import ROUTES
     from api.json_api import bp as json_bp
     from api.recorder import ScreeningRecorder
     from api.sessions import CookieSessions
@@ -82,6 +84,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(json_bp)
     app.register_blueprint(pages.bp)
+    screen = next(r for r in ROUTES if r.rule == fast_screen.PATH and r.method == "POST")
+    assert screen.permission is not None
+    app.wsgi_app = fast_screen.ScreenFastPath(  # type: ignore[method-assign]
+        app, app.wsgi_app, screen.permission)
     return app
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from flask import current_app, g, redirect, request, session, url_for
 
-from api.access import Access
+from api.access import Access, Connect
 from api.db import get_con
 from api.errors import BadRequest, Unauthorized
 from screening.review.errors import PermissionDenied
@@ -40,14 +40,19 @@ def principal() -> Principal:
 
 
 def _bearer() -> Principal | None:
-    header = request.headers.get("Authorization", "")
+    access: Access = current_app.extensions["screening.access"]
+    return bearer_principal(access, get_con, request.headers.get("Authorization", ""))
+
+
+def bearer_principal(access: Access, connect: Connect, header: str) -> Principal | None:
+    """The caller named by an ``Authorization`` header; None without one, Unauthorized when it
+    is not ``Bearer <valid key>`` (``connect`` opens a cursor when the key is not cached)."""
     if not header:
         return None
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <API key>'")
-    access: Access = current_app.extensions["screening.access"]
-    found = access.principal(get_con, key.strip())
+    found = access.principal(connect, key.strip())
     if found is None:
         raise Unauthorized("the API key is not valid or was revoked; ask an admin for a key "
                            "(screening keys create NAME --role ROLE)")

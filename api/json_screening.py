@@ -10,7 +10,7 @@ from api import single, yente
 from api.access import Access, ListState
 from api.auth import principal
 from api.db import database, get_con
-from api.engine import Engines, lists_for, visible_snapshots
+from api.engine import Engines, lists_for
 from api.entities import EntityCache
 from api.recorder import app_recorder
 from api.validate import in_range, query_float, query_int, query_text, read_json
@@ -69,29 +69,15 @@ def screen() -> Response:
     """One party (JSON) or one payment message (XML / MT103 body), screened and stored."""
     raw = request.get_data(cache=True)
     content_type = request.environ.get("CONTENT_TYPE")  # werkzeug's property costs ~30 us
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media == "application/json":
+    if single.media_type(content_type) == "application/json":
         parties = single.party_from_json(read_json())
     else:
         parties = single.parties_from_message(raw, content_type)
     threshold = query_float("threshold")
     in_range("threshold", threshold)
-    limit = query_int("limit", 10, 1, 100)
-    caller = principal()
-    state = list_state()
-    built = engines().built(state, query_text("algorithm"))
-    screener = built.screener
-    allowed = lists_for(state, caller)
-    hits = single.screen_parties(engines(), built, parties, allowed, threshold, limit)
-    result: dict[str, Any] = {
-        "kind": parties.kind,
-        "parties": parties.rows,
-        "rejections": parties.rejections,
-        "hits": single.hit_dicts(hits),
-        "threshold": screener.default_threshold if threshold is None else threshold,
-        "algorithm": {"name": screener.algorithm.name, "version": screener.algorithm.version},
-        "snapshots": visible_snapshots(screener, allowed),
-    }
+    limit = query_int("limit", single.DEFAULT_LIMIT, 1, 100)
+    record = single.screened(engines(), list_state(), principal(), raw, parties, threshold, limit,
+                             query_text("algorithm"))
     # Answered once the record is journalled; it and its audit entry are committed just after.
-    record = single.screening_record(caller.actor, raw, result)
-    return single.answer(record, app_recorder().store(record))
+    body = single.answer_body(record, app_recorder().store(record))
+    return current_app.response_class(body, mimetype="application/json")

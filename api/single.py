@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from flask import Response, current_app
 
-from api.engine import Built, Engines
+from api.access import ListState
+from api.engine import Built, Engines, lists_for, visible_snapshots
 from api.errors import Invalid, UnsupportedMediaType
 from api.ranking import best_per_entity
 from api.recorder import ScreeningRecord
 from api.validate import Field, check_object
 from screening.inputs import detect_format, read_batch
+from screening.review.users import Principal
 
 PARTY_FIELDS = {
     "name": Field((str,), required=True), "schema": Field((str,)),
@@ -38,6 +39,7 @@ MESSAGE_TYPES = {
 }
 _BANK_ROLES = ("ordering_bank", "beneficiary_bank", "intermediary_bank")
 _SCREEN_COLUMNS = ("name", "schema", "birth_date", "country", "nationality", "identifier")
+DEFAULT_LIMIT = 10  # hits per party when the request has no ``limit``
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +72,14 @@ def party_from_json(data: Any) -> Parties:
                               "transaction_id": party.get("reference"), **row}], [])
 
 
-def _media_type(content_type: str | None) -> str:
+def media_type(content_type: str | None) -> str:
+    """The media type of a Content-Type header, lower case, without its parameters."""
     return (content_type or "").split(";")[0].strip().lower()
 
 
 def parties_from_message(raw: bytes, content_type: str | None) -> Parties:
     """The parties of one payment message sent as the raw body."""
-    media = _media_type(content_type)
+    media = media_type(content_type)
     allowed = MESSAGE_TYPES.get(media)
     if allowed is None:
         raise UnsupportedMediaType(
@@ -144,10 +147,30 @@ def screening_record(actor: str, raw: bytes, result: dict[str, Any]) -> Screenin
     )
 
 
-def answer(record: ScreeningRecord, screening_id: int) -> Response:
-    """The response: the stored result with its id, encoded once (the result is the biggest
-    part of the request's JSON work, and it was already encoded for the store)."""
+def screened(engines: Engines, state: ListState, caller: Principal, raw: bytes,
+             parties: Parties, threshold: float | None, limit: int, algorithm: str | None
+             ) -> ScreeningRecord:
+    """The parties screened on the lists the caller may see, as the record to journal (nothing
+    is stored yet). ``api.json_screening.screen`` and ``api.fast_screen`` both answer with it."""
+    built = engines.built(state, algorithm)
+    screener = built.screener
+    allowed = lists_for(state, caller)
+    hits = screen_parties(engines, built, parties, allowed, threshold, limit)
+    result: dict[str, Any] = {
+        "kind": parties.kind,
+        "parties": parties.rows,
+        "rejections": parties.rejections,
+        "hits": hit_dicts(hits),
+        "threshold": screener.default_threshold if threshold is None else threshold,
+        "algorithm": {"name": screener.algorithm.name, "version": screener.algorithm.version},
+        "snapshots": visible_snapshots(screener, allowed),
+    }
+    return screening_record(caller.actor, raw, result)
+
+
+def answer_body(record: ScreeningRecord, screening_id: int) -> bytes:
+    """The response body: the stored result with its id, encoded once (the result is the
+    biggest part of the request's JSON work, and it was already encoded for the store)."""
     body = record.result_json
     assert body.endswith("}")  # a JSON object: the id goes in as its last member
-    return current_app.response_class(f'{body[:-1]}, "screening_id": {screening_id}}}\n',
-                                      mimetype="application/json")
+    return f'{body[:-1]}, "screening_id": {screening_id}}}\n'.encode()
