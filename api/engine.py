@@ -42,6 +42,9 @@ class Built:
     snapshot_ids: tuple[int, ...]
     screener: Screener
     index_folder: Path | None
+    # What every sidecar job names (the folder, the index's own snapshot ids, the algorithm),
+    # worked out once rather than per request.
+    job_index: tuple[str, tuple[int, ...], str] | None = None
 
 
 class Engines:
@@ -77,7 +80,9 @@ class Engines:
     def _build(self, key: tuple[int, ...], name: str | None) -> Built:
         screener = warm(open_screener(self.db_path, name))
         folder = index_folder(self.db_path, screener)
-        built = Built(key, screener, folder)
+        job_index = None if folder is None else (str(folder), _snapshot_ids(screener),
+                                                 screener.algorithm.name)
+        built = Built(key, screener, folder, job_index)
         if self.sidecars is not None and folder is not None:
             self.sidecars.load(self._job(built, None, None, None))
         return built
@@ -85,7 +90,7 @@ class Engines:
     def screen_records(self, built: Built, rows: list[dict[str, Any]], threshold: float | None,
                        lists: list[str] | None) -> list[dict[str, Any]]:
         """``Screener.screen_records`` (all hits), in a sidecar when there is one."""
-        if self.sidecars is not None and built.index_folder is not None:
+        if self.sidecars is not None and built.job_index is not None:
             hits = self.sidecars.screen(self._job(built, rows, threshold, lists))
             if hits is not None:
                 return hits
@@ -94,9 +99,8 @@ class Engines:
     @staticmethod
     def _job(built: Built, rows: list[dict[str, Any]] | None, threshold: float | None,
              lists: list[str] | None) -> Job:
-        assert built.index_folder is not None
-        return Job(str(built.index_folder), _snapshot_ids(built.screener),
-                   built.screener.algorithm.name, rows, threshold, lists)
+        assert built.job_index is not None
+        return Job(*built.job_index, rows, threshold, lists)
 
 
 def index_folder(db_path: Path, screener: Screener) -> Path | None:

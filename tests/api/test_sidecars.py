@@ -164,3 +164,33 @@ def test_served_with_a_sidecar_whose_worker_is_killed(seed: Seed, tmp_path: Path
             time.sleep(0.1)
         assert not any(Path(f"/proc/{p}").exists() for p in sidecars)
         assert _answer_after_restart(server.base, key) > first
+
+
+def test_messages_arrive_whole_whatever_their_size() -> None:
+    """A message larger than one recv, or split over several sends, is read whole; a closed
+    peer is an EOFError, not an empty message."""
+    import socket
+    import threading
+
+    from api.sidecars import receive_message, send_message
+
+    ours, theirs = socket.socketpair()
+    big = bytes(range(256)) * 1000  # 256 kB: several recv calls
+    def send_both() -> None:
+        send_message(theirs, big)
+        send_message(theirs, b"")
+
+    sender = threading.Thread(target=send_both)
+    sender.start()
+    assert receive_message(ours) == big
+    assert receive_message(ours) == b""
+    sender.join()
+    length = len(b"split").to_bytes(4, "big")
+    theirs.sendall(length[:2])
+    threading.Timer(0.05, lambda: theirs.sendall(length[2:] + b"spl")).start()
+    threading.Timer(0.1, lambda: theirs.sendall(b"it")).start()
+    assert receive_message(ours) == b"split"
+    theirs.close()
+    with pytest.raises(EOFError):
+        receive_message(ours)
+    ours.close()
