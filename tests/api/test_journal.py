@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from api import recorder as recorder_module
 from api.db import Database
 from api.errors import Unavailable
 from api.journal import Journal
@@ -107,6 +108,27 @@ def test_close_commits_what_waits_and_refuses_more(seed: Seed, tmp_path: Path) -
     con.close()
     database.close()
     assert _segments(db) == []
+
+
+def test_flush_commits_at_once_rather_than_after_the_gathering(
+        seed: Seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Groups gather for COMMIT_INTERVAL; an audit read (``flush``) does not wait for that."""
+    monkeypatch.setattr(recorder_module, "COMMIT_INTERVAL", 60.0)
+    database = Database(seed.copy_to(tmp_path / "store"))
+    recorder = ScreeningRecorder(database)
+    try:
+        first = recorder.store(_record("r1"))
+        time.sleep(0.2)  # the writer now gathers for a minute
+        second = recorder.store(_record("r2"))
+        started = time.monotonic()
+        recorder.flush()
+        assert time.monotonic() - started < 20
+        con = database.cursor()
+        assert set(_stored(con)) == {first, second}
+        con.close()
+    finally:
+        recorder.close()
+        database.close()
 
 
 def _screen(base: str, key: str, name: str) -> int:
