@@ -30,7 +30,7 @@ from screening.index import (
     clean_identifier,
     common_pair_key,
     initial_pair_key,
-    is_common_word,
+    pairing_words,
     prefix_key,
     spelling_key,
     whole_name_key,
@@ -75,7 +75,7 @@ class IndexTables:
     carriers: pl.DataFrame  # ctid, name_id: distinct (reachable token, name) pairs
     name_tokens: pl.DataFrame  # name_id, ctid, cw: distinct word tokens of each name, weight
     name_total: pl.DataFrame  # name_id, c_total: the weight of each name's tokens
-    common: pl.DataFrame  # ctid, canonical: common words
+    common: pl.DataFrame  # ctid, canonical: words that pair (index.pairing_words)
     one_word: pl.DataFrame  # ctid, name_id: names made of that one token (their n: key)
     bare: pl.Series  # name_id of the bare names (normalise.is_bare)
 
@@ -111,7 +111,7 @@ class IndexTables:
             name_total=index.tokens.group_by("name_id").agg(
                 pl.col("weight").sum().alias("c_total")
             ),
-            common=info.filter(is_common_word(pl.col("token"), pl.col("weight"))).select(
+            common=info.join(pairing_words(index.tokens), on="tid", how="semi").select(
                 ctid, "canonical"
             ),
             one_word=info.select(ctid, (pl.lit("n:") + pl.col("token")).alias("key"))
@@ -433,7 +433,8 @@ def _expansion_tokens(
     that share of the query's weight. So every such name carries at least one token of the
     cheapest set S (fewest list names reachable) whose complement weighs less than that
     share: expanding S alone finds them all. One more token than S is expanded as a margin
-    for misspellings that share no key, and glued tokens are always expanded. A word in
+    for misspellings that share no key (``slip_w``: the heaviest expanded word, which the reach
+    test lets align unseen), and glued tokens are always expanded. A word in
     ``hidden`` (wid) also resembles listed words that are never expanded (common or busy
     ones), so expanding it covers nothing: its weight is not counted as covered.
     """
@@ -464,9 +465,11 @@ def _expansion_tokens(
     chosen = pl.concat(
         [ranked.select(blocking.columns), blocking.filter(pl.col("glued"))]
     )
-    expanded_w = ranked.group_by("qid").agg(pl.col("cover_w").sum().alias("expanded_w"))
+    expanded_w = ranked.group_by("qid").agg(
+        pl.col("cover_w").sum().alias("expanded_w"), pl.col("cover_w").max().alias("slip_w")
+    )
     return chosen.join(expanded_w, on="qid", how="left").with_columns(
-        pl.col("expanded_w").fill_null(0.0)
+        pl.col("expanded_w").fill_null(0.0), pl.col("slip_w").fill_null(0.0)
     )
 
 
@@ -477,7 +480,9 @@ def _expanded_names(
     """(pair): names carrying a token similar to an expanded word, that may reach min_score.
 
     Upper bound of a name's score: the parts it gets from the expanded words (the best per
-    query position), plus every word not expanded matched perfectly. A pair may be listed
+    query position), plus every word not expanded matched perfectly, plus one expanded word
+    that met nothing aligned at UNSEEN_SIM (the misspelling the expansion margin is for:
+    "akhunzada" shares no key with "akhund"; the heaviest counts). A pair may be listed
     more than once.
     """
     parts = (
@@ -491,10 +496,12 @@ def _expanded_names(
     )
     if min_score <= 0:
         return parts.select("pair").collect()
-    limits = expand.select("qid", "expanded_w").unique("qid").join(totals, on="qid")
+    limits = expand.select("qid", "expanded_w", "slip_w").unique("qid").join(totals, on="qid")
 
     def reaches(part: pl.Expr) -> pl.Expr:
-        return (part + pl.col("q_total") - pl.col("expanded_w")) >= min_score * pl.col("q_total")
+        return (
+            part + pl.col("q_total") - pl.col("expanded_w") + UNSEEN_SIM * pl.col("slip_w")
+        ) >= min_score * pl.col("q_total")
 
     rows = parts.join(limits.lazy(), on="qid").select(
         "pair", "pos", "part", reaches(pl.col("part")).alias("sure")

@@ -39,7 +39,7 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "26"
+INDEX_VERSION = "27"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Two-edit keys (keys.py, ``e:``) are vaguer: they may be shared by this many tokens.
@@ -315,6 +315,23 @@ def is_common_word(token: pl.Expr, weight: pl.Expr) -> pl.Expr:
     )
 
 
+def pairing_words(tokens: pl.DataFrame) -> pl.DataFrame:
+    """(tid): the words of ``tokens`` (the index's tokens table) that meet names only in
+    pairs (``c2:`` and ``i2:`` keys): common words, and words carried by more than
+    MAX_TOKEN_NAMES names, which blocking never expands alone ("Mohammad Rahmani" would
+    otherwise meet no "Rahman, Mohamad" at all)."""
+    carried = tokens.filter(pl.col("weight") > RARE_WEIGHT).group_by("tid").len()
+    busy = carried.filter(pl.col("len") > MAX_TOKEN_NAMES)["tid"].implode()
+    word = ~pl.col("token").str.starts_with("#") & (pl.col("token").str.len_chars() > 1)
+    return (
+        tokens.filter(
+            is_common_word(pl.col("token"), pl.col("weight")) | (word & pl.col("tid").is_in(busy))
+        )
+        .select("tid")
+        .unique()
+    )
+
+
 def common_pair_key(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     """The ``c2:`` key of two variant groups of common words, in either order."""
     return pl.concat_str(
@@ -335,7 +352,7 @@ def common_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
     candidates; two of its common words together may, so a misspelt query of such a name
     still meets it. Pairs carried by more than MAX_TOKEN_NAMES names say too little.
     """
-    common = tokens.filter(is_common_word(pl.col("token"), pl.col("weight"))).select(
+    common = tokens.join(pairing_words(tokens), on="tid", how="semi").select(
         "name_id", "canonical"
     ).unique()
     pairs = (
@@ -356,7 +373,7 @@ def initial_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
     "D. Mostafa" for "Djamel Mostafa": an initial and a common word create no candidates
     otherwise. Pairs carried by more than MAX_TOKEN_NAMES names ("M. Mohammed") say too little.
     """
-    common = tokens.filter(is_common_word(pl.col("token"), pl.col("weight"))).select(
+    common = tokens.join(pairing_words(tokens), on="tid", how="semi").select(
         "name_id", "pos", "canonical"
     )
     words = tokens.filter(

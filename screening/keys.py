@@ -8,8 +8,10 @@ per row:
 - ``d:`` the spelling and the variant-group form with one letter deleted (symmetric deletion:
   any single edit or adjacent transposition between two tokens of three letters or more leaves
   a shared key), and the form whole (two letters or more);
-- ``e:`` the spelling with one or two letters deleted, where four letters or more are left:
-  two edits between such tokens leave a shared key ("Tadicx"/"Radic", "Zubair"/"Zufar"),
+- ``e:`` the spelling with one or two letters deleted, where four letters or more are left,
+  and the spelling whole (four letters or more):
+  two edits between such tokens leave a shared key ("Tadicx"/"Radic", "Zubair"/"Zufar",
+  "Rahkar"/"Raka"),
   which the scorer, comparing spellings, may still find close (shorter keys would meet
   hundreds of tokens for nothing).
   Apart from ``d:`` so that the keys of one edit stay as sharp as they were.
@@ -48,6 +50,9 @@ def token_keys(token: str) -> list[str]:
         if len(form) >= _MIN_WHOLE_LEN:
             keys.append(f"d:{form}")
     keys.extend(f"e:{_without(token, i, j)}" for i, j in _deletions(len(token)))
+    if len(token) >= _MIN_EDIT2_KEY_LEN:
+        # Whole, so that a word two letters longer meets it ("rahkar" -> e:raka, "raka").
+        keys.append(f"{EDIT2_PREFIX}{token}")
     return list(dict.fromkeys(keys))
 
 
@@ -131,9 +136,12 @@ def _key_rows(base: pl.DataFrame) -> pl.DataFrame:
             "row", pl.col("token").alias("form")
         ),
     ]
+    spellings = base.filter(spelt).select("row", pl.col("token").alias("form"))
     return pl.concat([
-        *heads, *(_one_deletions(form) for form in forms),
-        _two_deletions(base.filter(spelt).select("row", pl.col("token").alias("form"))),
+        *heads, *(_one_deletions(form) for form in forms), _two_deletions(spellings),
+        spellings.filter(pl.col("form").str.len_chars() >= _MIN_EDIT2_KEY_LEN).select(
+            "row", (pl.lit(EDIT2_PREFIX) + pl.col("form")).alias("key")
+        ),
     ])
 
 

@@ -36,7 +36,7 @@ from screening.index import (
     SPELLING_MIN_LETTERS,
     ScreeningIndex,
     clean_identifier,
-    is_common_word,
+    pairing_words,
 )
 from screening.keys import EDIT2_PREFIX, token_keys
 from screening.legal_words import is_form_slip
@@ -222,7 +222,7 @@ class Tables:
     token: list[str]
     canonical: list[str]
     weight: list[float]
-    common: list[bool]  # by tid: index.is_common_word
+    common: list[bool]  # by tid: one of index.pairing_words
     keys: pl.Series  # List(Utf8) by tid
     token_keys: _KeyTable
     whole_keys: _KeyTable
@@ -282,7 +282,7 @@ class Tables:
             canonical=info["canonical"].to_list(),
             weight=weight,
             common=info.select(
-                is_common_word(pl.col("token"), pl.col("weight"))
+                pl.col("tid").is_in(pairing_words(index.tokens)["tid"].implode())
             ).to_series().to_list(),
             keys=info["keys"],
             token_keys=_KeyTable.build(token_rows["key"], token_rows["tid"]),
@@ -701,6 +701,7 @@ class FastPath:
         ranked.sort(key=lambda r: (r[0], r[1]))
         chosen: list[Word] = []
         expanded_w = 0.0
+        slip_w = 0.0  # blocking._expansion_tokens: the heaviest expanded word
         cum_w = 0.0
         left_earlier = q_total
         for _, _, w in ranked:
@@ -710,6 +711,7 @@ class FastPath:
             if left_earlier >= min_score * q_total:
                 chosen.append(w)
                 expanded_w += cover_w
+                slip_w = max(slip_w, cover_w)
             left_earlier = left_before
         chosen += [w for w in blocking if w.glued]
         # The best weight*sim per (name, query position), keyed name * slots + position: one
@@ -734,7 +736,7 @@ class FastPath:
             parts[name_id] = parts.get(name_id, 0.0) + value
         return {
             name_id for name_id, part in parts.items()
-            if part + q_total - expanded_w >= min_score * q_total
+            if part + q_total - expanded_w + UNSEEN_SIM * slip_w >= min_score * q_total
         }
 
     def _keyed(
