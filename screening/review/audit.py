@@ -57,7 +57,7 @@ def _plain(value: Any) -> Any:
     """The value as JSON would give it back (dates, decimals, sets become strings/lists)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, default=_default, ensure_ascii=False))
+    return json.loads(_PLAIN.encode(value))
 
 
 def _default(value: Any) -> Any:
@@ -68,10 +68,11 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-# One encoder for every call: ``json.dumps`` with these options builds a new JSONEncoder each
+# One encoder each for every call: ``json.dumps`` with options builds a new JSONEncoder each
 # time, which was a third of ``chain``'s cost (the API's writer chains an entry per screening).
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                               default=_default)
+_PLAIN = json.JSONEncoder(ensure_ascii=False, default=_default)
 
 
 def canonical(value: Any) -> str:
