@@ -3,6 +3,7 @@ replayed into the store exactly once, with an intact audit chain."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -108,6 +109,20 @@ def test_close_commits_what_waits_and_refuses_more(seed: Seed, tmp_path: Path) -
     con.close()
     database.close()
     assert _segments(db) == []
+
+
+def test_committed_rows_are_the_records_exactly(seed: Seed, tmp_path: Path) -> None:
+    database = Database(seed.copy_to(tmp_path / "store"))
+    recorder = ScreeningRecorder(database)
+    scored = dataclasses.replace(_record("r1"), max_score=0.9321, hits=3,
+                                 result_json=json.dumps({"hits": ["é", 1.5]}))
+    records = {recorder.store(record): record for record in (scored, _record("r2"))}
+    recorder.close()
+    con = database.cursor()
+    rows = con.execute("SELECT * FROM single_screenings ORDER BY screening_id").fetchall()
+    con.close()
+    database.close()
+    assert [list(row) for row in rows] == [r.row(i) for i, r in sorted(records.items())]
 
 
 def test_flush_commits_at_once_rather_than_after_the_gathering(
