@@ -51,6 +51,10 @@ BORROW_SIM = 0.85
 # Query tokens that share no key with a candidate may still align (initials, two-letter
 # edits): the reach test assumes they match this well.
 UNSEEN_SIM = 0.8
+# An expanded query word of this many letters or more may align with a list word it shares
+# no key with (long words stay alike through three edits and more: "abdurranman" and
+# "abdurrahman"); shorter ones are left to their keys, which keeps blocking's cost.
+SLIP_MIN_LETTERS = 9
 # A (qid, name_id) pair as one integer: qid * _PAIR + name_id (both are 32-bit ids).
 _PAIR = 1 << 32
 # Integer views kept for this many indexes (one per open screener in practice).
@@ -433,8 +437,9 @@ def _expansion_tokens(
     that share of the query's weight. So every such name carries at least one token of the
     cheapest set S (fewest list names reachable) whose complement weighs less than that
     share: expanding S alone finds them all. One more token than S is expanded as a margin
-    for misspellings that share no key (``slip_w``: the heaviest expanded word, which the reach
-    test lets align unseen), and glued tokens are always expanded. A word in
+    for misspellings that share no key (``slip_w``: the heaviest expanded word of
+    SLIP_MIN_LETTERS letters or more, which the reach test lets align unseen), and glued
+    tokens are always expanded. A word in
     ``hidden`` (wid) also resembles listed words that are never expanded (common or busy
     ones), so expanding it covers nothing: its weight is not counted as covered.
     """
@@ -465,8 +470,11 @@ def _expansion_tokens(
     chosen = pl.concat(
         [ranked.select(blocking.columns), blocking.filter(pl.col("glued"))]
     )
+    # Only a long word may be spelt past what its keys meet.
+    long = pl.col("token").str.len_chars() >= SLIP_MIN_LETTERS
     expanded_w = ranked.group_by("qid").agg(
-        pl.col("cover_w").sum().alias("expanded_w"), pl.col("cover_w").max().alias("slip_w")
+        pl.col("cover_w").sum().alias("expanded_w"),
+        pl.col("cover_w").filter(long).max().alias("slip_w"),
     )
     return chosen.join(expanded_w, on="qid", how="left").with_columns(
         pl.col("expanded_w").fill_null(0.0), pl.col("slip_w").fill_null(0.0)
@@ -480,10 +488,9 @@ def _expanded_names(
     """(pair): names carrying a token similar to an expanded word, that may reach min_score.
 
     Upper bound of a name's score: the parts it gets from the expanded words (the best per
-    query position), plus every word not expanded matched perfectly, plus one expanded word
-    that met nothing aligned at UNSEEN_SIM (the misspelling the expansion margin is for:
-    "akhunzada" shares no key with "akhund"; the heaviest counts). A pair may be listed
-    more than once.
+    query position), plus every word not expanded matched perfectly, plus one long expanded
+    word aligned at UNSEEN_SIM (the misspelling the expansion margin is for: "akhunzada"
+    shares no key with "akhund"; the heaviest counts). A pair may be listed more than once.
     """
     parts = (
         expand.lazy().select("qid", "pos", "wid", "weight")

@@ -28,7 +28,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.process import cdist
 
 from screening.algorithms import Algorithm
-from screening.blocking import BORROW_SIM, UNSEEN_SIM
+from screening.blocking import BORROW_SIM, SLIP_MIN_LETTERS, UNSEEN_SIM
 from screening.explain import _explain_one
 from screening.index import (
     MAX_TOKEN_NAMES,
@@ -701,7 +701,7 @@ class FastPath:
         ranked.sort(key=lambda r: (r[0], r[1]))
         chosen: list[Word] = []
         expanded_w = 0.0
-        slip_w = 0.0  # blocking._expansion_tokens: the heaviest expanded word
+        slip_w = 0.0  # blocking._expansion_tokens: the heaviest expanded long word
         cum_w = 0.0
         left_earlier = q_total
         for _, _, w in ranked:
@@ -711,7 +711,8 @@ class FastPath:
             if left_earlier >= min_score * q_total:
                 chosen.append(w)
                 expanded_w += cover_w
-                slip_w = max(slip_w, cover_w)
+                if len(w.token) >= SLIP_MIN_LETTERS:
+                    slip_w = max(slip_w, cover_w)
             left_earlier = left_before
         chosen += [w for w in blocking if w.glued]
         # The best weight*sim per (name, query position), keyed name * slots + position: one
