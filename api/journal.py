@@ -5,7 +5,7 @@ beside the store), not for a DuckDB commit: a commit costs 1-8 ms of disk sync o
 machine, with spikes of 30-50 ms, which alone would break the latency goal. The record is then
 in the operating system's hands: a crash or kill of the server loses nothing, because the
 next start replays every journal segment into the store (``ScreeningRecorder``). Only a crash of
-the machine itself within the few milliseconds before the writer's commit could lose records.
+the machine itself before the writer's commit (at most about half a second on) could lose them.
 
 Records go to numbered segments (``<store>.screenings.<n>.jsonl``). The writer closes the
 current segment when it takes a group, commits the group, then deletes the segment, so a

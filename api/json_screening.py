@@ -66,7 +66,10 @@ def match(dataset: str) -> ResponseValue:
 
 
 def screen() -> Response:
-    """One party (JSON) or one payment message (XML / MT103 body), screened and stored."""
+    """One party (JSON) or one payment message (XML / MT103 body), screened and stored.
+
+    A one-party JSON request without parameters is usually answered before Flask by
+    ``api.fast_screen``, through the same ``single.screened``; what it refuses comes here."""
     raw = request.get_data(cache=True)
     content_type = request.environ.get("CONTENT_TYPE")  # werkzeug's property costs ~30 us
     if single.media_type(content_type) == "application/json":
