@@ -14,11 +14,14 @@ When no sidecar can answer (the index is not in the disk cache, the process died
 returns None and the worker screens in process: an answer never depends on a sidecar.
 
 They pay only where the worker's GIL is the limit, not the CPU: every request costs more CPU
-with them (the pipe round trip and the process wake-ups), and a lone request waits about 1 ms
+with them (the socket round trip and the process wake-ups), and a lone request waits about 1 ms
 longer. On 2 shared cores (2026-11-27, ``benchmarks.api_latency``, 8 clients, 15 s per run),
 the worker alone served 407-411 /v1/screen requests/s at 8 threads and 441-518 at 4 (Python
 threads contending for its GIL cost more than they add); 4 threads and 2 sidecars served
-497-627 in 5 runs, at 2.3-3.0 ms of CPU per request (the worker's part 1.1-1.4 ms).
+497-627 in 5 runs, at 2.3-3.0 ms of CPU per request (the worker's part 1.1-1.4 ms). Since
+one-party requests skip Flask (``api.fast_screen``) and jobs travel as plain tuples over the
+socket, the worker's part is 0.56-0.77 ms (9 runs, load average 4-11, the machine shared with
+other benchmarks), against 0.85-1.59 ms for the previous code in the same interleaved runs.
 ``screening serve`` starts one per core, at most 2 (``screening.cli.serve_cmd``).
 """
 

@@ -14,7 +14,9 @@ from screening.cli.common import db_from
 # contending for the worker's GIL waste more than they add past a few; several remain so that
 # one slow request (an upload, an export, a login) never holds up the others.
 DEFAULT_THREADS = 4
-MAX_DEFAULT_SIDECARS = 2  # the worker's own part of a request caps it near 800/s beyond this
+# Each holds the index (~360 MB for the core lists); beyond two, the worker's own CPU per request
+# (0.56-0.77 ms measured, see api.sidecars) caps throughput at roughly 1,300-1,800/s anyway.
+MAX_DEFAULT_SIDECARS = 2
 
 
 def default_sidecars() -> int:
