@@ -447,9 +447,12 @@ class Scored:
 class FastPath:
     """Screens one query at a time over ``Tables`` with the rules of the batch path."""
 
-    def __init__(self, tables: Tables, algorithm: Algorithm) -> None:
+    def __init__(self, tables: Tables, algorithm: Algorithm, *, every_name: bool = False) -> None:
         self.t = tables
         self.algorithm = algorithm
+        # Score every list name, as the batch path without blocking (compare's one-entity
+        # index): no candidates to find, and no reach test, so any threshold is served.
+        self.every_name = every_name
         # (name, schema) of queries whose candidates the batch path does not fix (see
         # name_hits): for tests and diagnostics.
         self.uncertain: deque[tuple[str, str]] = deque(maxlen=1000)
@@ -1134,7 +1137,7 @@ class FastPath:
         would weigh nothing in it alone."""
         second_readings = second_readings or {}
         min_score = cutoff - _REACH_SLACK
-        if min_score <= 0:
+        if min_score <= 0 and not self.every_name:
             raise DeclinedError("no reach test: the batch path keeps every candidate")
         tokenised = {key: name_tokens(*key) for key in names}
         unknown = {tok for toks in tokenised.values() for tok in toks if tok not in self.t.tid_of}
@@ -1159,8 +1162,9 @@ class FastPath:
                 continue
             joined = "".join(q.token for q in tokens if not q.token.startswith("#"))
             best: dict[tuple[str, str], Scored] = {}
-            keep, uncertain = self.candidates(
-                tokens, min_score, len(key[0]), cutoff - _MAX_BONUS
+            keep, uncertain = (
+                (list(range(len(self.t.joined))), set()) if self.every_name
+                else self.candidates(tokens, min_score, len(key[0]), cutoff - _MAX_BONUS)
             )
             facts = _ScoreQuery.of(tokens)
             scores = [
@@ -1314,6 +1318,8 @@ class FastPath:
 
     def _absent(self) -> dict[str, Any]:
         """The qualifiers' outcome when the query gives neither date of birth nor country."""
+        if not self.t.absent and repr(self.algorithm) in _ABSENT:
+            self.t.absent.update(_ABSENT[repr(self.algorithm)])
         if not self.t.absent:
             frame = pl.DataFrame(
                 {"hid": [0], "birth_date": [None], "country": [None], "nationality": [None],
@@ -1325,6 +1331,7 @@ class FastPath:
                 birth_date_qualifier(frame, self.algorithm), self.algorithm
             )
             self.t.absent.update(qualified.select(*_QUALIFIER_OUTPUTS).row(0, named=True))
+            _ABSENT[repr(self.algorithm)] = dict(self.t.absent)
         return dict(self.t.absent)
 
     def match(
@@ -1362,6 +1369,9 @@ _QUALIFIER_COLUMNS: dict[str, pl.DataType] = {
     "countries": pl.List(pl.Utf8),
 }
 _QUALIFIER_OUTPUTS = ("dob_adjust", "dob_detail", "country_adjust", "country_detail")
+# repr(algorithm) (every field of it) -> FastPath._absent's outcome, which depends on nothing
+# else: compare() builds new tables for every pair.
+_ABSENT: dict[str, dict[str, Any]] = {}
 
 
 def _readings(row: dict[str, Any]) -> list[tuple[str, str]]:
@@ -1530,6 +1540,21 @@ def fast_path(screener: Screener) -> FastPath:
             held = FastPath(held.t, screener.algorithm)
         screener.__dict__[_ATTR] = held
         return held
+
+
+def compare_match(screener: Screener, query: str | dict[str, Any], schema: str | None
+                  ) -> Hit | None:
+    """The best hit of ``query`` over every name of ``screener``'s (small) index at any score,
+    as ``Screener.screen`` without blocking at threshold 0 gives it; None when the batch path
+    must answer (another algorithm, or the fast path declines)."""
+    if screener.algorithm.name != "tf-default":
+        return None
+    try:
+        path = FastPath(Tables.build(screener.index), screener.algorithm, every_name=True)
+        found = path.match(query, 1, 0.0, schema)
+    except DeclinedError:
+        return None
+    return found[0] if found else None
 
 
 def fast_match(
