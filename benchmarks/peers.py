@@ -45,9 +45,11 @@ def score_pairs(pairs: Sequence[tuple[Payload, Payload]]) -> list[float]:
     algorithm = importlib.import_module("nomenklatura.matching").get_algorithm(PEER_ALGORITHM)
     config = algorithm.default_config()
     scores: list[float] = []
-    for query, candidate in pairs:
-        left = _proxy(model, "query", query)
-        right = _proxy(model, "candidate", candidate)
+    # Ids unique per pair: nomenklatura keeps what it derived from an entity by its id, so
+    # reused ids gave every pair the first pair's score.
+    for number, (query, candidate) in enumerate(pairs):
+        left = _proxy(model, f"query-{number}", query)
+        right = _proxy(model, f"candidate-{number}", candidate)
         scores.append(float(algorithm.compare(left, right, config).score))
     return scores
 
