@@ -14,7 +14,7 @@ from lists.model import BirthDate, Entity, Name, Schema
 from lists.store import ListStore
 from screening import settings
 from screening.algorithms import get_algorithm
-from screening.index import ScreeningIndex, build_tables, load_or_build
+from screening.index import ScreeningIndex, build_tables, indexed_names, load_or_build
 from screening.normalise import PERSON, name_tokens, tokenise_names
 from screening.screener import Screener, query_frame
 from screening.single import compare_match
@@ -63,12 +63,7 @@ def _tokens(rows: pl.DataFrame) -> pl.Series:
 
 
 def _indexed_names(rows: pl.DataFrame) -> pl.DataFrame:
-    names = rows.with_columns(_tokens(rows).alias("tokens"))
-    return names.with_row_index("name_id").with_columns(
-        pl.col("kind").eq("weak_alias").alias("weak"),
-        pl.col("tokens").list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
-        .list.join("").alias("joined"),
-    )
+    return indexed_names(rows, _tokens(rows))
 
 
 def index_from_names(rows: pl.DataFrame) -> ScreeningIndex:

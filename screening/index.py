@@ -107,10 +107,24 @@ def _name_rows(store: ListStore, snapshots: list[Snapshot]) -> pl.DataFrame:
     )
 
 
-def _with_romanisations(rows: pl.DataFrame) -> pl.DataFrame:
+def indexed_names(rows: pl.DataFrame, tokens: pl.Series | None = None) -> pl.DataFrame:
+    """The names table of an index: ``rows`` (entity_id, list_id, schema, name, kind) with
+    their tokens (``tokens``, or tokenise_names'), the extra rows of _with_romanisations, a
+    name_id, and the weak and joined columns."""
+    names = _with_romanisations(rows, tokenise_names(rows["name"], rows["schema"])
+                                if tokens is None else tokens)
+    return names.with_columns(
+        pl.col("kind").eq("weak_alias").alias("weak"),
+        pl.col("tokens")
+        .list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
+        .list.join("")
+        .alias("joined"),
+    )
+
+
+def _with_romanisations(rows: pl.DataFrame, tokens: pl.Series) -> pl.DataFrame:
     """Add one row per extra romanisation of names written in a non-Latin script, and one per
     Abd al-X unit of a person's name written "A. X" (variants.abbreviated_unit_forms)."""
-    tokens = tokenise_names(rows["name"], rows["schema"])
     base = rows.with_columns(tokens.alias("tokens"))
     non_latin = base.filter(~pl.col("name").str.contains(r"^[\p{Latin}\p{Common}\p{Inherited}]*$"))
     extra: list[dict[str, object]] = []
@@ -442,14 +456,7 @@ def whole_name_key(tokens: pl.Expr) -> pl.Expr:
 def build_index(store: ListStore, snapshots: list[Snapshot] | None = None) -> ScreeningIndex:
     """Build the index over the given snapshots (default: every current snapshot)."""
     snaps = snapshots if snapshots is not None else store.current_snapshots()
-    names = _with_romanisations(_name_rows(store, snaps))
-    names = names.with_columns(
-        pl.col("kind").eq("weak_alias").alias("weak"),
-        pl.col("tokens")
-        .list.eval(pl.element().filter(~pl.element().str.starts_with("#")))
-        .list.join("")
-        .alias("joined"),
-    )
+    names = indexed_names(_name_rows(store, snaps))
     tables = build_tables(names)
     return ScreeningIndex(
         names=names,

@@ -160,3 +160,11 @@ def test_random_names_agree(query: str, candidate: str, schema: str) -> None:
         assert fast[0] == pytest.approx(batch[0], abs=1e-9)
         assert fast[1] == batch[1]
 
+
+
+def test_a_candidate_in_another_script_is_read_every_way() -> None:
+    """As in the store's index, every romanisation of the candidate's name is compared: the
+    French-style reading of an Arabic name, the Wikipedia-style reading of a Cyrillic one."""
+    assert compare("Faycal el Chérif", "فيصل الشريف").score == 1.0
+    assert compare("Vasiliev Alexandr", "Васильев Александр").score == 1.0
+    assert compare("Faysal al Sharif", "فيصل الشريف").score == 1.0
