@@ -29,7 +29,10 @@ CYRILLIC_SCHEMES: tuple[iuliia.Schema, ...] = (
     iuliia.ISO_9_1968,
     iuliia.MVD_310_FR,
 )
-ARABIC_SCHEME_NAMES = ("english", "french")
+# "as written": English-style letters without the short vowels the other two guess, for names
+# of other languages written in Arabic script ("كريسويل" -> "kriswil", not "kariswil").
+ARABIC_SCHEME_NAMES = ("english", "french", "as written")
+_AS_WRITTEN = 2
 
 # Words in Unicode character names that identify a script; CJK ideographs are "Han".
 _SCRIPT_WORDS = {
@@ -175,8 +178,9 @@ def _arabic_words() -> dict[str, tuple[str, str]]:
 
 
 @cache
-def romanise_arabic_word(word: str, scheme: int = 0) -> str:
-    """One Arabic-script word in Latin letters (0 = English style, 1 = French/Maghreb style).
+def romanise_arabic_word(word: str, scheme: int = 0, after_abd: bool = False) -> str:
+    """One Arabic-script word in Latin letters (0 = English style, 1 = French/Maghreb style,
+    2 = as written).
 
     Frequent name words come from the dictionary; an attached article or "Abd"/"Abu" prefix is
     split off ("عبدالرحمن" -> "abd al rahman"); other words go letter by letter.
@@ -184,20 +188,27 @@ def romanise_arabic_word(word: str, scheme: int = 0) -> str:
     bare = _ARABIC_MARKS.sub("", word)
     starts_with_i = bare.startswith("إ")
     bare = bare.translate(_ALEF_FOLD)
+    style = 0 if scheme == _AS_WRITTEN else scheme  # as written: the English letters
     known = _arabic_words().get(bare)
     if known:
-        return known[scheme]
-    if bare.startswith("ال") and len(bare) > 3:
-        return f"{_ARTICLE[scheme]} {romanise_arabic_word(bare[2:], scheme)}"
+        return known[style]
+    # As written, an opening "al" stays in its word ("اليزا" -> "aliza"), except where it is
+    # the article of an attached Abd al-X unit ("عبدالقادر": "abd al qadr", one unit).
+    if bare.startswith("ال") and len(bare) > 3 and (scheme != _AS_WRITTEN or after_abd):
+        return f"{_ARTICLE[style]} {romanise_arabic_word(bare[2:], scheme)}"
     if bare.startswith("عبد") and len(bare) > 4:
-        return f"abd {romanise_arabic_word(bare[3:], scheme)}"
+        return f"abd {romanise_arabic_word(bare[3:], scheme, after_abd=True)}"
     if bare.startswith("ابو") and len(bare) > 4:
-        return f"{_ABU[scheme]} {romanise_arabic_word(bare[3:], scheme)}"
-    return _arabic_by_letter(bare, scheme, starts_with_i)
+        return f"{_ABU[style]} {romanise_arabic_word(bare[3:], scheme)}"
+    units = _arabic_by_letter(bare, style, starts_with_i)
+    if scheme != _AS_WRITTEN:
+        units = _insert_vowels(units)
+    return "".join(latin for latin, _ in units)
 
 
-def _arabic_by_letter(word: str, scheme: int, starts_with_i: bool) -> str:
-    """Letter-by-letter romanisation with the vowel guesses names need most often."""
+def _arabic_by_letter(word: str, scheme: int, starts_with_i: bool) -> list[tuple[str, bool]]:
+    """Letter-by-letter romanisation (English style 0, French 1) as (latin, is_vowel) units,
+    with the long-vowel guesses names need most often."""
     units: list[tuple[str, bool]] = []  # (latin, is_vowel)
     letters = _arabic_letters()
     for index, char in enumerate(word):
@@ -220,7 +231,7 @@ def _arabic_by_letter(word: str, scheme: int, starts_with_i: bool) -> str:
                 units.append((latin, char in "ةىئ"))
         else:
             units.append((str(anyascii(char)), False))
-    return "".join(latin for latin, _ in _insert_vowels(units))
+    return units
 
 
 def _insert_vowels(units: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
