@@ -16,6 +16,7 @@ from screening import settings
 from screening.algorithms import get_algorithm
 from screening.index import ScreeningIndex, build_tables, indexed_names, load_or_build
 from screening.normalise import PERSON, name_tokens, tokenise_names
+from screening.readings import explained, with_readings
 from screening.screener import Screener, query_frame
 from screening.single import compare_match
 
@@ -132,22 +133,30 @@ def compare(
     query: str | dict[str, Any], candidate: str | dict[str, Any], schema: str = "Person",
     algorithm: str | None = None,
 ) -> Comparison:
-    """Score one query against one candidate: names (strings) or dicts of properties."""
+    """Score one query against one candidate: names (strings) or dicts of properties.
+
+    A query name in another script is also read in each further romanisation, as the index
+    reads list names (``screening.readings``)."""
     algo = get_algorithm(algorithm)
     screener = Screener(index_from_entities([_candidate_entity(candidate, schema)]), algo,
                         blocking=False)
+    query, readings = with_readings(query)
     # The fast path scores the pair in plain Python (a few ms); the batch path's fixed cost
     # of ~240 Polars steps is paid only where it declines.
     hit = compare_match(screener, query, schema)
     if hit is not None:
-        return Comparison(hit.score, hit.score >= algo.threshold, hit.explanation, algo.label)
-    hits = screener.screen(query_frame(query, schema), threshold=0.0, limit=1)
-    if hits.height == 0:
-        return Comparison(0.0, False, "No name of the query shares anything with the candidate.",
-                          algo.label)
-    best = hits.sort("score", descending=True).row(0, named=True)
-    score = float(best["score"])
-    return Comparison(score, score >= algo.threshold, str(best["explanation"]), algo.label)
+        score, explanation = hit.score, hit.explanation
+    else:
+        hits = screener.screen(query_frame(query, schema), threshold=0.0, limit=1)
+        if hits.height == 0:
+            return Comparison(
+                0.0, False, "No name of the query shares anything with the candidate.",
+                algo.label,
+            )
+        best = hits.sort("score", descending=True).row(0, named=True)
+        score, explanation = float(best["score"]), str(best["explanation"])
+    return Comparison(score, score >= algo.threshold, explained(explanation, readings),
+                      algo.label)
 
 
 def open_screener(

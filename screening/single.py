@@ -1351,16 +1351,16 @@ class FastPath:
             elif hit["score"] == held["score"] and _visible(hit) != _visible(held):
                 raise DeclinedError("one entity hit by two query names with the same score")
         ranked = sorted(best.values(), key=lambda h: (-h["score"], h["list_id"], h["entity_id"]))
+        return [self.as_hit(h) for h in ranked[: max(limit, 0)]]
+
+    def as_hit(self, hit: dict[str, Any]) -> Hit:
         algo = self.algorithm
-        return [
-            Hit(
-                entity_id=h["entity_id"], list_id=h["list_id"], schema=h["schema"],
-                caption=h["caption"], matched_name=h["matched_name"], score=h["score"],
-                name_score=h["name_score"], explanation=h["explanation"],
-                algorithm=algo.name, algorithm_version=algo.version,
-            )
-            for h in ranked[: max(limit, 0)]
-        ]
+        return Hit(
+            entity_id=hit["entity_id"], list_id=hit["list_id"], schema=hit["schema"],
+            caption=hit["caption"], matched_name=hit["matched_name"], score=hit["score"],
+            name_score=hit["name_score"], explanation=hit["explanation"],
+            algorithm=algo.name, algorithm_version=algo.version,
+        )
 
 
 _QUALIFIER_COLUMNS: dict[str, pl.DataType] = {
@@ -1545,16 +1545,17 @@ def fast_path(screener: Screener) -> FastPath:
 def compare_match(screener: Screener, query: str | dict[str, Any], schema: str | None
                   ) -> Hit | None:
     """The best hit of ``query`` over every name of ``screener``'s (small) index at any score,
-    as ``Screener.screen`` without blocking at threshold 0 gives it; None when the batch path
-    must answer (another algorithm, or the fast path declines)."""
+    as ``Screener.screen`` without blocking at threshold 0 gives it (among query names that
+    score the same, the first); None when the batch path must answer (another algorithm, or
+    the fast path declines)."""
     if screener.algorithm.name != "tf-default":
         return None
     try:
         path = FastPath(Tables.build(screener.index), screener.algorithm, every_name=True)
-        found = path.match(query, 1, 0.0, schema)
+        hits = path.screen_rows(query_rows(query, schema), 0.0)
     except DeclinedError:
         return None
-    return found[0] if found else None
+    return path.as_hit(max(hits, key=lambda h: float(h["score"]))) if hits else None
 
 
 def fast_match(
