@@ -88,7 +88,7 @@ class ScreeningRecord:
         (encoded before the id is given, outside the recorder's lock)."""
         entry = {name: getattr(self, name) for name in _FIELDS}
         entry["created_at"] = self.created_at.isoformat()
-        return json.dumps(entry, separators=(",", ":"))[:-1]
+        return _JOURNAL_ENCODER.encode(entry)[:-1]
 
     @classmethod
     def from_journal(cls, entry: dict[str, Any]) -> tuple[int, ScreeningRecord]:
@@ -98,6 +98,7 @@ class ScreeningRecord:
 
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(ScreeningRecord))
+_JOURNAL_ENCODER = json.JSONEncoder(separators=(",", ":"))  # made once: dumps makes one a call
 
 
 def journal_line(head: str, screening_id: int) -> bytes:
