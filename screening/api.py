@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from screening.screener import Screener, query_frame
 from screening.single import compare_match
 
 _FEW_NAMES = 32  # up to this many names are tokenised one by one (see _tokens)
+_KEPT_CANDIDATES = 256  # compare's candidate screeners kept (see _candidate_screener)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,19 @@ def index_from_entities(entities: list[Entity]) -> ScreeningIndex:
     )
 
 
+def _key(candidate: str | dict[str, Any]) -> str:
+    """The candidate as canonical JSON (its values read as text, as _candidate_entity does)."""
+    return json.dumps(candidate, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@lru_cache(maxsize=_KEPT_CANDIDATES)
+def _candidate_screener(key: str, schema: str, algorithm: str | None) -> Screener:
+    """An exhaustive screener over one candidate, kept: evaluations compare the same list
+    entity with many queries, and building its index is most of a comparison's time."""
+    entity = _candidate_entity(json.loads(key), schema)
+    return Screener(index_from_entities([entity]), get_algorithm(algorithm), blocking=False)
+
+
 def compare(
     query: str | dict[str, Any], candidate: str | dict[str, Any], schema: str = "Person",
     algorithm: str | None = None,
@@ -137,9 +153,8 @@ def compare(
 
     A query name in another script is also read in each further romanisation, as the index
     reads list names (``screening.readings``)."""
-    algo = get_algorithm(algorithm)
-    screener = Screener(index_from_entities([_candidate_entity(candidate, schema)]), algo,
-                        blocking=False)
+    screener = _candidate_screener(_key(candidate), schema, algorithm)
+    algo = screener.algorithm
     query, readings = with_readings(query)
     # The fast path scores the pair in plain Python (a few ms); the batch path's fixed cost
     # of ~240 Polars steps is paid only where it declines.

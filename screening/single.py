@@ -1542,6 +1542,9 @@ def fast_path(screener: Screener) -> FastPath:
         return held
 
 
+_COMPARE_ATTR = "_compare_path"  # compare_match's FastPath, kept on its screener
+
+
 def compare_match(screener: Screener, query: str | dict[str, Any], schema: str | None
                   ) -> Hit | None:
     """The best hit of ``query`` over every name of ``screener``'s (small) index at any score,
@@ -1551,7 +1554,10 @@ def compare_match(screener: Screener, query: str | dict[str, Any], schema: str |
     if screener.algorithm.name != "tf-default":
         return None
     try:
-        path = FastPath(Tables.build(screener.index), screener.algorithm, every_name=True)
+        path = screener.__dict__.get(_COMPARE_ATTR)
+        if not isinstance(path, FastPath):
+            path = FastPath(Tables.build(screener.index), screener.algorithm, every_name=True)
+            screener.__dict__[_COMPARE_ATTR] = path
         hits = path.screen_rows(query_rows(query, schema), 0.0)
     except DeclinedError:
         return None

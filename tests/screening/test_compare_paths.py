@@ -168,3 +168,19 @@ def test_a_candidate_in_another_script_is_read_every_way() -> None:
     assert compare("Faycal el Chérif", "فيصل الشريف").score == 1.0
     assert compare("Vasiliev Alexandr", "Васильев Александр").score == 1.0
     assert compare("Faysal al Sharif", "فيصل الشريف").score == 1.0
+
+
+def test_a_kept_candidate_answers_every_query_alike() -> None:
+    """compare keeps the screener of a candidate it has seen: the answers do not change, and
+    the schema and algorithm asked for are part of what is kept."""
+    candidate = {"name": ["Usama bin Ladin"], "birthDate": ["1957-03-10"]}
+    queries = ["Usama bin Laden", {"name": "Osama bin Laden", "birthDate": "1957"}, "John Smith"]
+    first = [compare(q, candidate) for q in queries]
+    assert [compare(q, candidate) for q in queries] == first
+    assert [compare(q, dict(candidate)) for q in queries] == first
+    batch = [batch_result(q, candidate, "Person") for q in queries]
+    assert [(c.score, c.explanation) for c in first[:2]] == batch[:2]
+    for schema in ("Organization", "Vessel", "Person"):
+        kept = compare("Usama bin Laden", candidate, schema=schema)
+        assert (kept.score, kept.explanation) == batch_result("Usama bin Laden", candidate, schema)
+    assert compare("Usama bin Laden", candidate, algorithm="ofac").algorithm.startswith("ofac")
