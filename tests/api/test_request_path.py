@@ -13,6 +13,7 @@ from flask import Flask
 
 from api.db import Database
 from api.engine import Engines
+from api.fast_screen import ScreenFastPath
 from api.ranking import best_per_entity
 from lists.store import ListStore
 from screening.review.audit import record, verify
@@ -38,6 +39,8 @@ def test_a_revoked_key_stops_working_at_once(api: Api, app: Flask) -> None:
     refused = api.post("bank", "/v1/screen", json={"name": UN_NAME})
     assert refused.status_code == 401
     assert api.post("ana", "/v1/screen", json={"name": UN_NAME}).status_code == 200
+    fast_path = app.wsgi_app
+    assert isinstance(fast_path, ScreenFastPath) and fast_path.answered == 3  # not the refusal
 
 
 def test_a_list_made_confidential_is_hidden_on_the_next_request(api: Api, app: Flask) -> None:
