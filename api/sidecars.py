@@ -20,7 +20,7 @@ the worker alone served 407-411 /v1/screen requests/s at 8 threads and 441-518 a
 threads contending for its GIL cost more than they add); 4 threads and 2 sidecars served
 497-627 in 5 runs, at 2.3-3.0 ms of CPU per request (the worker's part 1.1-1.4 ms). Since
 one-party requests skip Flask (``api.fast_screen``) and jobs travel as plain tuples over the
-socket, the worker's part is 0.56-0.77 ms (9 runs, load average 4-11, the machine shared with
+socket, the worker's part is 0.56-0.79 ms (11 runs, load average 4-11, the machine shared with
 other benchmarks), against 0.85-1.59 ms for the previous code in the same interleaved runs.
 ``screening serve`` starts one per core, at most 2 (``screening.cli.serve_cmd``).
 """

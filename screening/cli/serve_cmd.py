@@ -15,7 +15,7 @@ from screening.cli.common import db_from
 # one slow request (an upload, an export, a login) never holds up the others.
 DEFAULT_THREADS = 4
 # Each holds the index (~360 MB for the core lists); beyond two, the worker's own CPU per request
-# (0.56-0.77 ms measured, see api.sidecars) caps throughput at roughly 1,300-1,800/s anyway.
+# (0.56-0.79 ms measured, see api.sidecars) caps throughput at roughly 1,300-1,800/s anyway.
 MAX_DEFAULT_SIDECARS = 2
 
 
