@@ -14,6 +14,8 @@ import pytest
 from lists.ingest import load_paths
 from lists.store import ListStore
 from screening.api import open_screener
+from screening.blocking import candidates, query_tables
+from screening.index import MAX_TOKEN_NAMES, pairing_words
 from screening.screener import Screener
 from tests.conftest import shared_data_dir
 
@@ -67,3 +69,21 @@ def test_blocking_keeps_the_exhaustive_hit(
     # The vectorised batch path, and the single-query fast path the screener takes for one row.
     assert set(expected) <= _found(Screener(screener.index, fast=False), name, schema)
     assert set(expected) <= _found(screener, name, schema)
+
+
+def test_a_busy_word_alone_still_creates_no_flood_of_candidates(screener: Screener) -> None:
+    """"rahman" pairs like a common word now; alone it still meets only a bounded few of the
+    hundreds of names carrying it."""
+    index = screener.index
+    rahman = index.token_info.filter(pl.col("token") == "rahman")["tid"]
+    carriers = index.tokens.filter(pl.col("tid").is_in(rahman.implode()))["name_id"].n_unique()
+    assert carriers > MAX_TOKEN_NAMES
+    assert rahman.is_in(pairing_words(index.tokens)["tid"].implode()).all()
+    queries = pl.DataFrame({"qid": [0], "name": ["Rahman"], "schema": ["Person"]})
+    names, tokens = query_tables(queries, index)
+    algorithm = screener.algorithm
+    found = candidates(
+        names, tokens, index, algorithm.max_candidates, algorithm.token_floor, 0.6,
+        sure_score=0.69, algorithm=algorithm,
+    )
+    assert 0 < found.height <= 2 * algorithm.max_candidates
