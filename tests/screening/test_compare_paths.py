@@ -174,7 +174,9 @@ def test_a_kept_candidate_answers_every_query_alike() -> None:
     """compare keeps the screener of a candidate it has seen: the answers do not change, and
     the schema and algorithm asked for are part of what is kept."""
     candidate = {"name": ["Usama bin Ladin"], "birthDate": ["1957-03-10"]}
-    queries = ["Usama bin Laden", {"name": "Osama bin Laden", "birthDate": "1957"}, "John Smith"]
+    queries: list[Query] = [
+        "Usama bin Laden", {"name": "Osama bin Laden", "birthDate": "1957"}, "John Smith",
+    ]
     first = [compare(q, candidate) for q in queries]
     assert [compare(q, candidate) for q in queries] == first
     assert [compare(q, dict(candidate)) for q in queries] == first
