@@ -31,6 +31,9 @@ QUERY_FIELDS = {
     "schema": Field((str,), required=True), "properties": Field((dict,), required=True),
     "id": Field((str,)),
 }
+# Every hit of some query rows (api.engine.Engines.screen_records, bound to a request's
+# cutoff and lists).
+Screen = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 SCHEMAS = {
     "Person": "Person", "Organization": "Organization", "Company": "Organization",
     "LegalEntity": "Organization", "PublicBody": "Organization", "Vessel": "Vessel",
@@ -172,11 +175,11 @@ def _result(hit: dict[str, Any], threshold: float,
 
 
 def respond(connect: Callable[[], Any], entity_cache: EntityCache, screener: Screener,
-            queries: dict[str, dict[str, Any]], allowed: list[str] | None, threshold: float,
+            queries: dict[str, dict[str, Any]], screen: Screen, threshold: float,
             cutoff: float, limit: int) -> dict[str, Any]:
-    """The yente response body for the parsed queries."""
-    hits = screener.screen_records(query_rows(queries), threshold=cutoff, limit=None,
-                                   lists=allowed)
+    """The yente response body for the parsed queries; ``screen`` gives every hit of the
+    query rows (at the cutoff, on the lists the caller may see)."""
+    hits = screen(query_rows(queries))
     best = best_per_entity(hits, "qkey")
     top = {key: found[:limit] for key, found in best.items()}
     entities = entity_cache.get(connect, screener.snapshots, [

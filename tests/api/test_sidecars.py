@@ -81,6 +81,32 @@ def test_a_client_never_gets_a_confidential_hit_from_a_sidecar(side_app: Flask,
     assert sidecars_of(side_app).answered == 2
 
 
+def _matched(client: FlaskClient, seed: Seed, person: str, name: str) -> dict[str, Any]:
+    body = {"queries": {"q": {"schema": "Person", "properties": {"name": [name]}}}}
+    response = client.post("/match/default", json=body, headers=bearer(seed, person))
+    assert response.status_code == 200, response.json
+    found: dict[str, Any] = response.get_json()
+    return found
+
+
+def test_match_is_screened_by_a_sidecar_like_the_worker(side_app: Flask, seed: Seed,
+                                                         tmp_path: Path) -> None:
+    """yente's /match screens in a sidecar too, with the same results and confidentiality."""
+    plain_app = _app(seed.copy_to(tmp_path / "plain"), tmp_path / "plain-uploads", 0)
+    try:
+        for person in ("bank", "vault"):
+            for name in NAMES:
+                by_sidecar = _matched(side_app.test_client(), seed, person, name)
+                assert by_sidecar == _matched(plain_app.test_client(), seed, person, name)
+                if person == "bank":
+                    assert CONFIDENTIAL not in str(by_sidecar)
+    finally:
+        shutdown(plain_app)
+    assert sidecars_of(side_app).answered == 2 * len(NAMES)
+    found = _matched(side_app.test_client(), seed, "bank", UN_NAME)["responses"]["q"]["results"]
+    assert found and found[0]["entity_id"] == UN_ENTITY
+
+
 def test_a_killed_sidecar_is_replaced_and_no_request_fails(side_app: Flask, seed: Seed) -> None:
     client = side_app.test_client()
     sidecars = sidecars_of(side_app)
