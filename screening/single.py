@@ -245,7 +245,6 @@ class Tables:
     name_tids_array: np.ndarray
     weight_array: np.ndarray
     bare: frozenset[int]  # name ids of the bare names (normalise.is_bare)
-    absent: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, index: ScreeningIndex) -> Tables:
@@ -453,6 +452,7 @@ class FastPath:
         # Score every list name, as the batch path without blocking (compare's one-entity
         # index): no candidates to find, and no reach test, so any threshold is served.
         self.every_name = every_name
+        self._absent_key = repr(algorithm)  # see _ABSENT
         # (name, schema) of queries whose candidates the batch path does not fix (see
         # name_hits): for tests and diagnostics.
         self.uncertain: deque[tuple[str, str]] = deque(maxlen=1000)
@@ -1318,9 +1318,8 @@ class FastPath:
 
     def _absent(self) -> dict[str, Any]:
         """The qualifiers' outcome when the query gives neither date of birth nor country."""
-        if not self.t.absent and repr(self.algorithm) in _ABSENT:
-            self.t.absent.update(_ABSENT[repr(self.algorithm)])
-        if not self.t.absent:
+        found = _ABSENT.get(self._absent_key)
+        if found is None:
             frame = pl.DataFrame(
                 {"hid": [0], "birth_date": [None], "country": [None], "nationality": [None],
                  "birth_dates": [["1970-01-01"]], "birth_untils": [["1970-01-01"]],
@@ -1330,9 +1329,10 @@ class FastPath:
             qualified = country_qualifier(
                 birth_date_qualifier(frame, self.algorithm), self.algorithm
             )
-            self.t.absent.update(qualified.select(*_QUALIFIER_OUTPUTS).row(0, named=True))
-            _ABSENT[repr(self.algorithm)] = dict(self.t.absent)
-        return dict(self.t.absent)
+            found = _ABSENT[self._absent_key] = qualified.select(*_QUALIFIER_OUTPUTS).row(
+                0, named=True
+            )
+        return dict(found)
 
     def match(
         self, query: str | dict[str, Any], limit: int, threshold: float | None,
@@ -1370,7 +1370,7 @@ _QUALIFIER_COLUMNS: dict[str, pl.DataType] = {
 }
 _QUALIFIER_OUTPUTS = ("dob_adjust", "dob_detail", "country_adjust", "country_detail")
 # repr(algorithm) (every field of it) -> FastPath._absent's outcome, which depends on nothing
-# else: compare() builds new tables for every pair.
+# else: one computation per algorithm, whatever the tables (compare builds new ones per pair).
 _ABSENT: dict[str, dict[str, Any]] = {}
 
 
