@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from benchmarks.api_latency import RawClient, screen_request
 from tests.api.helpers import UN_ENTITY, UN_NAME, Seed, error_of
 
 
@@ -55,6 +56,24 @@ def test_served_over_http(interrupted: str, served: str, seed: Seed) -> None:
     status, recovered = call(served, "GET", f"/v1/batches/{interrupted}", seed.keys["ana"])
     assert (status, recovered["status"], recovered["error"]) == (
         200, "failed", "interrupted: resubmit")
+
+
+def test_the_load_generators_raw_client_reads_granians_answers(served: str, seed: Seed
+                                                               ) -> None:
+    """``benchmarks.api_latency.RawClient``: statuses, bodies and the server's own time read
+    right, several answers in a row on one keep-alive connection."""
+    port = int(served.rsplit(":", 1)[1])
+    client = RawClient(port)
+    try:
+        screen = RawClient.encoded(port, seed.keys["bank"], screen_request(UN_NAME))
+        first, second = client.send(screen), client.send(screen)
+        refused = client.send(RawClient.encoded(port, "not-a-key", screen_request(UN_NAME)))
+        after = client.send(screen)
+    finally:
+        client.close()
+    assert [status for status, _ in (first, second, refused, after)] == [200, 200, 401, 200]
+    assert all(ms is not None and ms > 0 for _, ms in (first, second, after))
+    assert refused[1] is None  # Flask answered it: no fast-path timing
 
 
 def test_batch_over_http(served: str, seed: Seed) -> None:
