@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -12,6 +14,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from api import shutdown
+from api.server import SWITCH_INTERVAL, _app, _load_app
 from benchmarks.api_latency import RawClient, screen_request
 from tests.api.helpers import UN_ENTITY, UN_NAME, Seed, error_of
 
@@ -56,6 +60,20 @@ def test_served_over_http(interrupted: str, served: str, seed: Seed) -> None:
     status, recovered = call(served, "GET", f"/v1/batches/{interrupted}", seed.keys["ana"])
     assert (status, recovered["status"], recovered["error"]) == (
         200, "failed", "interrupted: resubmit")
+
+
+def test_the_worker_hands_the_gil_over_sooner_than_python_does(db_path: Path) -> None:
+    """Threads waiting for the GIL in the worker (requests beside the recorder's commit) wait at
+    most SWITCH_INTERVAL, not Python's 5 ms."""
+    before = sys.getswitchinterval()
+    app = _load_app(str(db_path), 0)
+    try:
+        assert sys.getswitchinterval() == SWITCH_INTERVAL < before
+    finally:
+        _app.remove(app)
+        shutdown(app)
+        gc.unfreeze()
+        sys.setswitchinterval(before)
 
 
 def test_the_load_generators_raw_client_reads_granians_answers(served: str, seed: Seed
