@@ -93,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def shutdown(app: Flask) -> None:
     """Wait for running batch jobs and pending screening records, then close the store."""
+    from api.access import Access
     from api.db import Database
     from api.engine import Engines
     from api.jobs import BatchJobs
@@ -102,6 +103,8 @@ def shutdown(app: Flask) -> None:
     jobs.shutdown()
     recorder: ScreeningRecorder = app.extensions["screening.recorder"]
     recorder.close()
+    access: Access = app.extensions["screening.access"]
+    access.close()
     engines: Engines = app.extensions["screening.engines"]
     if engines.sidecars is not None:
         engines.sidecars.close()

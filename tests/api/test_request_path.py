@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import duckdb
 from flask import Flask
 
+from api.access import Access
 from api.db import Database
 from api.engine import Engines
 from api.fast_screen import ScreenFastPath
@@ -21,7 +24,7 @@ from screening.review.errors import ConflictError
 from screening.review.users import revoke_api_key
 from screening.single import _ATTR as _FAST_ATTR
 from tests.api.conftest import Api
-from tests.api.helpers import CONFIDENTIAL, CONFIDENTIAL_NAME, UN_NAME
+from tests.api.helpers import CONFIDENTIAL, CONFIDENTIAL_NAME, UN_NAME, Seed
 
 
 def _database(app: Flask) -> Database:
@@ -41,6 +44,36 @@ def test_a_revoked_key_stops_working_at_once(api: Api, app: Flask) -> None:
     assert api.post("ana", "/v1/screen", json={"name": UN_NAME}).status_code == 200
     fast_path = app.wsgi_app
     assert isinstance(fast_path, ScreenFastPath) and fast_path.answered == 3  # not the refusal
+
+
+def test_cached_keys_and_lists_are_read_again_before_a_request_must(app: Flask,
+                                                                     seed: Seed) -> None:
+    """Past half their age, cached values are read again by a background thread: requests keep
+    being answered from the cache for several times the maximum age without a query."""
+    database = _database(app)
+    access = Access(database, max_age=1.0)
+    con = database.cursor()
+
+    def no_query() -> duckdb.DuckDBPyConnection:
+        raise AssertionError("a request waited for a query")
+
+    def renewers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "access-renewer"]
+
+    try:
+        key = seed.keys["bank"]
+        caller, state = access.principal(lambda: con, key), access.list_state(lambda: con)
+        assert caller is not None and state.snapshot_ids
+        deadline = time.monotonic() + 2.5
+        while time.monotonic() < deadline:
+            assert access.principal(no_query, key) == caller
+            assert access.list_state(no_query) == state
+            time.sleep(0.01)
+        assert len(renewers()) == 1
+    finally:
+        access.close()
+        con.close()
+    assert renewers() == []
 
 
 def test_a_list_made_confidential_is_hidden_on_the_next_request(api: Api, app: Flask) -> None:
