@@ -81,6 +81,7 @@ class IndexTables:
     name_total: pl.DataFrame  # name_id, c_total: the weight of each name's tokens
     common: pl.DataFrame  # ctid, canonical: words that pair (index.pairing_words)
     one_word: pl.DataFrame  # ctid, name_id: names made of that one token (their n: key)
+    short_words: pl.DataFrame  # initial, ctid, name_id: words of short names (short_name_words)
     bare: pl.Series  # name_id of the bare names (normalise.is_bare)
 
     @classmethod
@@ -121,6 +122,7 @@ class IndexTables:
             one_word=info.select(ctid, (pl.lit("n:") + pl.col("token")).alias("key"))
             .join(by_name, on="key")
             .select("ctid", "name_id"),
+            short_words=short_name_words(index),
             bare=index.names.filter(bare_names(pl.col("tokens")))["name_id"],
         )
 
@@ -132,6 +134,34 @@ class IndexTables:
         return self.index is index and all(
             a is b for a, b in zip(self.sources, self._sources(index), strict=True)
         )
+
+
+def short_name_words(index: ScreeningIndex) -> pl.DataFrame:
+    """(initial, ctid, name_id): each word of a name of one word (initial "") or of two words
+    (initial: the first letter of the other word), sorted by initial.
+
+    A short query ("Abdillah", "A. Shahlai") can only score against a name whose every word
+    it matches: these are the names ``short_query_names`` compares it with, word for word.
+    """
+    words = index.tokens.filter(~pl.col("token").str.starts_with("#")).select(
+        "name_id", "pos", pl.col("tid").alias("ctid"), "token"
+    )
+    counted = words.with_columns(pl.len().over("name_id").alias("words"))
+    one = counted.filter(pl.col("words") == 1).select(
+        pl.lit("").alias("initial"), "ctid", "name_id"
+    )
+    two = counted.filter(pl.col("words") == 2)
+    pairs = two.join(two.select("name_id", pl.col("pos").alias("other"), "token"),
+                     on="name_id", suffix="_other").filter(pl.col("pos") != pl.col("other"))
+    with_initial = pairs.select(
+        pl.col("token_other").str.slice(0, 1).alias("initial"), "ctid", "name_id"
+    )
+    words_only = pl.col("ctid").is_in(
+        words.filter(pl.col("token").str.len_chars() > 1)["ctid"].implode()
+    )
+    return pl.concat([one, with_initial]).filter(words_only).unique().sort(
+        "initial", "ctid", "name_id"
+    )
 
 
 _TABLES: dict[int, IndexTables] = {}
@@ -590,6 +620,9 @@ def candidates(
         .join(tables.one_word, on="ctid")
         .select(_pair(pl.col("qid"), pl.col("name_id")))
     )
+    # A query of one word (and at most one initial) meets the short names it may match
+    # word for word, whether or not a key links the words ("Abdillah" and "Abdalarak").
+    short = short_query_names(words, tokens, tables, floor)
     # A query word that is two listed words joined ("STRATEGICFORCES").
     joined = (
         words.filter(~pl.col("glued") & (pl.col("token").str.len_chars() >= 6))
@@ -619,15 +652,59 @@ def candidates(
         .select(_pair(pl.col("qid"), pl.col("name_id")))
     )
     # Repeats are harmless: block scores take maxima per position.
-    found = _alike(pl.concat([found, whole, lone, joined.select("pair"), pairs, cut, spelt]),
-                   names, tables)
-    # Names met as a whole (glued words, a cut name's start, the same spelling) may score on
-    # the whole name: the reach test, which counts words, does not apply to them.
-    whole_name = pl.concat([joined.select("pair"), cut, spelt]).unique()
+    found = _alike(
+        pl.concat([found, whole, lone, short, joined.select("pair"), pairs, cut, spelt]),
+        names, tables,
+    )
+    # Names met as a whole (glued words, a cut name's start, the same spelling, a short
+    # query word for word) may score on the whole name: the reach test, which counts words,
+    # does not apply to them.
+    whole_name = pl.concat([joined.select("pair"), cut, spelt, short]).unique()
     scored = _block_scores(
         found, words, similar, tables, totals, min_score, joined, whole_name, algorithm
     )
     return _best(scored, max_candidates, sure_score).with_columns(pl.col("qid").cast(qid_type))
+
+
+def short_queries(words: pl.DataFrame) -> pl.DataFrame:
+    """(qid, pos, initial) of the queries of one word (pos) and at most one initial (""
+    when none): the queries ``short_query_names`` serves."""
+    own = words.filter(~pl.col("glued"))
+    initial = pl.col("token").str.len_chars() == 1
+    shape = own.group_by("qid").agg(
+        (~initial).sum().alias("words"), initial.sum().alias("initials"),
+        pl.col("pos").filter(~initial).first(),
+        pl.col("token").filter(initial).first().fill_null("").alias("initial"),
+    )
+    return shape.filter((pl.col("words") == 1) & (pl.col("initials") <= 1)).select(
+        "qid", "pos", "initial"
+    )
+
+
+def short_query_names(
+    words: pl.DataFrame, tokens: pl.DataFrame, tables: IndexTables, floor: float
+) -> pl.DataFrame:
+    """(pair): the short names (``short_name_words``) a short query (``short_queries``) may
+    match word for word: the query word at least ``floor`` similar to one word of the name,
+    the query's initial (if any) that of the other. Found by comparing the word with every
+    such name's word: no key needed, and few names are short."""
+    shapes = short_queries(words)
+    if shapes.height == 0:
+        return pl.DataFrame(schema={"pair": pl.UInt64})
+    queried = shapes.join(
+        tokens.select(pl.col("qid").cast(pl.UInt32), "pos", "token", "canonical"),
+        on=["qid", "pos"],
+    )
+    met = queried.join(tables.short_words, on="initial")
+    pairs = met.select("token", "canonical", "ctid").unique()
+    sim = token_similarity(
+        pairs["token"], tables.token.gather(pairs["ctid"]),
+        pairs["canonical"], tables.canonical.gather(pairs["ctid"]), floor=floor,
+    )
+    alike = pairs.filter(pl.Series(sim >= floor)).select("token", "ctid")
+    return met.join(alike, on=["token", "ctid"]).select(
+        _pair(pl.col("qid"), pl.col("name_id"))
+    ).unique()
 
 
 def _alike(found: pl.DataFrame, names: pl.DataFrame, tables: IndexTables) -> pl.DataFrame:

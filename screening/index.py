@@ -39,7 +39,7 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "28"
+INDEX_VERSION = "29"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Two-edit keys (keys.py, ``e:``) are vaguer: they may be shared by this many tokens.
@@ -263,8 +263,8 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.D
     """Blocking keys: token keys point at distinct tokens, whole-name keys at names.
 
     ``key`` -> ``token`` for the keys of distinct tokens (a key shared by more than
-    MAX_KEY_TOKENS tokens, MAX_EDIT2_KEY_TOKENS for two-edit keys, is dropped: it tells
-    nothing), and ``key`` -> ``name_id`` for
+    MAX_KEY_TOKENS tokens, MAX_EDIT2_KEY_TOKENS for two-edit keys, tells nothing: it is kept
+    only for the common words it leads to), and ``key`` -> ``name_id`` for
     whole-name keys. Going through distinct tokens keeps the join small: a query token meets
     each similar list token once, not once per name that carries it.
     """
@@ -280,8 +280,14 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.D
     sharp = pl.col("len") <= pl.when(is_edit2_key(pl.col("key"))).then(
         MAX_EDIT2_KEY_TOKENS
     ).otherwise(MAX_KEY_TOKENS)
-    token_keys = token_keys.join(sizes.filter(sharp).select("key"), on="key").with_columns(
-        pl.lit(None, dtype=pl.UInt32).alias("name_id")
+    # A vague key still leads to the common words among its tokens (few, and never expanded
+    # alone): "wali" reaches "ali" and pairs it with another common word (c2: keys).
+    pairing = info.join(pairing_words(tokens), on="tid", how="semi")["token"]
+    to_common = ~is_edit2_key(pl.col("key")) & pl.col("token").is_in(pairing.implode())
+    token_keys = (
+        token_keys.join(sizes, on="key")
+        .filter(sharp | to_common)
+        .select("key", "token", pl.lit(None, dtype=pl.UInt32).alias("name_id"))
     )
     whole = names.select(
         whole_name_key(pl.col("tokens")).alias("key"),

@@ -28,7 +28,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.process import cdist
 
 from screening.algorithms import Algorithm
-from screening.blocking import BORROW_SIM, SLIP_MIN_LETTERS, UNSEEN_SIM
+from screening.blocking import BORROW_SIM, SLIP_MIN_LETTERS, UNSEEN_SIM, short_name_words
 from screening.explain import _explain_one
 from screening.index import (
     MAX_TOKEN_NAMES,
@@ -55,6 +55,7 @@ from screening.scoring import (
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
     other_units,
+    token_similarity,
 )
 from screening.screener import (
     _MAX_BONUS,
@@ -213,6 +214,46 @@ def _name_totals(offsets: np.ndarray, tids: np.ndarray, weights: np.ndarray) -> 
     return totals
 
 
+@dataclass(frozen=True, slots=True)
+class _ShortWords:
+    """The words of short names with one initial (blocking.short_name_words): distinct token
+    ids, their tokens and variant groups (Series, for scoring.token_similarity), and the
+    names carrying each (``offsets`` into ``names``)."""
+
+    tids: np.ndarray
+    token: pl.Series
+    canonical: pl.Series
+    offsets: np.ndarray
+    names: np.ndarray
+
+    @classmethod
+    def by_initial(cls, words: pl.DataFrame, info: pl.DataFrame) -> dict[str, _ShortWords]:
+        out: dict[str, _ShortWords] = {}
+        for (initial,), group in words.group_by("initial", maintain_order=True):
+            per_tid = group.group_by("ctid", maintain_order=True).agg("name_id")
+            tids = per_tid["ctid"].to_numpy().astype(np.int64)
+            counts = per_tid["name_id"].list.len().to_numpy().astype(np.int64)
+            out[str(initial)] = cls(
+                tids=tids,
+                token=info["token"].gather(tids), canonical=info["canonical"].gather(tids),
+                offsets=np.concatenate([[0], np.cumsum(counts)]),
+                names=per_tid["name_id"].explode().to_numpy().astype(np.int64),
+            )
+        return out
+
+    def names_alike(self, token: str, canonical: str, floor: float) -> set[int]:
+        """The names carrying a word at least ``floor`` similar to ``token``."""
+        size = len(self.tids)
+        sim = token_similarity(
+            pl.Series([token] * size, dtype=pl.Utf8), self.token,
+            pl.Series([canonical] * size, dtype=pl.Utf8), self.canonical, floor=floor,
+        )
+        found: set[int] = set()
+        for row in np.flatnonzero(sim >= floor).tolist():
+            found.update(self.names[self.offsets[row] : self.offsets[row + 1]].tolist())
+        return found
+
+
 @dataclass(slots=True)
 class Tables:
     """What the fast path needs of one index, as plain lookups."""
@@ -245,6 +286,9 @@ class Tables:
     name_tids_array: np.ndarray
     weight_array: np.ndarray
     bare: frozenset[int]  # name ids of the bare names (normalise.is_bare)
+    # blocking.short_name_words by initial: (distinct tids, their tokens and variant groups,
+    # and the name ids carrying each tid as offsets into the names)
+    short_words: dict[str, _ShortWords]
 
     @classmethod
     def build(cls, index: ScreeningIndex) -> Tables:
@@ -297,6 +341,7 @@ class Tables:
             name_tids_array=name_tids_array,
             weight_array=weight_array,
             bare=frozenset(names.filter(bare_names(pl.col("tokens")))["name_id"].to_list()),
+            short_words=_ShortWords.by_initial(short_name_words(index), info),
             joined=names["joined"].fill_null("").to_list(),
             weak=names["weak"].to_list(),
             entity_id=names["entity_id"].to_list(),
@@ -660,13 +705,15 @@ class FastPath:
             q_total += w.weight
         found = self._expanded(words, q_total, min_score)
         spelt, joined = self._keyed(tokens, own, words, chars, found)
+        short = self._short_names(tokens, own)
+        found |= short
         # blocking._alike: a bare name pairs only with bare names.
         if is_bare([q.token for q in tokens]):
             found &= self.t.bare
         else:
             found -= self.t.bare
         # Names met as a whole may score on the whole name: known 1, and no reach test.
-        whole = spelt | set(joined)
+        whole = spelt | set(joined) | short
         initials = [w for w in own if len(w.token) == 1]
         init_w = 0.0
         for w in initials:
@@ -683,6 +730,19 @@ class FastPath:
         return self._top(
             [(block, name_id, exact) for block, name_id, exact, _ in scored], known, sure_score
         )
+
+    def _short_names(self, tokens: list[QToken], own: list[Word]) -> set[int]:
+        """blocking.short_query_names: a query of one word and at most one initial meets the
+        short names it may match word for word."""
+        full = [w for w in own if len(w.token) > 1]
+        initials = [w.token for w in own if len(w.token) == 1]
+        if len(full) != 1 or len(initials) > 1:
+            return set()
+        short = self.t.short_words.get(initials[0] if initials else "")
+        if short is None:
+            return set()
+        word = next(q for q in tokens if q.pos == full[0].pos)
+        return short.names_alike(word.token, word.canonical, self.algorithm.token_floor)
 
     def _expanded(self, words: list[Word], q_total: float, min_score: float) -> set[int]:
         t = self.t

@@ -15,7 +15,8 @@ from lists.ingest import load_paths
 from lists.store import ListStore
 from screening.api import open_screener
 from screening.blocking import candidates, query_tables
-from screening.index import MAX_TOKEN_NAMES, pairing_words
+from screening.index import MAX_KEY_TOKENS, MAX_TOKEN_NAMES, pairing_words
+from screening.keys import token_table
 from screening.screener import Screener
 from tests.conftest import shared_data_dir
 
@@ -40,6 +41,16 @@ CASES: dict[tuple[str, str], list[tuple[str, str]]] = {
     # "rahman" is carried by too many names to be expanded, yet is no common word: it now
     # pairs with a common word ("Mohamad") like one, through c2: keys.
     ("Mohammad Rahmani", "Person"): [("111451", "un_sc"), ("6894", "gb_hmt")],
+    # A query of one word meets the one-word names it resembles without a shared key
+    # ("partizan" and "parin", "artin"; "stroytekhnologiya" and "promtekhnologiya")...
+    ("PART1ZAN", "Vessel"): [("25263", "us_ofac_sdn"), ("25297", "us_ofac_sdn")],
+    ("LIMITED LIABILITYCOMPANY STROYTEKHNOLOGIYA", "Organization"): [("36999", "us_ofac_sdn")],
+    # ... and one word with an initial, the two-word names whose other word has that initial.
+    ("A. Shahlai", "Person"): [("47108", "us_ofac_sdn"), ("28315", "us_ofac_sdn")],
+    ("M. Hassan", "Person"): [("20963", "us_ofac_sdn")],
+    # "wali" meets the common word "ali" through a key too vague for other words ("d:ali"),
+    # and with "mohamad" the names holding both common words (a c2: key).
+    ("MOHAMAD WALI", "Person"): [("22113", "us_ofac_sdn"), ("6908549", "un_sc")],
 }
 
 
@@ -87,3 +98,17 @@ def test_a_busy_word_alone_still_creates_no_flood_of_candidates(screener: Screen
         sure_score=0.69, algorithm=algorithm,
     )
     assert 0 < found.height <= 2 * algorithm.max_candidates
+
+
+def test_a_vague_key_leads_only_to_common_words(screener: Screener) -> None:
+    """"d:ali" (a letter deleted from "wali", "bali", "alia"...) is shared by too many words
+    to create candidates; the index keeps it for the common words it leads to only."""
+    index = screener.index
+    words = index.token_info.filter(~pl.col("token").str.starts_with("#"))["token"]
+    sharing = token_table(words).explode("keys").filter(pl.col("keys") == "d:ali")
+    assert sharing.height > MAX_KEY_TOKENS
+    kept = index.keys.filter(pl.col("key") == "d:ali")["token"]
+    common = index.token_info.join(pairing_words(index.tokens), on="tid", how="semi")["token"]
+    assert "ali" in kept.to_list()
+    assert kept.is_in(common.implode()).all()
+    assert kept.len() < MAX_KEY_TOKENS
