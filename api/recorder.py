@@ -7,6 +7,12 @@ audit entry) and commits once; then it deletes the journal segment that held the
 killed before that commit replays the journal into the store when it starts again, so an
 answered screening is never lost, and ``screening audit verify`` holds.
 
+DuckDB moves its write-ahead log into the store file (a checkpoint) inside whichever commit takes
+the log past ``checkpoint_threshold`` (16 MB): at 500 screenings a second, one of the writer's
+commits every ~10 s, running 70-460 ms of CPU on every DuckDB thread, so on two cores the
+sidecars had none left. The writer checkpoints on its own before that (``CHECKPOINT_WAL_BYTES``),
+with DuckDB on one thread for that time: the other core keeps screening.
+
 The writer keeps the audit chain head in memory between groups. The chain's seq is a primary
 key, so when another writer of this process appended meanwhile, the INSERT fails, the group is
 rolled back, and the writer re-reads the head from the store and retries: the chain never forks.
@@ -47,6 +53,9 @@ WAIT_SECONDS = 60.0  # ``flush`` gives up after this
 _RETRIES = 10  # with back-off from 1 ms: about 0.5 s of waiting at most
 _RETRYABLE = (duckdb.TransactionException, duckdb.ConstraintException)
 _FAILED_GROUP_PAUSE = 1.0  # seconds before a group that failed all its retries is tried again
+# The writer checkpoints once the write-ahead log is this big: half DuckDB's own threshold, so
+# that a commit (ours or another writer's) rarely reaches that one.
+CHECKPOINT_WAL_BYTES = 8 * 1024 * 1024
 log = logging.getLogger(__name__)
 
 
@@ -117,8 +126,11 @@ _ARROW_TYPES = (pa.int64(), pa.timestamp("us"), pa.string(), pa.string(), pa.str
 class ScreeningRecorder:
     """The journal and writer thread of one app; ``store`` returns the new screening id."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, checkpoint_bytes: int = CHECKPOINT_WAL_BYTES
+                 ) -> None:
         self._database = database
+        self._checkpoint_bytes = checkpoint_bytes
+        self._wal = database.path.with_name(database.path.name + ".wal")
         self._journal = Journal(database.path)
         self._head: tuple[int, str] | None = None
         self._replay()
@@ -224,8 +236,29 @@ class ScreeningRecorder:
                 written.clear()
                 if stop:
                     return
+                self._checkpoint_if_due(con)
         finally:
             con.close()
+
+    def _checkpoint_if_due(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Checkpoint the store on one DuckDB thread once the write-ahead log is big enough."""
+        try:
+            if self._wal.stat().st_size < self._checkpoint_bytes:
+                return
+        except FileNotFoundError:
+            return
+        row = con.execute("SELECT current_setting('threads')").fetchone()
+        assert row is not None
+        threads = int(row[0])
+        try:
+            # ``threads`` is the database's, not this cursor's: queries of other threads run on
+            # one thread too meanwhile (the API's own are small; the screening is elsewhere).
+            con.execute("SET threads = 1")
+            con.execute("CHECKPOINT")
+        except duckdb.Error:  # DuckDB's own checkpoint at its threshold remains
+            log.warning("the store could not be checkpointed now", exc_info=True)
+        finally:
+            con.execute(f"SET threads = {threads}")
 
     def _commit(self, con: duckdb.DuckDBPyConnection, group: Group) -> Group:
         """Commit the group in parts; returns the part not committed (logged), else []."""

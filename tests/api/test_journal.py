@@ -111,6 +111,29 @@ def test_close_commits_what_waits_and_refuses_more(seed: Seed, tmp_path: Path) -
     assert _segments(db) == []
 
 
+def test_the_writer_checkpoints_the_store_on_one_thread(seed: Seed, tmp_path: Path) -> None:
+    """Past ``checkpoint_bytes`` of write-ahead log, the writer checkpoints after its commit (not
+    DuckDB inside some later commit), and gives DuckDB its threads back."""
+    db = seed.copy_to(tmp_path / "store")
+    database = Database(db)
+    con = database.cursor()
+    con.execute("SET threads = 3")
+    wal = db.with_name(db.name + ".wal")
+    recorder = ScreeningRecorder(database, checkpoint_bytes=1)
+    ids = [recorder.store(_record(f"r{n}")) for n in range(50)]
+    recorder.flush()
+    deadline = time.monotonic() + 30
+    while wal.exists() and wal.stat().st_size > 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    written = wal.stat().st_size if wal.exists() else 0
+    recorder.close()
+    assert written == 0
+    assert con.execute("SELECT current_setting('threads')").fetchone() == (3,)
+    assert set(_stored(con)) == set(ids) and verify(con).ok
+    con.close()
+    database.close()
+
+
 def test_committed_rows_are_the_records_exactly(seed: Seed, tmp_path: Path) -> None:
     database = Database(seed.copy_to(tmp_path / "store"))
     recorder = ScreeningRecorder(database)
