@@ -55,7 +55,6 @@ from screening.scoring import (
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
     other_units,
-    token_similarity,
 )
 from screening.screener import (
     _MAX_BONUS,
@@ -217,12 +216,13 @@ def _name_totals(offsets: np.ndarray, tids: np.ndarray, weights: np.ndarray) -> 
 @dataclass(frozen=True, slots=True)
 class _ShortWords:
     """The words of short names with one initial (blocking.short_name_words): distinct token
-    ids, their tokens and variant groups (Series, for scoring.token_similarity), and the
-    names carrying each (``offsets`` into ``names``)."""
+    ids, their tokens and variant groups, and the names carrying each (``offsets`` into
+    ``names``)."""
 
     tids: np.ndarray
-    token: pl.Series
-    canonical: pl.Series
+    token: list[str]
+    length: np.ndarray  # of each token
+    canonical: np.ndarray  # object array, for one comparison with a query's variant group
     offsets: np.ndarray
     names: np.ndarray
 
@@ -233,24 +233,34 @@ class _ShortWords:
             per_tid = group.group_by("ctid", maintain_order=True).agg("name_id")
             tids = per_tid["ctid"].to_numpy().astype(np.int64)
             counts = per_tid["name_id"].list.len().to_numpy().astype(np.int64)
+            token = info["token"].gather(tids)
             out[str(initial)] = cls(
-                tids=tids,
-                token=info["token"].gather(tids), canonical=info["canonical"].gather(tids),
+                tids=tids, token=token.to_list(),
+                length=token.str.len_chars().to_numpy().astype(np.int64),
+                canonical=np.asarray(info["canonical"].gather(tids).to_list(), dtype=object),
                 offsets=np.concatenate([[0], np.cumsum(counts)]),
                 names=per_tid["name_id"].explode().to_numpy().astype(np.int64),
             )
         return out
 
     def names_alike(self, token: str, canonical: str, floor: float) -> set[int]:
-        """The names carrying a word at least ``floor`` similar to ``token``."""
-        size = len(self.tids)
-        sim = token_similarity(
-            pl.Series([token] * size, dtype=pl.Utf8), self.token,
-            pl.Series([canonical] * size, dtype=pl.Utf8), self.canonical, floor=floor,
-        )
+        """The names carrying a word at least ``floor`` similar to ``token`` (token_sim).
+
+        token_sim is at most the plain similarity (mean of Jaro-Winkler and OSA similarity)
+        except for one edit or one variant group: only the words that pass one of those
+        tests, found in one vectorised pass each, are given to token_sim.
+        """
+        jaro = cdist([token], self.token, scorer=JaroWinkler.normalized_similarity,
+                     dtype=np.float64, workers=1)[0]
+        edits = cdist([token], self.token, scorer=OSA.distance, dtype=np.int64, workers=1)[0]
+        longest = np.maximum(len(token), self.length)
+        plain = (jaro + (1.0 - edits / longest)) / 2
+        maybe = (plain >= floor - 1e-9) | (edits <= 1) | (self.canonical == canonical)
         found: set[int] = set()
-        for row in np.flatnonzero(sim >= floor).tolist():
-            found.update(self.names[self.offsets[row] : self.offsets[row + 1]].tolist())
+        for row in np.flatnonzero(maybe).tolist():
+            word = self.token[row]
+            if token_sim(token, word, canonical, str(self.canonical[row])) >= floor:
+                found.update(self.names[self.offsets[row] : self.offsets[row + 1]].tolist())
         return found
 
 
@@ -506,6 +516,8 @@ class FastPath:
         # Read-only once stored (callers never change a word's similar dict).
         self._similar_cache: dict[tuple[str, tuple[str, ...], float], _Similar] = {}
         self._keys_cache: dict[str, list[str]] = {}  # token -> its blocking keys (see _keys)
+        # (initial, token, variant group) -> the short names it meets (see _short_names)
+        self._short_cache: dict[tuple[str, str, str], set[int]] = {}
         self._entity_rows: dict[int, dict[str, Any]] = {}  # see _row
         # candidate names from which blocking's scores and cut are taken with numpy
         self.vector_min_names = _VECTOR_MIN_NAMES
@@ -742,7 +754,14 @@ class FastPath:
         if short is None:
             return set()
         word = next(q for q in tokens if q.pos == full[0].pos)
-        return short.names_alike(word.token, word.canonical, self.algorithm.token_floor)
+        key = (initials[0] if initials else "", word.token, word.canonical)
+        held = self._short_cache.get(key)
+        if held is None:
+            held = short.names_alike(word.token, word.canonical, self.algorithm.token_floor)
+            if len(self._short_cache) >= _SIMILAR_CACHE_SIZE:
+                self._short_cache.clear()  # bounded: start afresh rather than track age
+            self._short_cache[key] = held
+        return set(held)
 
     def _expanded(self, words: list[Word], q_total: float, min_score: float) -> set[int]:
         t = self.t
