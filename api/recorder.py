@@ -9,9 +9,11 @@ answered screening is never lost, and ``screening audit verify`` holds.
 
 DuckDB moves its write-ahead log into the store file (a checkpoint) inside whichever commit takes
 the log past ``checkpoint_threshold`` (16 MB): at 500 screenings a second, one of the writer's
-commits every ~10 s, running 70-460 ms of CPU on every DuckDB thread, so on two cores the
-sidecars had none left. The writer checkpoints on its own before that (``CHECKPOINT_WAL_BYTES``),
-with DuckDB on one thread for that time: the other core keeps screening.
+commits every ~10 s (a group of 250 adds ~0.8 MB). Measured apart (groups of 250 into a store of
+154k screenings), a checkpoint cost 30-460 ms of CPU, nearly all of it on DuckDB's own threads,
+which can take both cores from the sidecars for that long. The writer checkpoints on its own
+before that (``CHECKPOINT_WAL_BYTES``), with DuckDB on one thread meanwhile (the checkpoint then
+runs in the writer's thread alone): the other core keeps screening.
 
 The writer keeps the audit chain head in memory between groups. The chain's seq is a primary
 key, so when another writer of this process appended meanwhile, the INSERT fails, the group is
@@ -247,18 +249,19 @@ class ScreeningRecorder:
                 return
         except FileNotFoundError:
             return
-        row = con.execute("SELECT current_setting('threads')").fetchone()
-        assert row is not None
-        threads = int(row[0])
         try:
+            row = con.execute("SELECT current_setting('threads')").fetchone()
+            assert row is not None
+            threads = int(row[0])
             # ``threads`` is the database's, not this cursor's: queries of other threads run on
             # one thread too meanwhile (the API's own are small; the screening is elsewhere).
             con.execute("SET threads = 1")
-            con.execute("CHECKPOINT")
+            try:
+                con.execute("CHECKPOINT")
+            finally:
+                con.execute(f"SET threads = {threads}")
         except duckdb.Error:  # DuckDB's own checkpoint at its threshold remains
             log.warning("the store could not be checkpointed now", exc_info=True)
-        finally:
-            con.execute(f"SET threads = {threads}")
 
     def _commit(self, con: duckdb.DuckDBPyConnection, group: Group) -> Group:
         """Commit the group in parts; returns the part not committed (logged), else []."""
