@@ -19,7 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
+from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.process import cdist
 
 from screening.algorithms import DEFAULT, Algorithm
 from screening.index import (
@@ -695,16 +698,55 @@ def short_query_names(
         tokens.select(pl.col("qid").cast(pl.UInt32), "pos", "token", "canonical"),
         on=["qid", "pos"],
     )
-    met = queried.join(tables.short_words, on="initial")
-    pairs = met.select("token", "canonical", "ctid").unique()
+    distinct = queried.select("initial", "token", "canonical").unique(maintain_order=True)
+    alike = pl.concat([
+        _short_words_alike(group, str(initial), tables, floor)
+        for (initial,), group in distinct.group_by("initial", maintain_order=True)
+    ])
+    return (
+        queried.join(alike, on=["initial", "token"])
+        .join(tables.short_words, on=["initial", "ctid"])
+        .select(_pair(pl.col("qid"), pl.col("name_id")))
+        .unique()
+    )
+
+
+def _short_words_alike(
+    words: pl.DataFrame, initial: str, tables: IndexTables, floor: float
+) -> pl.DataFrame:
+    """(initial, token, ctid): the words of short names of ``initial`` at least ``floor``
+    similar (token_similarity) to each query word (token, canonical) of ``words``.
+
+    token_similarity is at most the plain mean of Jaro-Winkler and OSA similarity except
+    for one edit or one variant group: one matrix of each over every pair finds the few
+    pairs worth its rules.
+    """
+    listed = tables.short_words.filter(pl.col("initial") == initial)["ctid"].unique(
+        maintain_order=True
+    )
+    choices = tables.token.gather(listed)
+    groups = tables.canonical.gather(listed)
+    queried, listed_tokens = words["token"].to_list(), choices.to_list()
+    jaro = cdist(queried, listed_tokens, scorer=JaroWinkler.normalized_similarity,
+                 dtype=np.float64, workers=-1)
+    edits = cdist(queried, listed_tokens, scorer=OSA.distance, dtype=np.int64, workers=-1)
+    longest = np.maximum.outer(
+        words["token"].str.len_chars().to_numpy(), choices.str.len_chars().to_numpy()
+    )
+    plain = (jaro + (1.0 - edits / longest)) / 2
+    same = words["canonical"].to_numpy()[:, None] == groups.to_numpy()[None, :]
+    rows, cols = np.nonzero((plain >= floor - 1e-9) | (edits <= 1) | same)
+    pairs = pl.DataFrame({
+        "token": words["token"].gather(rows), "canonical": words["canonical"].gather(rows),
+        "ctid": listed.gather(cols),
+    })
     sim = token_similarity(
         pairs["token"], tables.token.gather(pairs["ctid"]),
         pairs["canonical"], tables.canonical.gather(pairs["ctid"]), floor=floor,
     )
-    alike = pairs.filter(pl.Series(sim >= floor)).select("token", "ctid")
-    return met.join(alike, on=["token", "ctid"]).select(
-        _pair(pl.col("qid"), pl.col("name_id"))
-    ).unique()
+    return pairs.filter(pl.Series(sim >= floor)).select(
+        pl.lit(initial).alias("initial"), "token", "ctid"
+    )
 
 
 def _alike(found: pl.DataFrame, names: pl.DataFrame, tables: IndexTables) -> pl.DataFrame:
