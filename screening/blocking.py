@@ -3,7 +3,9 @@
 Query tokens and list tokens meet on shared blocking keys (variant group, phonetic key, one- and
 two-edit deletions), whole names meet on their sorted tokens, and two common words together meet the
 names holding both. Keys of very common tokens are not in
-the index, so "Mohammed" or "LLC" alone never create candidates. Each query keeps its best
+the index, so "Mohammed" or "LLC" alone never create candidates. A query of one word (and at
+most one initial) is compared word for word with the names of one or two words, whether or
+not a key links the words: such names are few, and only they can match it. Each query keeps its best
 ``max_candidates`` list names, ranked by the rarity weight of the query tokens they share,
 and beyond those every name whose known score (``known_score``: what the scorer gives if the
 words blocking met are all that align) may still make a hit: the cap cuts only names that
