@@ -86,7 +86,7 @@ def explain_hits(
 _HIT = "__hit"
 _LIST = pl.List(pl.Utf8)
 # Columns ``_explain_one`` reads with ``hit.get``: a missing one reads as None.
-_OPTIONAL = ("name_kind", "id_kind", "id_value", "schema_detail", "schema_adjust")
+_OPTIONAL = ("name_kind", "id_kind", "id_value", "schema_detail", "schema_adjust", "read_as")
 _USED = (
     "pid", "q_tokens", "c_tokens", "query_name", "matched_name", "caption", "list_id",
     "entity_id", "method", "name_score", "dob_detail", "dob_adjust", "country_detail",
@@ -137,9 +137,14 @@ def _name_line(frame: pl.DataFrame, algorithm: Algorithm) -> pl.Expr:
     weak = pl.when(pl.col("name_kind") == "weak_alias").then(
         pl.lit(f" (weak aliases count {algorithm.weak_alias_factor:.2f} of a strong name)")
     ).otherwise(pl.lit(""))
+    # A name in another script met the list name through one of its further readings.
+    read_as = pl.when(pl.col("read_as").is_not_null()).then(
+        pl.format(" (read as '{}')", pl.col("read_as"))
+    ).otherwise(pl.lit(""))
     line = pl.format(
-        "Query name '{}' compared with the {} '{}' of {} ({} {}) by {}: {}. Name score {}{}.",
-        _text("query_name"), kind, _text("matched_name"), _text("caption"), _text("list_id"),
+        "Query name '{}'{} compared with the {} '{}' of {} ({} {}) by {}: {}. Name score {}{}.",
+        _text("query_name"), read_as, kind, _text("matched_name"), _text("caption"),
+        _text("list_id"),
         _text("entity_id"), _text("method"), pl.col("alignment"),
         _floats(frame["name_score"], _two_places), weak,
     )
@@ -237,7 +242,8 @@ def _explain_one(hit: dict[str, Any], aligned: list[dict[str, Any]], algorithm: 
     lines = []
     if hit.get("pid") is not None:
         lines.append(
-            f"Query name '{hit['query_name']}' compared with the {kind} '{hit['matched_name']}' "
+            f"Query name '{hit['query_name']}'{_read_as(hit.get('read_as'))} compared with the "
+            f"{kind} '{hit['matched_name']}' "
             f"of {hit['caption']} ({hit['list_id']} {hit['entity_id']}) by {hit['method']}: "
             + alignment_text(aligned, hit["q_tokens"] or [], hit["c_tokens"] or [])
             + f". Name score {hit['name_score']:.2f}"
@@ -259,6 +265,10 @@ def _explain_one(hit: dict[str, Any], aligned: list[dict[str, Any]], algorithm: 
         lines.append(f"{_capital(hit['schema_detail'])} ({_signed(hit['schema_adjust'])}).")
     lines.append(f"Final score {hit['score']:.2f} with {algorithm.label}.")
     return " ".join(lines)
+
+
+def _read_as(reading: str | None) -> str:
+    return "" if reading is None else f" (read as '{reading}')"
 
 
 def _signed(value: float) -> str:

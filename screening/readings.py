@@ -1,18 +1,36 @@
-"""Every reading of a query name written in another script, for ``compare``.
+"""Every reading of a query name written in another script.
 
 The index holds a list name written in Arabic or Cyrillic script once per romanisation scheme
-(``index.indexed_names``). ``compare`` gives its query the same treatment: a name in another
-script is also compared as written in each further scheme (the first is how the name itself
-is read), and the explanation says which reading met the candidate.
+(``index.indexed_names``). Queries get the same treatment: a name in another script is also
+screened as written in each further scheme (the first is how the name itself is read), and
+the explanation of a hit says which reading met the list name. ``compare`` and ``match`` add
+the readings as further names of the query; ``screen`` adds them as further rows of a party
+and folds their hits back into the party's row (the best hit per list entry is kept).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
+
+import polars as pl
 
 from screening.transliterate import detect_script, romanise
 
 Query = str | dict[str, Any]
+
+# Letters of a script that is read in more than one way (a cheap first test per name).
+_OTHER_SCRIPT = r"[^\p{Latin}\p{Common}\p{Inherited}]"
+_OPENING = "Query name '{}' "
+
+
+@lru_cache(maxsize=1 << 16)  # the same parties are screened batch after batch
+def further_readings(name: str) -> tuple[str, ...]:
+    """The romanisations of a name written mostly in another script, past the first."""
+    if detect_script(name) in ("Latin", "Common"):
+        return ()
+    return tuple(form for form in romanise(name)[1:] if form != name)
 
 
 def with_readings(query: Query) -> tuple[Query, dict[str, str]]:
@@ -26,9 +44,8 @@ def with_readings(query: Query) -> tuple[Query, dict[str, str]]:
     names = [str(n) for n in (raw if isinstance(raw, list | tuple) else [raw]) if n]
     readings: dict[str, str] = {}
     for name in names:
-        if detect_script(name) not in ("Latin", "Common"):
-            for form in romanise(name)[1:]:
-                readings.setdefault(form, name)
+        for form in further_readings(name):
+            readings.setdefault(form, name)
     if not readings:
         return query, {}
     props["name"] = [*names, *(r for r in readings if r not in names)]
@@ -39,10 +56,117 @@ def with_readings(query: Query) -> tuple[Query, dict[str, str]]:
     return props, readings
 
 
+def read_as(explanation: str, name: str, reading: str) -> str:
+    """An explanation of a hit met through ``reading`` names the query's own ``name``."""
+    opening = _OPENING.format(reading)
+    if not explanation.startswith(opening):
+        return explanation
+    return f"Query name '{name}' (read as '{reading}') " + explanation[len(opening):]
+
+
 def explained(explanation: str, readings: dict[str, str]) -> str:
-    """The explanation of a hit met through an added reading names the query's own name."""
+    """``read_as`` for whichever added reading (reading -> name) the explanation opens with."""
     for reading, name in readings.items():
-        opening = f"Query name '{reading}' "
-        if explanation.startswith(opening):
-            return f"Query name '{name}' (read as '{reading}') " + explanation[len(opening):]
+        if explanation.startswith(_OPENING.format(reading)):
+            return read_as(explanation, name, reading)
     return explanation
+
+
+# --- Parties frames: one more row per reading --------------------------------------------------
+
+
+def reading_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (normalised parties: row, name, ...) with ``of_row`` (the party a row screens
+    for) and ``read_from`` (null, or the party's own name when the row's name is a reading of
+    it); one more row per further reading of a name in another script, numbered after the
+    others."""
+    rows = rows.with_columns(
+        pl.col("row").alias("of_row"), pl.lit(None, dtype=pl.Utf8).alias("read_from")
+    )
+    foreign = rows.filter(pl.col("name").str.contains(_OTHER_SCRIPT)).select("row", "name")
+    found = [
+        (row, form) for row, name in foreign.iter_rows() for form in further_readings(name)
+    ]
+    if not found:
+        return rows
+    extra = pl.DataFrame(
+        found, schema={"of_row": rows.schema["row"], "reading": pl.Utf8}, orient="row"
+    )
+    copies = extra.join(
+        rows.drop("of_row", "read_from"), left_on="of_row", right_on="row",
+        maintain_order="left",
+    ).with_columns(
+        (pl.int_range(pl.len()) + rows.height).cast(rows.schema["row"]).alias("row"),
+        pl.col("name").alias("read_from"),
+        pl.col("reading").alias("name"),
+    )
+    return pl.concat([rows, copies.select(rows.columns)])
+
+
+def fold_reading_hits(hits: pl.DataFrame) -> pl.DataFrame:
+    """Hits of reading rows (``reading_rows``) given to the party they read: the best per
+    list entry is kept; at equal scores the name as written wins, then the earlier reading."""
+    return (
+        hits.sort(["score", "row"], descending=[True, False])
+        .unique(["of_row", "list_id", "entity_id"], keep="first", maintain_order=True)
+        .with_columns(pl.col("of_row").alias("row"))
+    )
+
+
+def named_as_written(hits: pl.DataFrame) -> pl.DataFrame:
+    """Hits of reading rows name the party's own name: query_name is the name as written and
+    read_as the reading that met the list name (the explanation says both)."""
+    from_reading = pl.col("read_from").is_not_null()
+    return hits.with_columns(
+        pl.when(from_reading).then(pl.col("query_name")).alias("read_as"),
+        pl.when(from_reading).then(pl.col("read_from")).otherwise(pl.col("query_name"))
+        .alias("query_name"),
+    )
+
+
+# --- The same for a few parties given as dicts --------------------------------------------------
+
+
+def reading_records(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """``rows`` plus one row per further reading, numbered after the others, and each added
+    row -> the row it reads."""
+    added: list[dict[str, Any]] = []
+    of_row: dict[int, int] = {}
+    for row in rows:
+        name = row.get("name")
+        for form in further_readings(name) if isinstance(name, str) and name else []:
+            number = len(rows) + len(added)
+            of_row[number] = row["row"]
+            added.append({**row, "row": number, "name": form})
+    return [*rows, *added], of_row
+
+
+def fold_reading_records(
+    hits: list[dict[str, Any]], rows: list[dict[str, Any]], of_row: dict[int, int]
+) -> list[dict[str, Any]]:
+    """``fold_reading_hits`` and ``named_as_written`` for hit dicts sorted by row, score
+    (best first) and entity; ``rows`` are the parties as given."""
+    if not of_row:
+        return hits
+    best: dict[tuple[int, str, str], dict[str, Any]] = {}
+    for hit in sorted(hits, key=lambda h: (-h["score"], h["row"])):
+        party = of_row.get(hit["row"], hit["row"])
+        key = (party, hit["list_id"], hit["entity_id"])
+        if key in best:
+            continue
+        if hit["row"] in of_row:
+            name, reading = rows[party]["name"], hit["query_name"]
+            hit = {**hit, "row": party, "query_name": name, "read_as": reading,
+                   "explanation": read_as(hit["explanation"], name, reading)}
+        best[key] = hit
+    return sorted(best.values(), key=lambda h: (h["row"], -h["score"], h["entity_id"]))
+
+
+Records = list[dict[str, Any]]
+
+
+def screen_read_records(screen_rows: Callable[[Records], Records], rows: Records) -> Records:
+    """The hits ``screen_rows`` gives ``rows`` with their further readings, folded back into
+    the rows they read."""
+    read, of_row = reading_records(rows)
+    return fold_reading_records(screen_rows(read), rows, of_row)

@@ -6,7 +6,7 @@ one-query form. Distinct names are scored once however often they repeat in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -19,6 +19,14 @@ from screening.index import ScreeningIndex
 from screening.legal_words import unseen_form_slips
 from screening.ofac_mode import score_pairs_ofac
 from screening.qualifiers import birth_date_qualifier, country_qualifier, schema_qualifier
+from screening.readings import (
+    explained,
+    fold_reading_hits,
+    named_as_written,
+    reading_rows,
+    screen_read_records,
+    with_readings,
+)
 from screening.scoring import score_pairs
 
 # Frames of at most this many rows are screened through the single-query fast path.
@@ -221,7 +229,7 @@ class Screener:
             few = self._screen_few(frame, cutoff, limit, lists)
             if few is not None:
                 return few
-        rows = _normalise_frame(frame)
+        rows = reading_rows(_normalise_frame(frame))
         hits, aligned = self._name_hits(rows, cutoff)
         by_id = self._identifier_hits(rows)
         hits = hits.join(by_id, on=["row", "entity_id", "list_id"], how="full", coalesce=True)
@@ -258,9 +266,12 @@ class Screener:
             pl.col("matched_name").fill_null(pl.col("caption")),
             pl.col("method").fill_null(pl.lit("identifier")),
         ).filter(pl.col("score") >= cutoff)
-        hits = hits.sort(["row", "score", "entity_id"], descending=[False, True, False])
+        hits = fold_reading_hits(hits).sort(
+            ["row", "score", "entity_id"], descending=[False, True, False]
+        )
         if limit is not None:
             hits = hits.group_by("row", maintain_order=True).head(limit)
+        hits = named_as_written(hits)
         hits = hits.with_columns(explain_hits(hits, aligned, self.algorithm)).with_columns(
             pl.lit(self.algorithm.name).alias("algorithm"),
             pl.lit(self.algorithm.version).alias("algorithm_version"),
@@ -311,8 +322,9 @@ class Screener:
         """Hit records of normalised ``rows`` through the fast path; None when it declines."""
         from screening.single import DeclinedError, fast_path
 
+        path = fast_path(self)
         try:
-            hits = fast_path(self).screen_rows(rows, cutoff)
+            hits = screen_read_records(lambda read: path.screen_rows(read, cutoff), rows)
         except DeclinedError:
             return None
         if lists is not None:
@@ -351,9 +363,11 @@ class Screener:
             # Same hits as the batch path below, without its fixed cost of ~240 Polars steps.
             from screening.single import fast_match
 
-            found = fast_match(self, query, limit, threshold, schema)
+            # A name in another script is also matched as read in each further scheme.
+            read, readings = with_readings(query)
+            found = fast_match(self, read, limit, threshold, schema)
             if found is not None:
-                return found
+                return [replace(h, explanation=explained(h.explanation, readings)) for h in found]
         frame = query_frame(query, schema)
         hits = self.screen(frame, threshold=threshold, limit=None)
         best = hits.sort("score", descending=True).unique(["list_id", "entity_id"], keep="first")

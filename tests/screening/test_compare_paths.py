@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from screening.algorithms import get_algorithm
 from screening.api import _candidate_entity, compare, index_from_entities
+from screening.readings import explained, with_readings
 from screening.screener import Screener, query_frame
 from screening.single import compare_match
 from tests.conftest import shared_data_dir
@@ -44,8 +45,11 @@ def batch_result(query: Query, candidate: Query, schema: str) -> tuple[float, st
 
 
 def fast_result(query: Query, candidate: Query, schema: str) -> tuple[float, str] | None:
-    hit = compare_match(_screener(candidate, schema), query, schema)
-    return None if hit is None else (hit.score, hit.explanation)
+    """compare's fast path, with the further readings of a name in another script (which
+    the batch path adds as rows of the party) added as names."""
+    read, readings = with_readings(query)
+    hit = compare_match(_screener(candidate, schema), read, schema)
+    return None if hit is None else (hit.score, explained(hit.explanation, readings))
 
 
 def anetac_pairs(count: int, seed: int) -> list[Pair]:

@@ -24,6 +24,7 @@ from lists.ingest import load_paths
 from lists.store import ListStore
 from screening.api import open_screener
 from screening.explain import _explain_one, explain_hits
+from screening.readings import reading_records, screen_read_records
 from screening.screener import HIT_COLUMNS, Screener, query_frame
 from screening.single import DeclinedError, FastPath, fast_path, query_rows
 from tests.conftest import shared_data_dir
@@ -163,14 +164,17 @@ def _batch_hits(batch: Screener, queries: list[dict[str, Any]], cutoff: float) -
 
 
 def _fast_hits(fast: FastPath, query: dict[str, Any], cutoff: float) -> dict[Key, dict[str, Any]]:
-    """The fast path's hits of one query, with all their fields (tokens, alignment...);
-    DeclinedError when the fast path leaves the query to the batch path."""
-    return {(h["entity_id"], h["list_id"]): h for h in fast.screen_rows(query_rows(query), cutoff)}
+    """The fast path's hits of one query, with all their fields (tokens, alignment...), its
+    further readings screened as the screener does; DeclinedError when the fast path leaves
+    the query to the batch path."""
+    hits = screen_read_records(lambda rows: fast.screen_rows(rows, cutoff), query_rows(query))
+    return {(h["entity_id"], h["list_id"]): h for h in hits}
 
 
 def _undecided(fast: FastPath, query: dict[str, Any]) -> bool:
     """Whether names tied at the batch path's candidate cut leave its hits to float noise."""
-    return any((r["name"], r["schema"]) in fast.uncertain for r in query_rows(query))
+    read, _ = reading_records(query_rows(query))
+    return any((r["name"], r["schema"]) in fast.uncertain for r in read)
 
 
 def _differences(
@@ -268,7 +272,7 @@ _FIELDS: dict[str, pl.DataType] = {
     "name_score": pl.Float64(), "id_kind": pl.Utf8(), "id_value": pl.Utf8(),
     "dob_detail": pl.Utf8(), "dob_adjust": pl.Float64(), "country_detail": pl.Utf8(),
     "country_adjust": pl.Float64(), "schema_detail": pl.Utf8(), "schema_adjust": pl.Float64(),
-    "score": pl.Float64(),
+    "score": pl.Float64(), "read_as": pl.Utf8(),
 }
 _ALIGNED: dict[str, pl.DataType] = {
     "pid": pl.UInt32(), "qpos": pl.Int64(), "cpos": pl.Int64(), "sim": pl.Float64(),
@@ -309,6 +313,7 @@ def test_explain_hits_gives_explain_ones_text_for_real_hits(
     assert any(h["pid"] is None for h in hits)  # identifier alone
     assert any(h["pid"] is not None and h["id_kind"] for h in hits)  # name and identifier
     assert any(h["schema_detail"] for h in hits)
+    assert any(h.get("read_as") for h in hits)  # met through a further reading
     assert any(t.startswith("#") for h in hits for t in (h["q_tokens"] or []))  # legal forms
     assert {h["dob_adjust"] > 0 for h in hits} == {True, False}
     assert {h["country_adjust"] < 0 for h in hits} == {True, False}

@@ -1,10 +1,20 @@
-"""compare reads a query name written in another script in every romanisation, as the index
-reads list names, and says which reading met the candidate."""
+"""A query name written in another script is read in every romanisation, as the index reads
+list names, by compare, match and screen (both paths), and the explanation says which reading
+met the list name."""
 
 from __future__ import annotations
 
-from screening.api import compare
-from screening.readings import explained, with_readings
+from functools import cache
+
+import polars as pl
+import pytest
+
+from benchmarks.pairs import anetac_pairs
+from screening.api import compare, index_from_names
+from screening.index import ScreeningIndex
+from screening.readings import explained, reading_rows, with_readings
+from screening.screener import Screener
+from screening.transliterate import romanise
 
 
 def test_latin_queries_are_left_alone() -> None:
@@ -53,3 +63,102 @@ def test_an_arabic_query_finds_the_latin_spelling() -> None:
 def test_both_directions_agree_on_a_cross_script_pair() -> None:
     for arabic, latin in [("اليزا", "Aliza"), ("كلاس", "Klass"), ("ديغو", "Diego")]:
         assert compare(arabic, latin).score == compare(latin, arabic).score
+
+
+def test_reading_rows_add_one_row_per_further_reading() -> None:
+    rows = pl.DataFrame({"row": [0, 1], "name": ["John Smith", "فيصل الشريف"],
+                         "country": ["BE", "FR"]}, schema_overrides={"row": pl.UInt32})
+    read = reading_rows(rows)
+    assert read.select("row", "of_row", "name", "read_from", "country").rows() == [
+        (0, 0, "John Smith", None, "BE"),
+        (1, 1, "فيصل الشريف", None, "FR"),
+        (2, 1, "faycal el cherif", "فيصل الشريف", "FR"),
+        (3, 1, "faysal alshrif", "فيصل الشريف", "FR"),
+    ]
+    latin = reading_rows(rows.head(1))
+    assert latin.height == 1 and latin["read_from"].to_list() == [None]
+
+
+@cache
+def _anetac(count: int) -> tuple[ScreeningIndex, pl.DataFrame]:
+    """An index of ``count`` ANETAC English names, and their Arabic spellings as parties
+    (``want``: the entity of the party's own English name)."""
+    pairs = [p for p in anetac_pairs(count, seed=5)["anetac ar->en"] if p.positive]
+    names = pl.DataFrame({
+        "entity_id": [f"e{i}" for i in range(len(pairs))], "list_id": "anetac",
+        "schema": [p.schema for p in pairs], "name": [str(p.candidate["name"]) for p in pairs],
+        "kind": "primary",
+    })
+    parties = pl.DataFrame({
+        "name": [str(p.query["name"]) for p in pairs], "schema": [p.schema for p in pairs],
+        "want": names["entity_id"],
+    })
+    return index_from_names(names), parties
+
+
+def _best_scores(hits: pl.DataFrame) -> dict[tuple[int, str], float]:
+    return {(r, e): s for r, e, s in hits.select("row", "entity_id", "score").iter_rows()}
+
+
+def test_screen_takes_the_best_reading_of_each_party() -> None:
+    """A party's hits are those of the best of its readings, screened one by one (the name
+    as written reads as its first romanisation)."""
+    index, parties = _anetac(120)
+    screener = Screener(index, fast=False)
+    hits = screener.screen(parties, limit=None)
+    readings = [(row, form) for row, name in enumerate(parties["name"]) for form in romanise(name)]
+    one_by_one = screener.screen(
+        pl.DataFrame({"name": [f for _, f in readings],
+                      "schema": [parties["schema"][r] for r, _ in readings]}),
+        limit=None,
+    )
+    best: dict[tuple[int, str], float] = {}
+    for (reading, entity), score in _best_scores(one_by_one).items():
+        key = (readings[reading][0], entity)
+        best[key] = max(best.get(key, 0.0), score)
+    assert _best_scores(hits) == pytest.approx(best)
+    assert hits["query_name"].to_list() == [parties["name"][r] for r in hits["row"]]
+
+
+def test_readings_find_more_of_the_latin_names() -> None:
+    """Parties met only through a further reading: their own English name is found, and the
+    explanation names the party as written and the reading."""
+    index, parties = _anetac(120)
+    hits = Screener(index, fast=False).screen(parties)
+    own = hits.join(parties.with_row_index("row"), on="row").filter(
+        pl.col("entity_id") == pl.col("want")
+    )
+    as_written = Screener(index, fast=False).screen(
+        parties.with_columns(pl.col("name").map_elements(lambda n: romanise(n)[0],
+                                                         return_dtype=pl.Utf8))
+    ).join(parties.with_row_index("row"), on="row").filter(pl.col("entity_id") == pl.col("want"))
+    assert own.height > as_written.height
+    assert set(as_written["row"]) <= set(own["row"])
+    read = own.filter(pl.col("explanation").str.contains(" (read as '", literal=True))
+    assert read.height >= own.height - as_written.height > 0
+    for name, text in read.select("name", "explanation").iter_rows():
+        assert text.startswith(f"Query name '{name}' (read as '")
+
+
+def test_both_paths_and_match_agree_on_readings() -> None:
+    index, parties = _anetac(60)
+    batch = Screener(index, fast=False).screen(parties)
+    fast = Screener(index)
+    records = [
+        hit for row, party in enumerate(parties.select("name", "schema").to_dicts())
+        for hit in [{**h, "row": row} for h in fast.screen_records([party])]
+    ]
+    columns = ["row", "entity_id", "query_name", "matched_name", "explanation"]
+    assert sorted(tuple(h[c] for c in columns) for h in records) == sorted(
+        batch.select(columns).rows()
+    )
+    assert [h["score"] for h in sorted(records, key=lambda h: (h["row"], h["entity_id"]))] == (
+        pytest.approx(batch.sort("row", "entity_id")["score"].to_list())
+    )
+    for row, party in enumerate(parties.select("name", "schema").to_dicts()):
+        found = fast.match(party["name"], schema=party["schema"], limit=50)
+        expected = batch.filter(pl.col("row") == row)
+        assert {h.entity_id: h.score for h in found} == pytest.approx(
+            dict(expected.select("entity_id", "score").iter_rows())
+        )
+        assert {h.explanation for h in found} == set(expected["explanation"])

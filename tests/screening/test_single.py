@@ -21,6 +21,7 @@ from screening.legal_words import (
     unseen_form_slips,
 )
 from screening.normalise import name_tokens
+from screening.readings import reading_records, screen_read_records
 from screening.scoring import joined_similarity, token_similarity
 from screening.screener import _MAX_BONUS, _REACH_SLACK, Screener, query_frame
 from screening.single import (
@@ -74,11 +75,14 @@ def compare(
     screener: Screener, fast: FastPath, query: str | dict[str, Any], cutoff: float
 ) -> str:
     """'same', or why the query is not compared ('declined', 'uncertain'); fails on a difference."""
+    rows = query_rows(query)
     try:
-        got_rows = fast.screen_rows(query_rows(query), cutoff)
+        # As the screener does: a name in another script also in its further readings.
+        got_rows = screen_read_records(lambda read: fast.screen_rows(read, cutoff), rows)
     except DeclinedError:
         return "declined"
-    if any(key in fast.uncertain for key in {(r["name"], r["schema"]) for r in query_rows(query)}):
+    read, _ = reading_records(rows)
+    if any(key in fast.uncertain for key in {(r["name"], r["schema"]) for r in read}):
         return "uncertain"
     got = {(r["row"], r["entity_id"], r["list_id"]): r for r in got_rows}
     expected = batch_hits(screener, query, cutoff)
