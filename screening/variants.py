@@ -2,8 +2,8 @@
 
 `canonical_token` maps Muhammad/Mohammed/Md, Gaddafi/Qaddafi/Kadafi, Hussein/Husayn/Hossein
 to one id each, first through the families in screening/data/name_variants.yml, then through a
-generic folding key (q/k/g, kh/h, dj/j, ch/sh, th/s, o/u, e/i/y, double letters, final -ah) so
-unlisted spellings land in the same group. The id is a blocking key and a scoring hint: it may
+generic folding key (q/k/g, c/k, p/b, v/f, kh/h, dj/j, ch/sh, th/s, o/u, e/i/y, double
+letters, final -ah) so unlisted spellings land in the same group. The id is a blocking key and a scoring hint: it may
 over-merge a little, it must not collapse unrelated names (Ivan/Ivanov, Jon/Joan stay apart).
 
 `merge_units` joins the Arabic theophoric names "Abd al-X" split over tokens into one token.
@@ -46,7 +46,7 @@ def fold_key(token: str) -> str:
 # own match), and a lookbehind before "$" has one match at most.
 _REWRITTEN_RULES: dict[str, tuple[str, str]] = {
     "gu(?=[eiy])": ("gu([eiy])", "{}${1}"),
-    "c(?=[aou])": ("c([aou])", "{}${1}"),
+    "c(?=[^ceiy]|$)": ("c([^ceiy]|$)", "{}${1}"),
     "(?<=[aeiouy])j$": ("([aeiouy])j$", "${1}{}"),
     "(?<=....[^aeiouy])e$": ("(.{4}[^aeiouy])e$", "${1}{}"),
     "(?<=[aiu])h$": ("([aiu])h$", "${1}{}"),
