@@ -194,9 +194,19 @@ def _split_joined(text: str) -> str:
     return text
 
 
+# Invisible format characters (zero-width space and joiners, soft hyphen, word joiner,
+# direction marks and embeddings, BOM, tag characters) sit inside words, not between them:
+# "Usa\u200bma" reads "Usama", and Persian joins the parts of one name with a ZWNJ
+# ("احمدی‌نژاد", Ahmadinejad).
+_INVISIBLE_RE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\U000e0000-\U000e007f]"
+)
+
+
 def raw_pieces(text: str) -> list[str]:
     """Stage A: the raw word pieces of a name, plus "," and "&" markers."""
-    text = _split_joined(unicodedata.normalize("NFKC", text))
+    text = _split_joined(unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text)))
     text = _APOSTROPHE_RE.sub("", text.casefold())
     return ["," if found == "،" else found for found in _find_pieces(text)]
 

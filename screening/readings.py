@@ -1,36 +1,71 @@
-"""Every reading of a query name written in another script.
+"""Every reading of a query name: in another script, and with its "-ullah" names.
 
 The index holds a list name written in Arabic or Cyrillic script once per romanisation scheme
 (``index.indexed_names``). Queries get the same treatment: a name in another script is also
 screened as written in each further scheme (the first is how the name itself is read), and
-the explanation of a hit says which reading met the list name. ``compare`` and ``match`` add
-the readings as further names of the query; ``screen`` adds them as further rows of a party
-and folds their hits back into the party's row (the best hit per list entry is kept).
+the explanation of a hit says which reading met the list name. A name ending in "allah" is
+also read joined or cut apart ("Habib Allah" / "Habibullah"), as lists write both.
+``compare`` and ``match`` add the readings as further names of the query; ``screen`` adds them
+as further rows of a party and folds their hits back into the party's row (the best hit per
+list entry is kept).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import polars as pl
 
+from screening import refdata
 from screening.transliterate import detect_script, romanise
 
 Query = str | dict[str, Any]
 
-# Letters of a script that is read in more than one way (a cheap first test per name).
-_OTHER_SCRIPT = r"[^\p{Latin}\p{Common}\p{Inherited}]"
+# Names with more than one reading (a cheap first test per name, in Polars): letters of
+# another script, or a word ending in "allah".
+_READ_AGAIN = r"[^\p{Latin}\p{Common}\p{Inherited}]|(?i)(?:allah|ullah|ollah)\b"
 _OPENING = "Query name '{}' "
+_ALLAH_APART = re.compile(r"\b([^\W\d_]{3,})[\s-]+(?:allah|ullah|ollah)\b", re.IGNORECASE)
+_ALLAH_JOINED = re.compile(r"\b([^\W\d_]{3,}?)(?:allah|ullah|ollah)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1 << 16)  # the same parties are screened batch after batch
 def further_readings(name: str) -> tuple[str, ...]:
-    """The romanisations of a name written mostly in another script, past the first."""
-    if detect_script(name) in ("Latin", "Common"):
-        return ()
-    return tuple(form for form in romanise(name)[1:] if form != name)
+    """The romanisations of a name written mostly in another script, past the first, and each
+    form with its "-ullah" names joined or cut apart (``allah_forms``)."""
+    forms = [name] if detect_script(name) in ("Latin", "Common") else romanise(name)
+    found = [*forms[1:], *(other for form in forms for other in allah_forms(form))]
+    return tuple(dict.fromkeys(form for form in found if form != name))
+
+
+@lru_cache(maxsize=1)
+def _never_before_allah() -> frozenset[str]:
+    return frozenset(refdata.string_list("name_variants", "allah_never_after"))
+
+
+def _takes_allah(word: str) -> bool:
+    """Whether "allah" after ``word`` is its ending: not after a particle or an Abd name."""
+    folded = word.casefold()
+    return folded not in _never_before_allah() and not folded.startswith("abd")
+
+
+def allah_forms(name: str) -> list[str]:
+    """``name`` with its "-ullah" names joined ("Habib Allah" -> "Habibullah") and with them
+    cut apart ("Habibullah" -> "Habib Allah"); forms equal to the name are left out."""
+
+    def joined(found: re.Match[str]) -> str:
+        stem = found.group(1)
+        return f"{stem}ullah" if _takes_allah(stem) else found.group(0)
+
+    def apart(found: re.Match[str]) -> str:
+        stem = found.group(1)
+        return f"{stem} allah" if _takes_allah(stem) else found.group(0)
+
+    forms = [_ALLAH_APART.sub(joined, name), _ALLAH_JOINED.sub(apart, name)]
+    return [form for form in dict.fromkeys(forms) if form != name]
 
 
 def with_readings(query: Query) -> tuple[Query, dict[str, str]]:
@@ -78,15 +113,13 @@ def explained(explanation: str, readings: dict[str, str]) -> str:
 def reading_rows(rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` (normalised parties: row, name, ...) with ``of_row`` (the party a row screens
     for) and ``read_from`` (null, or the party's own name when the row's name is a reading of
-    it); one more row per further reading of a name in another script, numbered after the
+    it); one more row per further reading of a name (``further_readings``), numbered after the
     others."""
     rows = rows.with_columns(
         pl.col("row").alias("of_row"), pl.lit(None, dtype=pl.Utf8).alias("read_from")
     )
-    foreign = rows.filter(pl.col("name").str.contains(_OTHER_SCRIPT)).select("row", "name")
-    found = [
-        (row, form) for row, name in foreign.iter_rows() for form in further_readings(name)
-    ]
+    again = rows.filter(pl.col("name").str.contains(_READ_AGAIN)).select("row", "name")
+    found = [(row, form) for row, name in again.iter_rows() for form in further_readings(name)]
     if not found:
         return rows
     extra = pl.DataFrame(

@@ -31,8 +31,12 @@ CYRILLIC_SCHEMES: tuple[iuliia.Schema, ...] = (
 )
 # "as written": English-style letters without the short vowels the other two guess, for names
 # of other languages written in Arabic script ("كريسويل" -> "kriswil", not "kariswil").
-ARABIC_SCHEME_NAMES = ("english", "french", "as written")
+# "persian": Persian letter values (ذ ض ظ -> z, ث -> s, ق غ -> gh, consonant و -> v), for
+# names written with Persian letters (ی ک پ چ ژ گ); other names read as in "english".
+ARABIC_SCHEME_NAMES = ("english", "french", "as written", "persian")
 _AS_WRITTEN = 2
+_PERSIAN = 3
+_PERSIAN_LETTERS = frozenset("\u06cc\u06a9\u067e\u0686\u0698\u06af")  # ی ک پ چ ژ گ
 
 # Words in Unicode character names that identify a script; CJK ideographs are "Han".
 _SCRIPT_WORDS = {
@@ -130,6 +134,8 @@ def romanise_run(script: str, chunk: str, scheme: int = 0) -> str:
     if script == "Cyrillic":
         return str(CYRILLIC_SCHEMES[scheme].translate(chunk)).translate(_CYRILLIC_SIGNS)
     if script == "Arabic":
+        if scheme == _PERSIAN and _PERSIAN_LETTERS.isdisjoint(chunk):
+            scheme = 0
         return " ".join(romanise_arabic_word(word, scheme) for word in chunk.split())
     if script in ("Han", "Hangul"):
         return _surname_given(chunk)
@@ -172,6 +178,11 @@ def _arabic_letters() -> dict[str, tuple[str, str]]:
 
 
 @cache
+def _persian_letters() -> dict[str, str]:
+    return refdata.string_map("arabic", "persian_letters")
+
+
+@cache
 def _arabic_words() -> dict[str, tuple[str, str]]:
     table = refdata.list_map("arabic", "words")
     return {key.translate(_ALEF_FOLD): (value[0], value[1]) for key, value in table.items()}
@@ -180,16 +191,16 @@ def _arabic_words() -> dict[str, tuple[str, str]]:
 @cache
 def romanise_arabic_word(word: str, scheme: int = 0, after_abd: bool = False) -> str:
     """One Arabic-script word in Latin letters (0 = English style, 1 = French/Maghreb style,
-    2 = as written).
+    2 = as written, 3 = Persian).
 
     Frequent name words come from the dictionary; an attached article or "Abd"/"Abu" prefix is
     split off ("عبدالرحمن" -> "abd al rahman"); other words go letter by letter.
     """
     bare = _ARABIC_MARKS.sub("", word)
-    starts_with_i = bare.startswith("إ")
+    opening = bare[:1]
     bare = bare.translate(_ALEF_FOLD)
-    style = 0 if scheme == _AS_WRITTEN else scheme  # as written: the English letters
-    known = _arabic_words().get(bare)
+    style = 1 if scheme == 1 else 0  # as written and Persian: the English letters
+    known = _known_word(bare)
     if known:
         return known[style]
     # As written, an opening "al" stays in its word ("اليزا" -> "aliza"), except where it is
@@ -200,31 +211,69 @@ def romanise_arabic_word(word: str, scheme: int = 0, after_abd: bool = False) ->
         return f"abd {romanise_arabic_word(bare[3:], scheme, after_abd=True)}"
     if bare.startswith("ابو") and len(bare) > 4:
         return f"{_ABU[style]} {romanise_arabic_word(bare[3:], scheme)}"
-    units = _arabic_by_letter(bare, style, starts_with_i)
+    glued = _two_known_words(bare)
+    if glued:
+        return f"{glued[0][style]} {glued[1][style]}"
+    units = _arabic_by_letter(bare, style, opening, persian=scheme == _PERSIAN)
     if scheme != _AS_WRITTEN:
         units = _insert_vowels(units)
     return "".join(latin for latin, _ in units)
 
 
-def _arabic_by_letter(word: str, scheme: int, starts_with_i: bool) -> list[tuple[str, bool]]:
-    """Letter-by-letter romanisation (English style 0, French 1) as (latin, is_vowel) units,
-    with the long-vowel guesses names need most often."""
+def _known_word(bare: str) -> tuple[str, str] | None:
+    """The dictionary forms of a word; Persian writes a final alef maqsura as ی ("مصطفی")."""
+    words = _arabic_words()
+    if bare in words:
+        return words[bare]
+    return words.get(bare[:-1] + "ى") if bare.endswith("ي") else None
+
+
+_GLUED_MIN_LETTERS = 3
+
+
+def _two_known_words(bare: str) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """Two dictionary words written as one, as Persian names often are ("محمدجواد":
+    Mohammad Javad, "امیرعلی": Amir Ali)."""
+    for cut in range(_GLUED_MIN_LETTERS, len(bare) - _GLUED_MIN_LETTERS + 1):
+        first, second = _known_word(bare[:cut]), _known_word(bare[cut:])
+        if first and second:
+            return first, second
+    return None
+
+
+def _arabic_by_letter(
+    word: str, scheme: int, opening: str, *, persian: bool = False
+) -> list[tuple[str, bool]]:
+    """Letter-by-letter romanisation (English style 0, French 1; ``persian``: English style
+    with Persian letter values) as (latin, is_vowel) units, with the long-vowel guesses names
+    need most often. ``opening`` is the word's first letter before alef forms were folded."""
     units: list[tuple[str, bool]] = []  # (latin, is_vowel)
     letters = _arabic_letters()
+    own = _persian_letters() if persian else {}
     for index, char in enumerate(word):
         after = word[index + 1] if index + 1 < len(word) else ""
         before_vowel = bool(units) and units[-1][1]
         if char == "ا":
-            units.append(("i" if index == 0 and starts_with_i else "a", True))
+            # Persian names open with e before a consonant (Esmail, Ebrahim, Eslami).
+            opening_e = (
+                persian and index == 0 and opening == "ا" and after not in _ARABIC_VOWEL_LETTERS
+            )
+            vowel = "i" if index == 0 and opening == "إ" else "e" if opening_e else "a"
+            units.append((vowel, True))
         elif char == "و":
             consonant = index == 0 or after in _ARABIC_VOWEL_LETTERS or before_vowel
-            units.append((("w", "ou")[scheme], False) if consonant else (("u", "ou")[scheme], True))
+            letter = "v" if persian else ("w", "ou")[scheme]
+            units.append((letter, False) if consonant else (("u", "ou")[scheme], True))
         elif char == "ي":
             consonant = index == 0 or after == "ا" or (before_vowel and after != "")
             units.append(("y", False) if consonant else ("i", True))
         elif char == "ع":
             if after and after != "ا":
                 units.append(("a", True))
+        elif persian and char == "ه" and not after and units and not units[-1][1]:
+            units.append(("eh", True))  # a final silent h after a consonant: Zadeh, Khameneh
+        elif char in own:
+            units.append((own[char], False))
         elif char in letters:
             latin = letters[char][scheme]
             if latin:

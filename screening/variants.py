@@ -3,8 +3,9 @@
 `canonical_token` maps Muhammad/Mohammed/Md, Gaddafi/Qaddafi/Kadafi, Hussein/Husayn/Hossein
 to one id each, first through the families in screening/data/name_variants.yml, then through a
 generic folding key (q/k/g, c/k, p/b, v/f, kh/h, dj/j, ch/sh, th/s, o/u, e/i/y, double
-letters, final -ah) so unlisted spellings land in the same group. The id is a blocking key and a scoring hint: it may
-over-merge a little, it must not collapse unrelated names (Ivan/Ivanov, Jon/Joan stay apart).
+letters, final -ah) so unlisted spellings land in the same group. The id is a blocking key and
+a scoring hint: it may over-merge a little, it must not collapse unrelated names (Ivan/Ivanov,
+Jon/Joan stay apart).
 
 `merge_units` joins the Arabic theophoric names "Abd al-X" split over tokens into one token.
 """

@@ -259,6 +259,15 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("Abdullah", "Person", ["abdallah"]),
         ("Abdul Ahmed", "Person", ["abdul", "ahmed"]),
     ],
+    # Invisible format characters sit inside words, not between them.
+    "invisible": [
+        ("Usa\u200bma bin Laden", "Person", ["usama", "bin", "laden"]),
+        ("Usa\u00adma", "Person", ["usama"]),
+        ("\u202eOsama\u202c", "Person", ["osama"]),
+        ("Moham\u200dmed\ufeff Atta", "Person", ["mohammed", "atta"]),
+        ("Usa\u2060ma\U000e0041", "Person", ["usama"]),
+        ("محمود احمدی\u200cنژاد", "Person", ["mahmud", "ahmdinzhad"]),  # Persian ZWNJ
+    ],
 }
 
 ALL_CASES = [

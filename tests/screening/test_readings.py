@@ -12,7 +12,7 @@ import pytest
 from benchmarks.pairs import anetac_pairs
 from screening.api import compare, index_from_names
 from screening.index import ScreeningIndex
-from screening.readings import explained, reading_rows, with_readings
+from screening.readings import allah_forms, explained, further_readings, reading_rows, with_readings
 from screening.screener import Screener
 from screening.transliterate import romanise
 
@@ -162,3 +162,43 @@ def test_both_paths_and_match_agree_on_readings() -> None:
             dict(expected.select("entity_id", "score").iter_rows())
         )
         assert {h.explanation for h in found} == set(expected["explanation"])
+
+
+@pytest.mark.parametrize(
+    ("name", "forms"),
+    [
+        ("Habib Allah Rashad", ["Habibullah Rashad"]),
+        ("HABIBULLAH RESHAD", ["HABIB allah RESHAD"]),
+        ("Najib-Ullah Haqqani", ["Najibullah Haqqani"]),
+        ("Hizballah", ["Hizb allah"]),
+        ("Abdullah Azzam", []),  # an Abd name: abd_units reads it
+        ("Abu Allah", []),  # not after a particle
+        ("Allah Dad Tayeb", []),  # a name that opens with Allah
+        ("Mullah Omar", []),
+        ("Callahan", []),
+    ],
+)
+def test_allah_endings_are_read_joined_and_apart(name: str, forms: list[str]) -> None:
+    assert allah_forms(name) == forms
+
+
+def test_names_in_another_script_are_also_read_with_their_allah_names_joined() -> None:
+    readings = further_readings("حبیب الله رشاد")
+    assert "habibullah rashad" in readings and "habib allah rachad" in readings
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [("Rashad, Habib Allah", "HABIBULLAH RESHAD"), ("Habibullah Reshad", "Habib Allah Rashad"),
+     ("Hezbollah", "Hizb Allah"), ("حبیب الله رشاد", "HABIBULLAH RESHAD")],
+)
+def test_a_name_ending_in_allah_meets_its_other_spelling(query: str, listed: str) -> None:
+    result = compare(query, listed)
+    assert result.match, result.explanation
+    assert " (read as '" in result.explanation
+
+
+def test_a_name_ending_in_allah_still_meets_its_parts() -> None:
+    """The list names keep their words: "Habib A. Rashad" is still "Habib Allah Rashad"."""
+    assert compare("Habib A. Rashad", "Habib Allah Rashad").score > 0.9
+    assert compare("Najib Haqqani", "Najib Allah Haqqani").match

@@ -109,6 +109,29 @@ def test_romanise_arabic_word_as_written(word: str, as_written: str) -> None:
     assert romanise_arabic_word(word, 2) == as_written
 
 
+@pytest.mark.parametrize(
+    ("word", "persian"),
+    [
+        ("قالیباف", "ghalibaf"),  # ق is gh in Persian
+        ("رضایی", "razayi"),  # ض is z
+        ("آذری", "azri"),  # ذ is z; an opening long a stays a
+        ("اسلامی", "eslami"),  # an opening alef before a consonant reads e
+        ("وحیدی", "vahidi"),  # consonant و is v
+        ("زاده", "zadeh"),  # a final silent h after a consonant
+        ("مصطفی", "mustafa"),  # Persian writes a final alef maqsura as ی
+        ("محمدجواد", "muhammad jawad"),  # two dictionary names written as one
+    ],
+)
+def test_romanise_arabic_word_persian(word: str, persian: str) -> None:
+    assert romanise_arabic_word(word, 3) == persian
+
+
+def test_only_names_with_persian_letters_get_a_persian_reading() -> None:
+    assert romanise("علی اکبر ولایتی")[-1] == "ali akbar valayti"  # ی and ک are Persian
+    arabic = romanise("علي اكبر ولايتي")
+    assert "ali akbar valayti" not in arabic and arabic[0] == "ali akbar walayti"
+
+
 def test_foreign_names_in_arabic_script_match_their_latin_spelling() -> None:
     """ANETAC pairs: the list name in Arabic script, the query in Latin letters."""
     for latin, arabic in [("Aliza", "اليزا"), ("Trezza", "تريزا"), ("Klass", "كلاس"),
