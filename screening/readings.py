@@ -20,13 +20,13 @@ from typing import Any
 import polars as pl
 
 from screening import refdata
-from screening.transliterate import detect_script, romanise
+from screening.transliterate import detect_script, romanisations, romanise
 
 Query = str | dict[str, Any]
 
-# Names with more than one reading (a cheap first test per name, in Polars): letters of
-# another script, or a word ending in "allah".
-_READ_AGAIN = r"[^\p{Latin}\p{Common}\p{Inherited}]|(?i)(?:allah|ullah|ollah)\b"
+# Names that may have more than one reading (a cheap first test per name, in Polars): letters
+# of a script romanised in more than one way, or a word ending in "allah".
+_READ_AGAIN = r"[\p{Arabic}\p{Cyrillic}]|(?i)(?:allah|ullah|ollah)\b"
 _OPENING = "Query name '{}' "
 _ALLAH_APART = re.compile(r"\b([^\W\d_]{3,})[\s-]+(?:allah|ullah|ollah)\b", re.IGNORECASE)
 _ALLAH_JOINED = re.compile(r"\b([^\W\d_]{3,}?)(?:allah|ullah|ollah)\b", re.IGNORECASE)
@@ -36,7 +36,9 @@ _ALLAH_JOINED = re.compile(r"\b([^\W\d_]{3,}?)(?:allah|ullah|ollah)\b", re.IGNOR
 def further_readings(name: str) -> tuple[str, ...]:
     """The romanisations of a name written mostly in another script, past the first, and each
     form with its "-ullah" names joined or cut apart (``allah_forms``)."""
-    forms = [name] if detect_script(name) in ("Latin", "Common") else romanise(name)
+    latin = detect_script(name) in ("Latin", "Common")
+    # Scripts with one romanisation (Greek, Han...) have no further reading to add.
+    forms = [name] if latin or romanisations(name) == 1 else romanise(name)
     found = [*forms[1:], *(other for form in forms for other in allah_forms(form))]
     return tuple(dict.fromkeys(form for form in found if form != name))
 

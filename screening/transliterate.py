@@ -74,6 +74,7 @@ _SCRIPT_WORDS = {
 # Marks some schemes write for the soft and hard signs (BGN/PCGN ’ ”, ISO 9 ʹ ʺ) and BGN/PCGN's
 # separator dot ("t·s" for т+с): dropped, or they would cut a word in two ("otvet·stvennost’yu").
 _CYRILLIC_SIGNS = str.maketrans(dict.fromkeys("’”ʹʺ·'\"", None))
+_CYRILLIC_LEFT = re.compile("[\u0400-\u052f]")
 COMMON = "Common"  # digits, spaces, punctuation: no script of their own
 INHERITED = "Inherited"  # combining marks: take the script of the letter they sit on
 
@@ -132,7 +133,10 @@ def romanise_run(script: str, chunk: str, scheme: int = 0) -> str:
     if script in (COMMON, "Latin"):
         return chunk
     if script == "Cyrillic":
-        return str(CYRILLIC_SCHEMES[scheme].translate(chunk)).translate(_CYRILLIC_SIGNS)
+        latin = str(CYRILLIC_SCHEMES[scheme].translate(chunk)).translate(_CYRILLIC_SIGNS)
+        # Letters of other Cyrillic alphabets (Ukrainian є і ї ґ, Belarusian ў, Serbian ђ...)
+        # that a Russian scheme leaves as they are.
+        return _CYRILLIC_LEFT.sub(lambda found: str(anyascii(found.group(0))), latin)
     if script == "Arabic":
         if scheme == _PERSIAN and _PERSIAN_LETTERS.isdisjoint(chunk):
             scheme = 0
@@ -140,6 +144,11 @@ def romanise_run(script: str, chunk: str, scheme: int = 0) -> str:
     if script in ("Han", "Hangul"):
         return _surname_given(chunk)
     return str(anyascii(chunk))
+
+
+def romanisations(text: str) -> int:
+    """How many romanisation schemes apply to `text` (the most of any of its scripts)."""
+    return max((scheme_count(script) for script, _ in script_runs(text)), default=1)
 
 
 def romanise(text: str) -> list[str]:

@@ -150,3 +150,13 @@ def test_cyrillic_signs_and_separator_dots_do_not_cut_words() -> None:
     assert forms[1] == "Otvetstvennostyu Podyezd Ilich"
     assert forms[3] == "Otvetstvennostju Podezd Ilič"
     assert all(word.isalpha() for form in forms for word in form.split())
+
+
+def test_every_cyrillic_romanisation_is_in_latin_letters() -> None:
+    """Russian schemes leave Ukrainian and Belarusian letters as they are: they are spelt out."""
+    forms = romanise("Ростислав Аркадій Заєць Ўладзімір Ґонта")
+    assert len(forms) > 1
+    for form in forms:
+        assert detect_script(form) == "Latin" and all(
+            char_script(char) in ("Latin", "Common") for char in form
+        ), form
