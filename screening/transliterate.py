@@ -122,6 +122,8 @@ def scheme_count(script: str) -> int:
     """How many romanisation schemes `romanise` offers for a script."""
     if script == "Cyrillic":
         return len(CYRILLIC_SCHEMES)
+    if script == "Hangul":
+        return 2  # Revised Romanisation, and names as North Korea writes them
     if script == "Arabic":
         return len(ARABIC_SCHEME_NAMES)
     return 1
@@ -141,6 +143,8 @@ def romanise_run(script: str, chunk: str, scheme: int = 0) -> str:
         if scheme == _PERSIAN and _PERSIAN_LETTERS.isdisjoint(chunk):
             scheme = 0
         return " ".join(romanise_arabic_word(word, scheme) for word in chunk.split())
+    if script == "Hangul" and scheme == 1:
+        return _korean_north(chunk)
     if script in ("Han", "Hangul"):
         return _surname_given(chunk)
     return str(anyascii(chunk))
@@ -169,6 +173,38 @@ def _surname_given(chunk: str) -> str:
     if len(syllables) <= 1:
         return "".join(syllables)
     return f"{syllables[0]} {''.join(syllables[1:])}"
+
+
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+_HANGUL_VOWELS, _HANGUL_FINALS = 21, 28
+
+
+@cache
+def _korean_letters() -> tuple[list[str], list[str], list[str]]:
+    """(initials, vowels, finals) in Unicode's jamo order."""
+    def part(key: str) -> list[str]:
+        return refdata.string_list("korean", key)
+
+    return part("initials"), part("vowels"), part("finals")
+
+
+def _korean_syllable(char: str) -> str:
+    """One Hangul syllable as North Korea writes it in Latin letters (other characters as they
+    are)."""
+    code = ord(char) - _HANGUL_FIRST
+    if not 0 <= code <= _HANGUL_LAST - _HANGUL_FIRST:
+        return char
+    initials, vowels, finals = _korean_letters()
+    initial, rest = divmod(code, _HANGUL_VOWELS * _HANGUL_FINALS)
+    vowel, final = divmod(rest, _HANGUL_FINALS)
+    return initials[initial] + vowels[vowel] + finals[final]
+
+
+def _korean_north(chunk: str) -> str:
+    """A Korean name as North Korea and the lists write it, each word whole ("김정은" ->
+    "Kimjongun"; the lists' "Kim Jong Un" meets it as a whole name). Syllables apart would
+    each meet the many list names that share one ("Yong Hui Kim" is not "KIM, Song Hun")."""
+    return " ".join("".join(map(_korean_syllable, word)).capitalize() for word in chunk.split())
 
 
 # --- Arabic and Persian -------------------------------------------------------------------

@@ -198,6 +198,14 @@ def test_a_name_ending_in_allah_meets_its_other_spelling(query: str, listed: str
     assert " (read as '" in result.explanation
 
 
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [("김정은", "KIM JONG UN"), ("최룡해", "Choe Ryong-hae"), ("장성택", "JANG Song-Taek")],
+)
+def test_korean_names_meet_the_lists_spelling(query: str, listed: str) -> None:
+    assert compare(query, listed).match
+
+
 def test_a_name_ending_in_allah_still_meets_its_parts() -> None:
     """The list names keep their words: "Habib A. Rashad" is still "Habib Allah Rashad"."""
     assert compare("Habib A. Rashad", "Habib Allah Rashad").score > 0.9

@@ -160,3 +160,12 @@ def test_every_cyrillic_romanisation_is_in_latin_letters() -> None:
         assert detect_script(form) == "Latin" and all(
             char_script(char) in ("Latin", "Common") for char in form
         ), form
+
+
+@pytest.mark.parametrize(
+    ("hangul", "north"),
+    [("김정은", "Kimjongun"), ("최룡해", "Choeryonghae"), ("장성택", "Jangsongthaek"),
+     ("박봉주", "Pakpongju"), ("김 정은", "Kim Jongun")],
+)
+def test_korean_names_are_also_read_as_north_korea_writes_them(hangul: str, north: str) -> None:
+    assert romanise(hangul)[1] == north
