@@ -26,7 +26,7 @@ Query = str | dict[str, Any]
 
 # Names that may have more than one reading (a cheap first test per name, in Polars): letters
 # of a script romanised in more than one way, or a word ending in "allah".
-_READ_AGAIN = r"[\p{Arabic}\p{Cyrillic}\p{Hangul}]|(?i)(?:allah|ullah|ollah)\b"
+_READ_AGAIN = r"[\p{Arabic}\p{Cyrillic}\p{Hangul}\p{Hebrew}]|(?i)(?:allah|ullah|ollah)\b"
 _OPENING = "Query name '{}' "
 _ALLAH_APART = re.compile(r"\b([^\W\d_]{3,})[\s-]+(?:allah|ullah|ollah)\b", re.IGNORECASE)
 _ALLAH_JOINED = re.compile(r"\b([^\W\d_]{3,}?)(?:allah|ullah|ollah)\b", re.IGNORECASE)

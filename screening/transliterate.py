@@ -124,6 +124,8 @@ def scheme_count(script: str) -> int:
         return len(CYRILLIC_SCHEMES)
     if script == "Hangul":
         return 2  # Revised Romanisation, and names as North Korea writes them
+    if script == "Hebrew":
+        return 2  # a vowel guessed after an opening consonant, and as written
     if script == "Arabic":
         return len(ARABIC_SCHEME_NAMES)
     return 1
@@ -145,6 +147,9 @@ def romanise_run(script: str, chunk: str, scheme: int = 0) -> str:
         return " ".join(romanise_arabic_word(word, scheme) for word in chunk.split())
     if script == "Hangul" and scheme == 1:
         return _korean_north(chunk)
+    if script == "Hebrew":
+        words = chunk.split()
+        return " ".join(romanise_hebrew_word(word, guess_vowel=scheme == 0) for word in words)
     if script in ("Han", "Hangul"):
         return _surname_given(chunk)
     return str(anyascii(chunk))
@@ -205,6 +210,48 @@ def _korean_north(chunk: str) -> str:
     "Kimjongun"; the lists' "Kim Jong Un" meets it as a whole name). Syllables apart would
     each meet the many list names that share one ("Yong Hui Kim" is not "KIM, Song Hun")."""
     return " ".join("".join(map(_korean_syllable, word)).capitalize() for word in chunk.split())
+
+
+# --- Hebrew ---------------------------------------------------------------------------------
+
+_HEBREW_MARKS = re.compile("[\u0591-\u05c7]")  # vowel points and cantillation
+_HEBREW_VOWEL_LETTERS = frozenset("אעוי")
+
+
+@cache
+def _hebrew_letters() -> dict[str, tuple[str, str]]:
+    table = refdata.list_map("hebrew", "letters")
+    return {key: (value[0], value[1]) for key, value in table.items()}
+
+
+@cache
+def romanise_hebrew_word(word: str, guess_vowel: bool = True) -> str:
+    """One Hebrew word in Latin letters, its vowel letters read as vowels (see hebrew.yml)."""
+    bare = _HEBREW_MARKS.sub("", word)
+    units: list[tuple[str, bool]] = []  # (latin, is_vowel)
+    letters = _hebrew_letters()
+    index = 0
+    while index < len(bare):
+        char, after = bare[index], bare[index + 1 : index + 2]
+        last = index == len(bare) - 1
+        if char in "וי" and (index == 0 or after == char):
+            units.append(("v" if char == "ו" else "y", False))
+            index += 2 if after == char else 1
+            continue
+        if char == "ו":
+            units.append(("u" if last else "o", True))
+        elif char == "י":
+            units.append(("y" if after in _HEBREW_VOWEL_LETTERS else "i", after not in "אע"))
+        elif char in "אע" or (char == "ה" and last and index > 0):
+            units.append(("a", True))
+        elif char in letters:
+            units.append((letters[char][0 if index == 0 else 1], False))
+        else:
+            units.append((str(anyascii(char)), False))
+        index += 1
+    if guess_vowel and len(units) >= 2 and not units[0][1] and not units[1][1]:
+        units.insert(1, ("e", True))
+    return "".join(latin for latin, _ in units)
 
 
 # --- Arabic and Persian -------------------------------------------------------------------

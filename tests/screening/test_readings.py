@@ -200,9 +200,10 @@ def test_a_name_ending_in_allah_meets_its_other_spelling(query: str, listed: str
 
 @pytest.mark.parametrize(
     ("query", "listed"),
-    [("김정은", "KIM JONG UN"), ("최룡해", "Choe Ryong-hae"), ("장성택", "JANG Song-Taek")],
+    [("김정은", "KIM JONG UN"), ("최룡해", "Choe Ryong-hae"), ("장성택", "JANG Song-Taek"),
+     ("יגאל עמיר", "Yigal Amir"), ("בנימין נתניהו", "Benjamin Netanyahu")],
 )
-def test_korean_names_meet_the_lists_spelling(query: str, listed: str) -> None:
+def test_korean_and_hebrew_names_meet_the_lists_spelling(query: str, listed: str) -> None:
     assert compare(query, listed).match
 
 

@@ -140,8 +140,8 @@ def test_foreign_names_in_arabic_script_match_their_latin_spelling() -> None:
 
 
 def test_hebrew_gets_latin_letters() -> None:
-    (form,) = romanise("בנימין נתניהו")
-    assert form.isascii() and form.replace(" ", "").isalpha()
+    for form in romanise("בנימין נתניהו"):
+        assert form.isascii() and form.replace(" ", "").isalpha()
 
 
 def test_cyrillic_signs_and_separator_dots_do_not_cut_words() -> None:
@@ -169,3 +169,13 @@ def test_every_cyrillic_romanisation_is_in_latin_letters() -> None:
 )
 def test_korean_names_are_also_read_as_north_korea_writes_them(hangul: str, north: str) -> None:
     assert romanise(hangul)[1] == north
+
+
+@pytest.mark.parametrize(
+    ("hebrew", "forms"),
+    [("יגאל עמיר", ["yegal amir", "ygal amir"]), ("נתניהו", ["netnihu", "ntnihu"]),
+     ("יוסף", ["yosf"]), ("שמואל", ["shemoal", "shmoal"])],
+)
+def test_hebrew_vowel_letters_are_read_as_vowels(hebrew: str, forms: list[str]) -> None:
+    """ו and י inside a word are vowels, at its start consonants; anyascii read "ntnyhv"."""
+    assert romanise(hebrew) == forms
