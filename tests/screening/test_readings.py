@@ -207,6 +207,11 @@ def test_korean_and_hebrew_names_meet_the_lists_spelling(query: str, listed: str
     assert compare(query, listed).match
 
 
+def test_korean_names_written_apart_are_not_read_again() -> None:
+    assert further_readings("김정은") == ("Kimjongun",)
+    assert further_readings("정은 김") == ()
+
+
 def test_a_name_ending_in_allah_still_meets_its_parts() -> None:
     """The list names keep their words: "Habib A. Rashad" is still "Habib Allah Rashad"."""
     assert compare("Habib A. Rashad", "Habib Allah Rashad").score > 0.9
