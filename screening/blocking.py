@@ -18,7 +18,7 @@ The integer views of an index are derived once per process (``index_tables``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -713,31 +713,43 @@ def short_query_names(
     )
 
 
+def may_reach_floor(
+    queried: Sequence[str], query_lengths: np.ndarray, choices: Sequence[str],
+    choice_lengths: np.ndarray, same_group: np.ndarray, floor: float, workers: int = -1,
+) -> np.ndarray:
+    """(queried x choices) mask of the word pairs whose token_similarity may reach ``floor``.
+
+    token_similarity is at most the plain mean of Jaro-Winkler and OSA similarity except for
+    one edit or one variant group (``same_group``, broadcast to the matrix): one matrix of
+    each finds the few pairs worth its rules.
+    """
+    jaro: np.ndarray = cdist(queried, choices, scorer=JaroWinkler.normalized_similarity,
+                             dtype=np.float64, workers=workers)
+    edits: np.ndarray = cdist(queried, choices, scorer=OSA.distance, dtype=np.int64,
+                              workers=workers)
+    longest: np.ndarray = np.maximum.outer(query_lengths, choice_lengths)
+    plain = (jaro + (1.0 - edits / longest)) / 2
+    maybe: np.ndarray = (plain >= floor - 1e-9) | (edits <= 1) | same_group
+    return maybe
+
+
 def _short_words_alike(
     words: pl.DataFrame, initial: str, tables: IndexTables, floor: float
 ) -> pl.DataFrame:
     """(initial, token, ctid): the words of short names of ``initial`` at least ``floor``
-    similar (token_similarity) to each query word (token, canonical) of ``words``.
-
-    token_similarity is at most the plain mean of Jaro-Winkler and OSA similarity except
-    for one edit or one variant group: one matrix of each over every pair finds the few
-    pairs worth its rules.
-    """
+    similar (token_similarity) to each query word (token, canonical) of ``words``; only the
+    pairs that ``may_reach_floor`` are given to token_similarity."""
     listed = tables.short_words.filter(pl.col("initial") == initial)["ctid"].unique(
         maintain_order=True
     )
     choices = tables.token.gather(listed)
     groups = tables.canonical.gather(listed)
-    queried, listed_tokens = words["token"].to_list(), choices.to_list()
-    jaro = cdist(queried, listed_tokens, scorer=JaroWinkler.normalized_similarity,
-                 dtype=np.float64, workers=-1)
-    edits = cdist(queried, listed_tokens, scorer=OSA.distance, dtype=np.int64, workers=-1)
-    longest = np.maximum.outer(
-        words["token"].str.len_chars().to_numpy(), choices.str.len_chars().to_numpy()
+    maybe = may_reach_floor(
+        words["token"].to_list(), words["token"].str.len_chars().to_numpy(),
+        choices.to_list(), choices.str.len_chars().to_numpy(),
+        words["canonical"].to_numpy()[:, None] == groups.to_numpy()[None, :], floor,
     )
-    plain = (jaro + (1.0 - edits / longest)) / 2
-    same = words["canonical"].to_numpy()[:, None] == groups.to_numpy()[None, :]
-    rows, cols = np.nonzero((plain >= floor - 1e-9) | (edits <= 1) | same)
+    rows, cols = np.nonzero(maybe)
     pairs = pl.DataFrame({
         "token": words["token"].gather(rows), "canonical": words["canonical"].gather(rows),
         "ctid": listed.gather(cols),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import polars as pl
@@ -23,6 +23,7 @@ from screening import refdata
 from screening.transliterate import detect_script, romanisations, romanise
 
 Query = str | dict[str, Any]
+Records = list[dict[str, Any]]
 
 # Names that may have more than one reading (a cheap first test per name, in Polars): letters
 # of a script romanised in more than one way, or a word ending in "allah".
@@ -50,7 +51,7 @@ def further_readings(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(form for form in found if form != name))
 
 
-@lru_cache(maxsize=1)
+@cache
 def _never_before_allah() -> frozenset[str]:
     return frozenset(refdata.string_list("name_variants", "allah_never_after"))
 
@@ -111,8 +112,9 @@ def read_as(explanation: str, name: str, reading: str) -> str:
 def explained(explanation: str, readings: dict[str, str]) -> str:
     """``read_as`` for whichever added reading (reading -> name) the explanation opens with."""
     for reading, name in readings.items():
-        if explanation.startswith(_OPENING.format(reading)):
-            return read_as(explanation, name, reading)
+        reworded = read_as(explanation, name, reading)
+        if reworded != explanation:
+            return reworded
     return explanation
 
 
@@ -169,10 +171,10 @@ def named_as_written(hits: pl.DataFrame) -> pl.DataFrame:
 # --- The same for a few parties given as dicts --------------------------------------------------
 
 
-def reading_records(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[int, int]]:
+def reading_records(rows: Records) -> tuple[Records, dict[int, int]]:
     """``rows`` plus one row per further reading, numbered after the others, and each added
     row -> the row it reads."""
-    added: list[dict[str, Any]] = []
+    added: Records = []
     of_row: dict[int, int] = {}
     for row in rows:
         name = row.get("name")
@@ -183,28 +185,24 @@ def reading_records(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], d
     return [*rows, *added], of_row
 
 
-def fold_reading_records(
-    hits: list[dict[str, Any]], rows: list[dict[str, Any]], of_row: dict[int, int]
-) -> list[dict[str, Any]]:
+def fold_reading_records(hits: Records, rows: Records, of_row: dict[int, int]) -> Records:
     """``fold_reading_hits`` and ``named_as_written`` for hit dicts sorted by row, score
     (best first) and entity; ``rows`` are the parties as given."""
     if not of_row:
         return hits
     best: dict[tuple[int, str, str], dict[str, Any]] = {}
     for hit in sorted(hits, key=lambda h: (-h["score"], h["row"])):
-        party = of_row.get(hit["row"], hit["row"])
+        row: int = hit["row"]
+        party = of_row.get(row, row)
         key = (party, hit["list_id"], hit["entity_id"])
         if key in best:
             continue
-        if hit["row"] in of_row:
+        if row in of_row:
             name, reading = rows[party]["name"], hit["query_name"]
             hit = {**hit, "row": party, "query_name": name, "read_as": reading,
                    "explanation": read_as(hit["explanation"], name, reading)}
         best[key] = hit
     return sorted(best.values(), key=lambda h: (h["row"], -h["score"], h["entity_id"]))
-
-
-Records = list[dict[str, Any]]
 
 
 def screen_read_records(screen_rows: Callable[[Records], Records], rows: Records) -> Records:

@@ -28,7 +28,13 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from rapidfuzz.process import cdist
 
 from screening.algorithms import Algorithm
-from screening.blocking import BORROW_SIM, SLIP_MIN_LETTERS, UNSEEN_SIM, short_name_words
+from screening.blocking import (
+    BORROW_SIM,
+    SLIP_MIN_LETTERS,
+    UNSEEN_SIM,
+    may_reach_floor,
+    short_name_words,
+)
 from screening.explain import _explain_one
 from screening.index import (
     MAX_TOKEN_NAMES,
@@ -244,18 +250,12 @@ class _ShortWords:
         return out
 
     def names_alike(self, token: str, canonical: str, floor: float) -> set[int]:
-        """The names carrying a word at least ``floor`` similar to ``token`` (token_sim).
-
-        token_sim is at most the plain similarity (mean of Jaro-Winkler and OSA similarity)
-        except for one edit or one variant group: only the words that pass one of those
-        tests, found in one vectorised pass each, are given to token_sim.
-        """
-        jaro = cdist([token], self.token, scorer=JaroWinkler.normalized_similarity,
-                     dtype=np.float64, workers=1)[0]
-        edits = cdist([token], self.token, scorer=OSA.distance, dtype=np.int64, workers=1)[0]
-        longest = np.maximum(len(token), self.length)
-        plain = (jaro + (1.0 - edits / longest)) / 2
-        maybe = (plain >= floor - 1e-9) | (edits <= 1) | (self.canonical == canonical)
+        """The names carrying a word at least ``floor`` similar to ``token`` (token_sim); only
+        the words that ``blocking.may_reach_floor`` are given to token_sim."""
+        maybe = may_reach_floor(
+            [token], np.array([len(token)]), self.token, self.length,
+            (self.canonical == canonical)[None, :], floor, workers=1,
+        )[0]
         found: set[int] = set()
         for row in np.flatnonzero(maybe).tolist():
             word = self.token[row]

@@ -241,8 +241,7 @@ def romanise_hebrew_word(word: str, guess_vowel: bool = True) -> str:
         if char == "ו":
             units.append(("u" if last else "o", True))
         elif char == "י":  # a consonant before a vowel letter ("אריאל": aryal), else a vowel
-            before_vowel = bool(after) and after in _HEBREW_VOWEL_LETTERS
-            units.append(("y", False) if before_vowel else ("i", True))
+            units.append(("y", False) if after in _HEBREW_VOWEL_LETTERS else ("i", True))
         elif char in "אע" or (char == "ה" and last and index > 0):
             units.append(("a", True))
         elif char in letters:
