@@ -13,7 +13,10 @@ commits every ~10 s (a group of 250 adds ~0.8 MB). Measured apart (groups of 250
 154k screenings), a checkpoint cost 30-460 ms of CPU, nearly all of it on DuckDB's own threads,
 which can take both cores from the sidecars for that long. The writer checkpoints on its own
 before that (``CHECKPOINT_WAL_BYTES``), with DuckDB on one thread meanwhile (the checkpoint then
-runs in the writer's thread alone): the other core keeps screening.
+runs in one thread alone): the other core keeps screening. That thread (``Checkpointer``) runs at
+the lowest CPU priority (nice 19), so the sidecars and request threads preempt it as soon as they
+want a core; the writer waits for it, as it waited for its own checkpoint before. DuckDB releases
+the GIL while it checkpoints, so the low priority never holds up a request thread.
 
 The writer keeps the audit chain head in memory between groups. The chain's seq is a primary
 key, so when another writer of this process appended meanwhile, the INSERT fails, the group is
@@ -27,6 +30,9 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
+import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -58,6 +64,7 @@ _FAILED_GROUP_PAUSE = 1.0  # seconds before a group that failed all its retries 
 # The writer checkpoints once the write-ahead log is this big: half DuckDB's own threshold, so
 # that a commit (ours or another writer's) rarely reaches that one.
 CHECKPOINT_WAL_BYTES = 8 * 1024 * 1024
+LOWEST_NICE = 19  # the checkpoint thread's priority (Linux: a nice value per thread)
 log = logging.getLogger(__name__)
 
 
@@ -133,6 +140,7 @@ class ScreeningRecorder:
         self._database = database
         self._checkpoint_bytes = checkpoint_bytes
         self._wal = database.path.with_name(database.path.name + ".wal")
+        self._checkpointer = Checkpointer(database)
         self._journal = Journal(database.path)
         self._head: tuple[int, str] | None = None
         self._replay()
@@ -184,6 +192,7 @@ class ScreeningRecorder:
             self._closed = True
             self._lock.notify()
         self._thread.join()
+        self._checkpointer.close()
         self._journal.close()
 
     def _replay(self) -> None:
@@ -238,30 +247,18 @@ class ScreeningRecorder:
                 written.clear()
                 if stop:
                     return
-                self._checkpoint_if_due(con)
+                self._checkpoint_if_due()
         finally:
             con.close()
 
-    def _checkpoint_if_due(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Checkpoint the store on one DuckDB thread once the write-ahead log is big enough."""
+    def _checkpoint_if_due(self) -> None:
+        """Checkpoint the store once the write-ahead log is big enough (and wait for it)."""
         try:
             if self._wal.stat().st_size < self._checkpoint_bytes:
                 return
         except FileNotFoundError:
             return
-        try:
-            row = con.execute("SELECT current_setting('threads')").fetchone()
-            assert row is not None
-            threads = int(row[0])
-            # ``threads`` is the database's, not this cursor's: queries of other threads run on
-            # one thread too meanwhile (the API's own are small; the screening is elsewhere).
-            con.execute("SET threads = 1")
-            try:
-                con.execute("CHECKPOINT")
-            finally:
-                con.execute(f"SET threads = {threads}")
-        except duckdb.Error:  # DuckDB's own checkpoint at its threshold remains
-            log.warning("the store could not be checkpointed now", exc_info=True)
+        self._checkpointer.checkpoint()
 
     def _commit(self, con: duckdb.DuckDBPyConnection, group: Group) -> Group:
         """Commit the group in parts; returns the part not committed (logged), else []."""
@@ -302,6 +299,76 @@ class ScreeningRecorder:
             self._head = None
             raise
         self._head = head
+
+
+class Checkpointer:
+    """A thread at the lowest CPU priority that checkpoints the store when asked.
+
+    The checkpoint runs with DuckDB on one thread, so all of its work is on this thread: at
+    nice 19 the sidecars and request threads take the cores whenever they want them, and the
+    checkpoint has what they leave (at 500 screenings a second, most of a core).
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._asked: queue.SimpleQueue[threading.Event | None] = queue.SimpleQueue()
+        ready = threading.Event()  # set once the thread has lowered its priority
+        self._thread = threading.Thread(target=self._run, args=(ready,),
+                                        name="screening-checkpoint", daemon=True)
+        self._thread.start()
+        ready.wait()
+
+    def checkpoint(self) -> None:
+        """Checkpoint now, on the low-priority thread; returns when it is done (or failed)."""
+        done = threading.Event()
+        self._asked.put(done)
+        done.wait()
+
+    def close(self) -> None:
+        self._asked.put(None)
+        self._thread.join()
+
+    def _run(self, ready: threading.Event) -> None:
+        lower_own_priority()
+        ready.set()
+        con = self._database.cursor()
+        try:
+            while (done := self._asked.get()) is not None:
+                try:
+                    checkpoint_on_one_thread(con)
+                except Exception:  # the thread lives on: the writer waits on it
+                    log.exception("the store could not be checkpointed now")
+                finally:
+                    done.set()
+        finally:
+            con.close()
+
+
+def lower_own_priority() -> None:
+    """The calling thread at the lowest CPU priority (Linux nice values are per thread)."""
+    if sys.platform != "linux":
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, LOWEST_NICE)  # 0: the calling thread
+    except OSError:
+        log.warning("the checkpoint thread keeps its CPU priority", exc_info=True)
+
+
+def checkpoint_on_one_thread(con: duckdb.DuckDBPyConnection) -> None:
+    """CHECKPOINT with DuckDB on one thread (the caller's); failures are logged, not raised."""
+    try:
+        row = con.execute("SELECT current_setting('threads')").fetchone()
+        assert row is not None
+        threads = int(row[0])
+        # ``threads`` is the database's, not this cursor's: queries of other threads run on
+        # one thread too meanwhile (the API's own are small; the screening is elsewhere).
+        con.execute("SET threads = 1")
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.execute(f"SET threads = {threads}")
+    except duckdb.Error:  # DuckDB's own checkpoint at its threshold remains
+        log.warning("the store could not be checkpointed now", exc_info=True)
 
 
 def _insert_screenings(con: duckdb.DuckDBPyConnection, group: Group) -> None:

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import signal
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -132,6 +133,24 @@ def test_the_writer_checkpoints_the_store_on_one_thread(seed: Seed, tmp_path: Pa
     assert set(_stored(con)) == set(ids) and verify(con).ok
     con.close()
     database.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread nice values: Linux")
+def test_checkpoints_run_on_a_thread_of_the_lowest_priority(seed: Seed, tmp_path: Path) -> None:
+    """The checkpoint thread gives way to every other thread; the others keep their priority."""
+    database = Database(seed.copy_to(tmp_path / "store"))
+    recorder = ScreeningRecorder(database)
+    try:
+        found = [t for t in threading.enumerate() if t.name == "screening-checkpoint"]
+        assert len(found) == 1 and found[0].native_id is not None
+        assert os.getpriority(os.PRIO_PROCESS, found[0].native_id) == recorder_module.LOWEST_NICE
+        ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert ours < recorder_module.LOWEST_NICE
+        assert os.getpriority(os.PRIO_PROCESS, recorder._thread.native_id or 0) == ours
+    finally:
+        recorder.close()
+        database.close()
+    assert not [t for t in threading.enumerate() if t.name == "screening-checkpoint"]
 
 
 def test_committed_rows_are_the_records_exactly(seed: Seed, tmp_path: Path) -> None:
