@@ -90,11 +90,21 @@ class Engines:
     def screen_records(self, built: Built, rows: list[dict[str, Any]], threshold: float | None,
                        lists: list[str] | None) -> list[dict[str, Any]]:
         """``Screener.screen_records`` (all hits), in a sidecar when there is one."""
+        if self.sidecars is not None:
+            self.sidecars.times.clear()
         if self.sidecars is not None and built.job_index is not None:
             hits = self.sidecars.screen(self._job(built, rows, threshold, lists))
             if hits is not None:
                 return hits
         return built.screener.screen_records(rows, threshold=threshold, limit=None, lists=lists)
+
+    def sidecar_times(self) -> tuple[float, float]:
+        """Seconds this thread's last screening waited for an idle sidecar, then spent with it
+        (0, 0 when it was screened in process)."""
+        if self.sidecars is None:
+            return 0.0, 0.0
+        times = self.sidecars.times
+        return times.waited, times.asked
 
     @staticmethod
     def _job(built: Built, rows: list[dict[str, Any]] | None, threshold: float | None,

@@ -36,6 +36,7 @@ import queue
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -180,6 +181,17 @@ class _Sidecar:
         self.process.join(timeout=10)
 
 
+class JobTimes(threading.local):
+    """The calling thread's last ``Sidecars.screen``: seconds waiting for an idle sidecar, then
+    with it (sending, screening, answer read). For the fast path's Server-Timing header."""
+
+    waited: float = 0.0
+    asked: float = 0.0
+
+    def clear(self) -> None:
+        self.waited = self.asked = 0.0
+
+
 class Sidecars:
     """A few sidecars shared by the request threads; one job at a time each.
 
@@ -197,6 +209,7 @@ class Sidecars:
         self._closed = False
         self.answer_seconds = answer_seconds
         self.answered = 0  # jobs screened by a sidecar (the others were screened in process)
+        self.times = JobTimes()
         for number in range(count):
             sidecar = _Sidecar(f"screening-sidecar-{number}")
             self._all.append(sidecar)
@@ -208,14 +221,18 @@ class Sidecars:
 
     def screen(self, job: Job) -> list[dict[str, Any]] | None:
         """The hits of ``job`` from the first idle sidecar; None when it could not screen."""
+        self.times.clear()
         if not self._all:
             return None
+        started = time.perf_counter()
         try:
             sidecar = self._idle.get(timeout=IDLE_WAIT_SECONDS)
         except queue.Empty:
             log.warning("no screening sidecar free within %s s; screening in process",
                         IDLE_WAIT_SECONDS)
             return None
+        taken = time.perf_counter()
+        self.times.waited = taken - started
         try:
             answer = sidecar.ask(job, self.answer_seconds)
         except BaseException as exc:
@@ -225,6 +242,7 @@ class Sidecars:
                 return None
             raise
         self._idle.put(sidecar)
+        self.times.asked = time.perf_counter() - taken
         if answer.hits is None:
             log.warning("a screening sidecar declined a job: %s", answer.problem)
             return None

@@ -101,3 +101,9 @@ def error_of(payload: Any) -> dict[str, Any]:
 
 def query(name: str, **props: list[str]) -> dict[str, Any]:
     return {"schema": "Person", "properties": {"name": [name], **props}}
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """A Server-Timing header's metrics and their durations (ms)."""
+    metrics = (part.strip().split(";dur=") for part in header.split(","))
+    return {name: float(duration) for name, duration in metrics}

@@ -25,6 +25,7 @@ from tests.api.helpers import (
     UN_NAME,
     Seed,
     bearer,
+    server_timing,
 )
 
 NAMES = (UN_NAME, CONFIDENTIAL_NAME, "Jean Dupont", "Zawahiri Aiman", "Karim Ouali")
@@ -83,6 +84,17 @@ def test_sidecar_answers_exactly_like_the_worker(
     finally:
         shutdown(plain_app)
     assert sidecars_of(side_app).answered == 2 * len(NAMES)  # none fell back to the worker
+
+
+def test_server_timing_tells_the_sidecar_part_apart(side_app: Flask, seed: Seed) -> None:
+    """A one-party screening's Server-Timing: its time with the sidecar is inside its total."""
+    response = side_app.test_client().post("/v1/screen", json={"name": UN_NAME},
+                                           headers=bearer(seed, "bank"))
+    assert response.status_code == 200
+    took = server_timing(response.headers["Server-Timing"])
+    assert took["sidecar"] > 0 and took["wait"] >= 0
+    assert took["wait"] + took["sidecar"] <= took["app"]
+    assert sidecars_of(side_app).answered == 1
 
 
 def test_a_client_never_gets_a_confidential_hit_from_a_sidecar(side_app: Flask,
