@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from flask.testing import FlaskClient
 
 from api import create_app, shutdown
 from api.engine import Engines
-from api.sidecars import Job, Sidecars
+from api.sidecars import IdlePool, Job, Sidecars
 from tests.api.conftest import serving
 from tests.api.helpers import (
     CONFIDENTIAL,
@@ -221,3 +222,40 @@ def test_messages_arrive_whole_whatever_their_size() -> None:
     with pytest.raises(EOFError):
         receive_message(ours)
     ours.close()
+
+
+def _taking(pool: IdlePool[str], got: list[str | None], timeout: float) -> threading.Thread:
+    """A thread waiting in ``pool`` (it has begun waiting when this returns)."""
+    waiting_before = len(pool._waiting)
+    thread = threading.Thread(target=lambda: got.append(pool.take(timeout)))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while len(pool._waiting) == waiting_before and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return thread
+
+
+def test_idle_sidecars_go_to_the_longest_waiting_request_first() -> None:
+    """A sidecar put back is handed to the first waiter, not to whoever asks next."""
+    pool: IdlePool[str] = IdlePool()
+    first: list[str | None] = []
+    second: list[str | None] = []
+    first_thread = _taking(pool, first, 10)
+    second_thread = _taking(pool, second, 10)
+    pool.put("a")
+    assert pool.take(0.05) is None  # a request arriving now does not take it from the waiters
+    pool.put("b")
+    first_thread.join()
+    second_thread.join()
+    assert (first, second) == (["a"], ["b"])
+    pool.put("a")
+    assert pool.take(0) == "a"  # none waiting: an idle one at once
+
+
+def test_a_request_that_waits_in_vain_leaves_no_trace() -> None:
+    pool: IdlePool[str] = IdlePool()
+    got: list[str | None] = []
+    _taking(pool, got, 0.05).join()
+    assert got == [None]
+    pool.put("a")  # kept for the next request, not handed to the one gone
+    assert pool.take(0) == "a"
