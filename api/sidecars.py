@@ -197,9 +197,13 @@ class IdlePool(Generic[T]):
     With a plain queue, a sidecar put back went to whichever thread called ``get`` first once
     it was there: often a request just arrived, holding the GIL, rather than one already
     waiting, which had first to be woken and to get the GIL. An unlucky request could lose
-    that race several times in a row (the paced load's slowest 1% waited 7-10 ms on average
-    for a sidecar, a few times the ~1.8 ms a sidecar is held). Here a request waits only when
-    none is idle, and a sidecar put back goes straight to the longest waiting one.
+    that race several times in a row. Here a request waits only when none is idle, and a
+    sidecar put back goes straight to the longest waiting one. In the paced load
+    (``benchmarks.api_latency --rate 500``, 2 cores shared with other jobs), the slowest 1%
+    waited 3.8-6.7 ms on average for a sidecar (7 runs) against 7.1-12.6 ms with the plain
+    queue (8 runs). At load average 4-7 the server's own p99 was 20-29 ms (5 runs) against
+    32-41 ms in the runs alternated with them; at 3-4 it was no better (13-18 against 12-17
+    ms), and the p99 from the scheduled time did not change beyond the runs' spread.
     """
 
     def __init__(self) -> None:
