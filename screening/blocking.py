@@ -40,7 +40,7 @@ from screening.index import (
     spelling_key,
     whole_name_key,
 )
-from screening.keys import is_edit2_key, token_table
+from screening.keys import is_wide_key, token_table
 from screening.normalise import PERSON, bare_names, tokenise_names
 from screening.scoring import (
     INITIAL_SIM,
@@ -362,9 +362,9 @@ def fresh_facts(unknown: pl.Series, tables: IndexTables) -> pl.DataFrame:
     # Class tokens weigh 0 and lend nothing; every other unseen token weighs more than 0.
     words = facts.filter(~pl.col("token").str.starts_with("#")).select("token", "keys")
     words = words.with_row_index("wid")
-    # Two-edit keys are left out: a word two edits away is not close enough to lend weight.
+    # Wide keys are left out: a word met only by them is not close enough to lend weight.
     similar = _similar(
-        words.with_columns(pl.col("keys").list.eval(pl.element().filter(~is_edit2_key(pl.element())))),
+        words.with_columns(pl.col("keys").list.eval(pl.element().filter(~is_wide_key(pl.element())))),
         tables, BORROW_SIM,
     )
     # Ties go to the listed token with the lowest id, so the result never depends on order.

@@ -31,7 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from lists.store import ListStore, Snapshot
-from screening.keys import is_edit2_key, token_table
+from screening.keys import is_wide_key, token_table
 from screening.legal_words import legal_form_words, legal_form_words_in, stray_short_forms
 from screening.normalise import bare_names, name_variants, tokenise_names
 from screening.phonetic import phonetic_keys
@@ -39,11 +39,11 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "30"
+INDEX_VERSION = "31"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Two-edit keys (keys.py, ``e:``) are vaguer: they may be shared by this many tokens.
-MAX_EDIT2_KEY_TOKENS = 20
+MAX_WIDE_KEY_TOKENS = 20
 # A list token carried by more names than this cannot create candidates on its own.
 MAX_TOKEN_NAMES = 250
 # Letters of the start of a name that a long (possibly cut) query is looked up by.
@@ -263,7 +263,7 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.D
     """Blocking keys: token keys point at distinct tokens, whole-name keys at names.
 
     ``key`` -> ``token`` for the keys of distinct tokens (a key shared by more than
-    MAX_KEY_TOKENS tokens, MAX_EDIT2_KEY_TOKENS for two-edit keys, tells nothing: it is kept
+    MAX_KEY_TOKENS tokens, MAX_WIDE_KEY_TOKENS for wide keys, tells nothing: it is kept
     only for the common words it leads to), and ``key`` -> ``name_id`` for
     whole-name keys. Going through distinct tokens keeps the join small: a query token meets
     each similar list token once, not once per name that carries it.
@@ -277,13 +277,13 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.D
         .unique()
     )
     sizes = token_keys.group_by("key").len()
-    sharp = pl.col("len") <= pl.when(is_edit2_key(pl.col("key"))).then(
-        MAX_EDIT2_KEY_TOKENS
+    sharp = pl.col("len") <= pl.when(is_wide_key(pl.col("key"))).then(
+        MAX_WIDE_KEY_TOKENS
     ).otherwise(MAX_KEY_TOKENS)
     # A vague key still leads to the common words among its tokens (few, and never expanded
     # alone): "wali" reaches "ali" and pairs it with another common word (c2: keys).
     pairing = info.join(pairing_words(tokens), on="tid", how="semi")["token"]
-    to_common = ~is_edit2_key(pl.col("key")) & pl.col("token").is_in(pairing.implode())
+    to_common = ~is_wide_key(pl.col("key")) & pl.col("token").is_in(pairing.implode())
     token_keys = (
         token_keys.join(sizes, on="key")
         .filter(sharp | to_common)

@@ -15,6 +15,13 @@ per row:
   which the scorer, comparing spellings, may still find close (shorter keys would meet
   hundreds of tokens for nothing).
   Apart from ``d:`` so that the keys of one edit stay as sharp as they were.
+- ``f:`` and ``s:`` the first and the last AFFIX_LETTERS letters of a spelling of
+  AFFIX_MIN_LEN letters or more: words that share a long start or end may be similar for the
+  scorer however far apart their other letters ("Bahar"/"Bahaziq", "Hesong"/"Chilsong",
+  "Salem"/"Mossalem"), which no deletion key reaches.
+
+``e:``, ``f:`` and ``s:`` are wide keys: they meet many words that are not similar, so the
+index keeps only the sharp ones (few tokens each), and they never make a word lend its weight.
 """
 
 from __future__ import annotations
@@ -28,6 +35,10 @@ _MIN_DELETE_LEN = 3
 _MIN_WHOLE_LEN = 2
 _MIN_EDIT2_KEY_LEN = 4
 EDIT2_PREFIX = "e:"
+AFFIX_LETTERS = 4
+AFFIX_MIN_LEN = 5
+# Keys that meet words far apart (see the module's docstring).
+WIDE_PREFIXES = (EDIT2_PREFIX, "f:", "s:")
 
 
 def token_keys(token: str) -> list[str]:
@@ -53,6 +64,8 @@ def token_keys(token: str) -> list[str]:
     if len(token) >= _MIN_EDIT2_KEY_LEN:
         # Whole, so that a word two letters longer meets it ("rahkar" -> e:raka, "raka").
         keys.append(f"{EDIT2_PREFIX}{token}")
+    if len(token) >= AFFIX_MIN_LEN:
+        keys.extend((f"f:{token[:AFFIX_LETTERS]}", f"s:{token[-AFFIX_LETTERS:]}"))
     return list(dict.fromkeys(keys))
 
 
@@ -71,9 +84,9 @@ def _without(form: str, i: int, j: int) -> str:
     return form[:i] + form[i + 1:j] + form[j + 1:]
 
 
-def is_edit2_key(key: pl.Expr) -> pl.Expr:
-    """Whether a key is an ``e:`` (two-edit) key."""
-    return key.str.starts_with(EDIT2_PREFIX)
+def is_wide_key(key: pl.Expr) -> pl.Expr:
+    """Whether a key is a wide key (``e:``, ``f:`` or ``s:``)."""
+    return key.str.slice(0, 2).is_in(WIDE_PREFIXES)
 
 
 def token_table(tokens: pl.Series) -> pl.DataFrame:
@@ -142,7 +155,23 @@ def _key_rows(base: pl.DataFrame) -> pl.DataFrame:
         spellings.filter(pl.col("form").str.len_chars() >= _MIN_EDIT2_KEY_LEN).select(
             "row", (pl.lit(EDIT2_PREFIX) + pl.col("form")).alias("key")
         ),
+        _affixes(spellings),
     ])
+
+
+def _affixes(forms: pl.DataFrame) -> pl.DataFrame:
+    """(row, key): the ``f:`` then the ``s:`` key of each spelling long enough, in
+    token_keys order."""
+    long = forms.filter(pl.col("form").str.len_chars() >= AFFIX_MIN_LEN)
+    first = long.select(
+        "row", (pl.lit("f:") + pl.col("form").str.slice(0, AFFIX_LETTERS)).alias("key"),
+        pl.lit(0).alias("part"),
+    )
+    last = long.select(
+        "row", (pl.lit("s:") + pl.col("form").str.slice(-AFFIX_LETTERS)).alias("key"),
+        pl.lit(1).alias("part"),
+    )
+    return pl.concat([first, last]).sort("row", "part", maintain_order=True).select("row", "key")
 
 
 def _one_deletions(forms: pl.DataFrame) -> pl.DataFrame:

@@ -44,7 +44,7 @@ from screening.index import (
     clean_identifier,
     pairing_words,
 )
-from screening.keys import EDIT2_PREFIX, token_keys
+from screening.keys import WIDE_PREFIXES, token_keys
 from screening.legal_words import is_form_slip
 from screening.normalise import bare_names, is_bare, name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier, schema_adjustment
@@ -192,7 +192,7 @@ class _KeyTable:
         lo = self.first.searchsorted(first, "left")
         counts = self.first.searchsorted(first, "right") - lo
         total = int(counts.sum())
-        if total == 0:  # most keys of a query word (two-edit keys above all) are not listed
+        if total == 0:  # most keys of a query word (wide keys above all) are not listed
             return _NO_IDS, _NO_IDS
         which = np.repeat(np.arange(len(first)), counts)
         # row of each id: its key's first row, plus its rank within the key's run
@@ -399,7 +399,7 @@ class Word:
 @dataclass(frozen=True, slots=True)
 class _Similar:
     """A word's similar list tokens (list tid -> sim), and among them those met by keys other
-    than two-edit ones and at least BORROW_SIM similar. Read-only once made."""
+    than wide ones and at least BORROW_SIM similar. Read-only once made."""
 
     sims: dict[int, float]
     close: dict[int, float]
@@ -535,7 +535,7 @@ class FastPath:
         self, words: Iterable[tuple[str, list[str]]], floor: float
     ) -> dict[str, _Similar]:
         """_similar's answers, with the closest list tokens among those met by keys other than
-        two-edit ones (what _borrow needs)."""
+        wide ones (what _borrow needs)."""
         distinct: dict[str, list[str]] = {}
         for token, keys in words:
             distinct.setdefault(token, keys)
@@ -565,7 +565,7 @@ class FastPath:
         for number, keys in enumerate(distinct.values()):
             for key in dict.fromkeys(keys):
                 owner.append(number)
-                edit2.append(key.startswith(EDIT2_PREFIX))
+                edit2.append(key.startswith(WIDE_PREFIXES))
                 flat.append(key)
         out = {token: _Similar({}, {}) for token in distinct}
         if not flat:
@@ -595,8 +595,9 @@ class FastPath:
         """The tokens among ``tids`` whose plain similarity (mean of Jaro-Winkler and OSA
         similarity) reaches ``floor``, in one vectorised pass.
 
-        For tokens met by two-edit keys only, this is what token_sim can reach: its other
-        rules (one edit, initial, variant group, identical) need a key of another kind.
+        For tokens met by wide keys only (keys.WIDE_PREFIXES), this is what token_sim can
+        reach: its other rules (one edit, initial, variant group, identical) need a key of
+        another kind.
         """
         if not tids:
             return set()
@@ -668,13 +669,13 @@ class FastPath:
         floor = self.algorithm.token_floor
         if floor <= BORROW_SIM:
             # The words' similar list tokens, as candidates() will ask for them (kept): those
-            # met by keys other than two-edit ones and BORROW_SIM close are _borrow_weights'.
+            # met by keys other than wide ones and BORROW_SIM close are _borrow_weights'.
             found = self._similar_found(((q.token, q.keys) for q in borrowing), floor)
             similar = {token: held.close for token, held in found.items()}
         else:
-            # blocking._borrow_weights leaves the two-edit keys out.
+            # blocking._borrow_weights leaves the wide keys out.
             similar = self._similar(
-                ((q.token, [k for k in q.keys if not k.startswith(EDIT2_PREFIX)])
+                ((q.token, [k for k in q.keys if not k.startswith(WIDE_PREFIXES)])
                  for q in borrowing),
                 BORROW_SIM,
             )

@@ -150,7 +150,30 @@ def _divine(rest: str) -> str | None:
     # Sun-letter assimilation doubles the first letter: "abd-ur-rrahman", "abderrahmane".
     if len(rest) > 2 and rest[0] == rest[1] and rest[1:] in divine:
         return divine[rest[1:]]
-    return None
+    return _slipped_divine().get(rest)
+
+
+# A slip in a divine name is read only in spellings this long: "hamiid", "ranman" are
+# Hamid and Rahman, but a five-letter "basir" is a divine name of its own, not Basit.
+_SLIPPED_DIVINE_MIN_LEN = 6
+
+
+@cache
+def _slipped_divine() -> dict[str, str]:
+    """One slip (``one_slip``) from a spelling of the X in "Abd al-X" -> its id, for slipped
+    spellings of _SLIPPED_DIVINE_MIN_LEN letters or more that are one slip from one id only
+    and are no spelling themselves: "Abdul Hamiid" is Abd al-Hamid misspelt. A letter added
+    at the end is no slip: "Hamidi", "Rahmani" are surnames of their own."""
+    divine = _divine_names()
+    ids: dict[str, set[str]] = {}
+    for spelling, name_id in divine.items():
+        for slip in one_slip(spelling):
+            if (
+                len(slip) >= _SLIPPED_DIVINE_MIN_LEN and slip not in divine
+                and slip[:-1] not in divine
+            ):
+                ids.setdefault(slip, set()).add(name_id)
+    return {slip: next(iter(found)) for slip, found in ids.items() if len(found) == 1}
 
 
 @cache

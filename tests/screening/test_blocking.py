@@ -16,8 +16,8 @@ QUERIES = {
     # 40 long names share every query word and rank above the 10 short names that score:
     # a cap of 32 by block score alone cut the 10.
     "Ibrahim Hassan Tikriti": "Hassan Tikriti",
-    # Two edits from the listed word ("Tadicx"/"Radic", "Zubair"/"Zufar", "Rahkar"/"Rahat").
-    "Miroslav Tadicx": "Miroslav Radic",
+    # Two edits from the listed word ("Rsadicx"/"Radic", "Zubair"/"Zufar", "Rahkar"/"Rahat").
+    "Miroslav Rsadicx": "Miroslav Radic",
     "Zubair Hassan": "Hassan Zufar",
     "Rahkar Trading": "Rahat Trading",
     # A word the index never saw, of a listed word's variant group (ch/sh, aee/ai).
@@ -28,7 +28,7 @@ QUERIES = {
 }
 
 
-PERSONS = ("Ibrahim Hassan Tikriti", "Miroslav Tadicx", "Zubair Hassan", "Abdul-Reza Chahlaee")
+PERSONS = ("Ibrahim Hassan Tikriti", "Miroslav Rsadicx", "Zubair Hassan", "Abdul-Reza Chahlaee")
 
 
 def _word(rng: random.Random) -> str:

@@ -46,8 +46,8 @@ CASES: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("PART1ZAN", "Vessel"): [("25263", "us_ofac_sdn"), ("25297", "us_ofac_sdn")],
     ("LIMITED LIABILITYCOMPANY STROYTEKHNOLOGIYA", "Organization"): [("36999", "us_ofac_sdn")],
     # ... and one word with an initial, the two-word names whose other word has that initial.
-    ("A. Shahlai", "Person"): [("47108", "us_ofac_sdn"), ("28315", "us_ofac_sdn")],
-    ("M. Hassan", "Person"): [("20963", "us_ofac_sdn")],
+    ("A. Shahlai", "Person"): [("12629", "gb_hmt"), ("30525", "us_ofac_sdn")],
+    ("M. Hassan", "Person"): [("20602", "us_ofac_sdn")],
     # "wali" meets the common word "ali" through a key too vague for other words ("d:ali"),
     # and with "mohamad" the names holding both common words (a c2: key).
     ("MOHAMAD WALI", "Person"): [("22113", "us_ofac_sdn"), ("6908549", "un_sc")],

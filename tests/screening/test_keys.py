@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from screening.keys import token_keys, token_table
+from screening.keys import WIDE_PREFIXES, token_keys, token_table
 
 TOKENS = [
     "tadicx", "radic", "ic", "ice", "al", "mohammed", "muhammad", "#lf", "2559", "yvb2559", "a",
@@ -26,8 +26,23 @@ def test_token_table_gives_token_keys_in_order() -> None:
 )
 def test_two_edits_share_a_two_edit_key(left: str, right: str) -> None:
     shared = set(token_keys(left)) & set(token_keys(right))
+    assert any(k.startswith("e:") for k in shared)
+    assert all(k.startswith(WIDE_PREFIXES) for k in shared)
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [("bahar", "bahaziq"), ("hesong", "chilsong"), ("salem", "mossalem")],
+)
+def test_a_long_shared_start_or_end_is_a_wide_key(left: str, right: str) -> None:
+    shared = set(token_keys(left)) & set(token_keys(right))
     assert shared
-    assert all(k.startswith("e:") for k in shared)
+    assert all(k.startswith(("f:", "s:")) for k in shared)
+
+
+def test_affix_keys_need_five_letters() -> None:
+    assert [k for k in token_keys("salem") if k[:2] in ("f:", "s:")] == ["f:sale", "s:alem"]
+    assert not [k for k in token_keys("alem") if k[:2] in ("f:", "s:")]
 
 
 def test_two_edit_keys_keep_four_letters() -> None:

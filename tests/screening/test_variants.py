@@ -100,6 +100,14 @@ def test_non_alphabetic_tokens_unchanged(token: str) -> None:
         (["abd", "al"], ["abd", "al"]),  # incomplete
         (["abdi", "rashid"], ["abdalrashid"]),
         (["ahmed", "abdo"], ["ahmed", "abdo"]),
+        # One slip in a divine name of six letters or more is still the unit.
+        (["abdul", "hamiid", "abdul", "aziz"], ["abdalhamid", "abdalaziz"]),
+        (["abdurranman"], ["abdalrahman"]),
+        (["abd", "al", "rahmen"], ["abdalrahman"]),
+        # Not in five letters ("basir" is a name of its own), nor a letter added at the end.
+        (["abdul", "basir"], ["abdul", "basir"]),
+        (["abdul", "hamidi"], ["abdul", "hamidi"]),
+        (["abdel", "rahmani"], ["abdel", "rahmani"]),
     ],
 )
 def test_merge_units(tokens: list[str], merged: list[str]) -> None:
