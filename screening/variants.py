@@ -154,7 +154,7 @@ def _divine(rest: str) -> str | None:
 
 
 # A slip in a divine name is read only in spellings this long: "hamiid", "ranman" are
-# Hamid and Rahman, but a five-letter "hamad" is a name of its own, not Hamid.
+# Hamid and Rahman, but a five-letter "basir" is a divine name of its own, not Basit.
 _SLIPPED_DIVINE_MIN_LEN = 6
 
 
