@@ -15,6 +15,9 @@ per row:
   which the scorer, comparing spellings, may still find close (shorter keys would meet
   hundreds of tokens for nothing).
   Apart from ``d:`` so that the keys of one edit stay as sharp as they were.
+- ``w:`` a three-letter spelling with each letter in turn left open ("i?b"): one letter changed
+  in so short a word ("EP-IOB"/"EP-ITB", "Soe"/"Son") leaves a shared two-letter deletion
+  too, but those meet so many words that the index drops them;
 - ``f:`` and ``s:`` the first and the last AFFIX_LETTERS letters of a spelling of
   AFFIX_MIN_LEN letters or more: words that share a long start or end may be similar for the
   scorer however far apart their other letters ("Bahar"/"Bahaziq", "Hesong"/"Chilsong",
@@ -35,6 +38,7 @@ _MIN_DELETE_LEN = 3
 _MIN_WHOLE_LEN = 2
 _MIN_EDIT2_KEY_LEN = 4
 EDIT2_PREFIX = "e:"
+_SUBSTITUTION_LEN = 3
 AFFIX_LETTERS = 4
 AFFIX_MIN_LEN = 5
 # Keys that meet words far apart (see the module's docstring).
@@ -64,6 +68,8 @@ def token_keys(token: str) -> list[str]:
     if len(token) >= _MIN_EDIT2_KEY_LEN:
         # Whole, so that a word two letters longer meets it ("rahkar" -> e:raka, "raka").
         keys.append(f"{EDIT2_PREFIX}{token}")
+    if len(token) == _SUBSTITUTION_LEN:
+        keys.extend(f"w:{token[:i]}?{token[i + 1:]}" for i in range(len(token)))
     if len(token) >= AFFIX_MIN_LEN:
         keys.extend((f"f:{token[:AFFIX_LETTERS]}", f"s:{token[-AFFIX_LETTERS:]}"))
     return list(dict.fromkeys(keys))
@@ -155,8 +161,26 @@ def _key_rows(base: pl.DataFrame) -> pl.DataFrame:
         spellings.filter(pl.col("form").str.len_chars() >= _MIN_EDIT2_KEY_LEN).select(
             "row", (pl.lit(EDIT2_PREFIX) + pl.col("form")).alias("key")
         ),
+        _substitutions(spellings),
         _affixes(spellings),
     ])
+
+
+def _substitutions(forms: pl.DataFrame) -> pl.DataFrame:
+    """(row, key): the ``w:`` keys of three-letter spellings, in token_keys order."""
+    short = forms.filter(pl.col("form").str.len_chars() == _SUBSTITUTION_LEN)
+    form = pl.col("form")
+    parts = [
+        short.select(
+            "row",
+            pl.concat_str(
+                pl.lit("w:"), form.str.slice(0, at), pl.lit("?"), form.str.slice(at + 1)
+            ).alias("key"),
+            pl.lit(at).alias("part"),
+        )
+        for at in range(_SUBSTITUTION_LEN)
+    ]
+    return pl.concat(parts).sort("row", "part", maintain_order=True).select("row", "key")
 
 
 def _affixes(forms: pl.DataFrame) -> pl.DataFrame:

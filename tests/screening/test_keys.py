@@ -9,7 +9,7 @@ from screening.keys import WIDE_PREFIXES, token_keys, token_table
 
 TOKENS = [
     "tadicx", "radic", "ic", "ice", "al", "mohammed", "muhammad", "#lf", "2559", "yvb2559", "a",
-    "abdalhamid", "hamiid", "zufar", "zubair", "abcd", "aeis", "tekhnopromeksport",
+    "abdalhamid", "hamiid", "zufar", "zubair", "abcd", "aeis", "tekhnopromeksport", "iob", "soe",
 ]
 
 
@@ -83,3 +83,9 @@ def test_token_table_keeps_the_first_of_repeated_keys() -> None:
         assert list(keys) == token_keys(token)
         assert len(set(keys)) == len(keys)
     assert token_table(pl.Series([], dtype=pl.Utf8)).height == 0
+
+
+def test_one_letter_changed_in_three_shares_a_substitution_key() -> None:
+    assert set(token_keys("iob")) & set(token_keys("itb")) >= {"w:i?b"}
+    assert [k for k in token_keys("soe") if k.startswith("w:")] == ["w:?oe", "w:s?e", "w:so?"]
+    assert not [k for k in token_keys("sone") if k.startswith("w:")]
