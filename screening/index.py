@@ -42,7 +42,7 @@ from screening.variants import abbreviated_unit_forms, is_common
 INDEX_VERSION = "33"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
-# Two-edit keys (keys.py, ``e:``) are vaguer: they may be shared by this many tokens.
+# Wide keys (keys.WIDE_PREFIXES) are vaguer: they may be shared by this many tokens.
 MAX_WIDE_KEY_TOKENS = 20
 # A list token carried by more names than this cannot create candidates on its own.
 MAX_TOKEN_NAMES = 250

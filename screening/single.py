@@ -560,25 +560,25 @@ class FastPath:
         self, distinct: dict[str, list[str]], floor: float
     ) -> dict[str, _Similar]:
         owner: list[int] = []  # per key: the number of its word
-        edit2: list[bool] = []
+        wide: list[bool] = []
         flat: list[str] = []
         for number, keys in enumerate(distinct.values()):
             for key in dict.fromkeys(keys):
                 owner.append(number)
-                edit2.append(key.startswith(WIDE_PREFIXES))
+                wide.append(key.startswith(WIDE_PREFIXES))
                 flat.append(key)
         out = {token: _Similar({}, {}) for token in distinct}
         if not flat:
             return out
         which, ids = self.t.token_keys.lookup_flat(*_hashes(flat))
         word_of = np.asarray(owner, dtype=np.int64)[which]
-        by_edit2 = np.asarray(edit2, dtype=np.bool_)[which]
+        by_wide = np.asarray(wide, dtype=np.bool_)[which]
         tokens, canonical, tid_of = self.t.token, self.t.canonical, self.t.tid_of
         for number, token in enumerate(distinct):
             mine = word_of == number
-            plain = set(ids[mine & ~by_edit2].tolist())
+            plain = set(ids[mine & ~by_wide].tolist())
             reached = plain | self._close_enough(
-                token, set(ids[mine & by_edit2].tolist()) - plain, floor
+                token, set(ids[mine & by_wide].tolist()) - plain, floor
             )
             tid = tid_of.get(token)
             canon = canonical[tid] if tid is not None else canonical_token(token)
