@@ -61,7 +61,7 @@ def test_threshold_cutoff_and_limit(api: Api, db_path: Path) -> None:
     scores = [r["score"] for r in loose["results"]]
     assert scores == sorted(scores, reverse=True) and min(scores) >= 0.5
     flagged = _match(api, "bank", {"q": query(UN_NAME)}, threshold=0.99,
-                     cutoff=0.5).json["responses"]["q"]["results"]
+                     cutoff=0.3).json["responses"]["q"]["results"]
     assert flagged[0]["match"] is True
     assert any(r["match"] is False for r in flagged)  # returned above cutoff, below threshold
 
