@@ -167,35 +167,29 @@ def _key_rows(base: pl.DataFrame) -> pl.DataFrame:
 
 
 def _substitutions(forms: pl.DataFrame) -> pl.DataFrame:
-    """(row, key): the ``w:`` keys of three-letter spellings, in token_keys order."""
+    """(row, key): the ``w:`` keys of three-letter spellings, one part per open letter (the
+    parts in token_keys order, each in row order, as _key_rows wants them)."""
     short = forms.filter(pl.col("form").str.len_chars() == _SUBSTITUTION_LEN)
     form = pl.col("form")
-    parts = [
+    return pl.concat([
         short.select(
             "row",
             pl.concat_str(
                 pl.lit("w:"), form.str.slice(0, at), pl.lit("?"), form.str.slice(at + 1)
             ).alias("key"),
-            pl.lit(at).alias("part"),
         )
         for at in range(_SUBSTITUTION_LEN)
-    ]
-    return pl.concat(parts).sort("row", "part", maintain_order=True).select("row", "key")
+    ])
 
 
 def _affixes(forms: pl.DataFrame) -> pl.DataFrame:
-    """(row, key): the ``f:`` then the ``s:`` key of each spelling long enough, in
-    token_keys order."""
+    """(row, key): the ``f:`` keys, then the ``s:`` keys, of the spellings long enough."""
     long = forms.filter(pl.col("form").str.len_chars() >= AFFIX_MIN_LEN)
-    first = long.select(
-        "row", (pl.lit("f:") + pl.col("form").str.slice(0, AFFIX_LETTERS)).alias("key"),
-        pl.lit(0).alias("part"),
-    )
-    last = long.select(
-        "row", (pl.lit("s:") + pl.col("form").str.slice(-AFFIX_LETTERS)).alias("key"),
-        pl.lit(1).alias("part"),
-    )
-    return pl.concat([first, last]).sort("row", "part", maintain_order=True).select("row", "key")
+    form = pl.col("form")
+    return pl.concat([
+        long.select("row", (pl.lit("f:") + form.str.slice(0, AFFIX_LETTERS)).alias("key")),
+        long.select("row", (pl.lit("s:") + form.str.slice(-AFFIX_LETTERS)).alias("key")),
+    ])
 
 
 def _one_deletions(forms: pl.DataFrame) -> pl.DataFrame:
