@@ -39,6 +39,7 @@ from screening.index import (
     prefix_key,
     spelling_key,
     whole_name_key,
+    with_slip_keys,
 )
 from screening.keys import is_wide_key, token_table
 from screening.normalise import PERSON, bare_names, tokenise_names
@@ -77,7 +78,8 @@ class IndexTables:
     canonical: pl.Series  # variant group by tid
     weight: pl.Series  # weight by tid
     token_keys: pl.DataFrame  # key, ctid: blocking keys of listed tokens
-    by_name: pl.DataFrame  # key, name_id: whole-name keys (n:, g:, c2:, t:)
+    by_name: pl.DataFrame  # key, name_id: whole-name keys (n:, g:, c2:, t:, j:...)
+    by_slip: pl.DataFrame  # key, name_id: the k: keys, many and for one join only
     fanout: pl.DataFrame  # ctid, len: rows of names carrying each rare token
     busy: pl.DataFrame  # ctid: rare tokens carried by more than MAX_TOKEN_NAMES names
     reachable: pl.DataFrame  # ctid: rare tokens that may create candidates
@@ -103,7 +105,9 @@ class IndexTables:
         fanout = rare.group_by("ctid").len()
         busy = fanout.filter(pl.col("len") > MAX_TOKEN_NAMES).select("ctid")
         words = index.tokens.filter(~pl.col("token").str.starts_with("#"))
-        by_name = index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id")
+        named = index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id")
+        slip = pl.col("key").str.starts_with("k:")
+        by_name = named.filter(~slip)
         return cls(
             index=index,
             sources=cls._sources(index),
@@ -113,6 +117,7 @@ class IndexTables:
             weight=info["weight"],
             token_keys=token_keys.select("key", ctid),
             by_name=by_name,
+            by_slip=named.filter(slip),
             fanout=fanout,
             busy=busy,
             reachable=fanout.filter(pl.col("len") <= MAX_TOKEN_NAMES).select("ctid"),
@@ -656,15 +661,21 @@ def candidates(
         .join(by_name, on="key")
         .select(_pair(pl.col("qid"), pl.col("name_id")))
     )
+    # ... or one edit from it ("Haji Abd al-Basir" and "Hajji Abdelnasser").
+    slipped = (
+        with_slip_keys(names.select("qid", "joined"))
+        .join(tables.by_slip, on="key")
+        .select(_pair(pl.col("qid"), pl.col("name_id")))
+    )
     # Repeats are harmless: block scores take maxima per position.
     found = _alike(
-        pl.concat([found, whole, lone, short, joined.select("pair"), pairs, cut, spelt]),
+        pl.concat([found, whole, lone, short, joined.select("pair"), pairs, cut, spelt, slipped]),
         names, tables,
     )
-    # Names met as a whole (glued words, a cut name's start, the same spelling, a short
-    # query word for word) may score on the whole name: the reach test, which counts words,
-    # does not apply to them.
-    whole_name = pl.concat([joined.select("pair"), cut, spelt, short]).unique()
+    # Names met as a whole (glued words, a cut name's start, the same spelling or one edit
+    # from it, a short query word for word) may score on the whole name: the reach test,
+    # which counts words, does not apply to them.
+    whole_name = pl.concat([joined.select("pair"), cut, spelt, slipped, short]).unique()
     scored = _block_scores(
         found, words, similar, tables, totals, min_score, joined, whole_name, algorithm
     )

@@ -39,7 +39,7 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "34"
+INDEX_VERSION = "35"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Wide keys (keys.WIDE_PREFIXES) are vaguer: they may be shared by this many tokens. At 20,
@@ -54,6 +54,9 @@ PREFIX_LETTERS = 8
 # Whole names spelt without spaces are keyed from this length (the scorer's whole-name
 # comparison starts there too).
 SPELLING_MIN_LETTERS = 6
+# A whole spelling this long stays JOINED_MIN_SIM alike through one edit (1 - 1/10 = 0.9):
+# from here it is also keyed with each letter left out (``k:``, spelling_slip_keys).
+SLIP_SPELLING_MIN_LETTERS = 10
 REFERENCE_DATA = Path(__file__).parent / "data"
 _TABLES = ("names", "tokens", "keys", "entities", "identifiers", "token_info")
 
@@ -301,6 +304,7 @@ def _keys(names: pl.DataFrame, info: pl.DataFrame, tokens: pl.DataFrame) -> pl.D
         [
             token_keys, whole, glued_keys(names), common_pair_keys(tokens),
             initial_pair_keys(tokens), prefix_keys(names), spelling_keys(names),
+            spelling_slip_keys(names),
         ]
     )
 
@@ -453,6 +457,36 @@ def spelling_keys(names: pl.DataFrame) -> pl.DataFrame:
 
 def spelling_key(joined: pl.Expr) -> pl.Expr:
     return pl.lit("j:") + joined
+
+
+def spelling_slip_keys(names: pl.DataFrame) -> pl.DataFrame:
+    """``k:`` keys of whole spellings of SLIP_SPELLING_MIN_LETTERS letters or more, pointing
+    at names: a query one edit from a listed spelling ("Haji Abd al-Basir" and "Hajji
+    Abdelnasser", "abdalbasir"/"abdalnasir") shares one (``with_slip_keys``), and the
+    scorer's whole-name comparison rates it a hit; no word of the query need meet the name.
+    Keys carried by more than MAX_TOKEN_NAMES names say too little."""
+    keys = with_slip_keys(names.select("joined", pl.col("name_id").cast(pl.UInt32))).select(
+        "key", pl.lit(None, dtype=pl.Utf8).alias("token"), "name_id"
+    ).unique()
+    return _without_busy(keys)
+
+
+def with_slip_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``frame`` whose ``joined`` spelling has SLIP_SPELLING_MIN_LETTERS letters
+    or more, once per ``k:`` key (column ``key``): the spelling with each letter in turn left
+    out, and whole. Two spellings one edit apart (a letter changed, added or dropped, two
+    neighbours swapped) share one."""
+    size, at, joined = pl.col("joined").str.len_chars(), pl.col("at"), pl.col("joined")
+    return (
+        frame.filter(size >= SLIP_SPELLING_MIN_LETTERS)
+        .with_columns(pl.int_ranges(0, size + 1).alias("at"))
+        .explode("at")
+        .with_columns(
+            pl.concat_str(pl.lit("k:"), joined.str.slice(0, at), joined.str.slice(at + 1))
+            .alias("key")
+        )
+        .drop("at")
+    )
 
 
 def whole_name_key(tokens: pl.Expr) -> pl.Expr:

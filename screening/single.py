@@ -39,6 +39,7 @@ from screening.explain import _explain_one
 from screening.index import (
     MAX_TOKEN_NAMES,
     PREFIX_LETTERS,
+    SLIP_SPELLING_MIN_LETTERS,
     SPELLING_MIN_LETTERS,
     ScreeningIndex,
     clean_identifier,
@@ -836,6 +837,7 @@ class FastPath:
         keys += self._common_pair_keys(words)
         plain = len(keys)
         whole_keys = [k for k in (_prefix_key(own, chars), _spelling_key(own)) if k is not None]
+        whole_keys += _slip_keys(own)
         keys += whole_keys
         long = [w for w in own if len(w.token) >= _JOINED_MIN_LEN]
         keys += ["g:" + w.token for w in long]
@@ -1566,6 +1568,14 @@ def _spelling_key(own: list[Word]) -> str | None:
     """The key of names spelt as the whole query is without spaces ("Hara Ins titute")."""
     joined = "".join(w.token for w in own)
     return "j:" + joined if len(joined) >= SPELLING_MIN_LETTERS else None
+
+
+def _slip_keys(own: list[Word]) -> list[str]:
+    """index.with_slip_keys for one query: its spelling with each letter left out, and whole."""
+    joined = "".join(w.token for w in own)
+    if len(joined) < SLIP_SPELLING_MIN_LETTERS:
+        return []
+    return ["k:" + joined[:at] + joined[at + 1 :] for at in range(len(joined) + 1)]
 
 
 def _joined(long: list[Word], held: list[list[int]]) -> dict[int, list[float]]:

@@ -25,6 +25,8 @@ QUERIES = {
     # The whole name spelt without spaces, or with them elsewhere.
     "INVESTCAPITALBANK": "Invest Capital Bank",
     "Hara Ins titute": "Hara Institute",
+    # One edit from that spelling: no query word meets a listed word.
+    "INVESTKAPITALBANK": "Invest Capital Bank",
 }
 
 
