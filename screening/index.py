@@ -39,7 +39,7 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "35"
+INDEX_VERSION = "36"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Wide keys (keys.WIDE_PREFIXES) are vaguer: they may be shared by this many tokens. At 20,
@@ -398,14 +398,15 @@ def initial_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
     """``i2:`` keys of the initial of one word of a name with a common word of it.
 
     "D. Mostafa" for "Djamel Mostafa": an initial and a common word create no candidates
-    otherwise. Pairs carried by more than MAX_TOKEN_NAMES names ("M. Mohammed") say too little.
+    otherwise. A listed initial is its own initial ("N. Export" for "N.A.B. Export Co.").
+    Pairs carried by more than MAX_TOKEN_NAMES names ("M. Mohammed") say too little.
     """
     common = tokens.join(pairing_words(tokens), on="tid", how="semi").select(
         "name_id", "pos", "canonical"
     )
-    words = tokens.filter(
-        ~pl.col("token").str.starts_with("#") & (pl.col("token").str.len_chars() > 1)
-    ).select("name_id", pl.col("pos").alias("pos_b"), pl.col("token").str.slice(0, 1).alias("i"))
+    words = tokens.filter(~pl.col("token").str.starts_with("#")).select(
+        "name_id", pl.col("pos").alias("pos_b"), pl.col("token").str.slice(0, 1).alias("i")
+    )
     pairs = (
         common.join(words, on="name_id")
         .filter(pl.col("pos") != pl.col("pos_b"))

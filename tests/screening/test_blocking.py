@@ -100,3 +100,23 @@ def test_a_memo_computes_each_key_once_and_stays_within_its_bound() -> None:
     assert computed == [[1, 2], [3], [4]]
     assert memo.rows is not None
     assert sorted(memo.rows["k"].to_list()) == [1, 4]
+
+
+def test_listed_initials_pair_with_a_common_word() -> None:
+    """"N.A.B. Expart Co." holds initials and one common word ("export": a third of the
+    names hold it), so no word of it creates candidates; the listed name's initials pair with
+    its common word (i2: keys), as the query's do."""
+    rng = random.Random(5)
+    rows = [(f"f{i}", f"{_word(rng)} {_word(rng)}") for i in range(700)]
+    rows += [(f"e{i}", f"{_word(rng)} Export") for i in range(300)]
+    rows += [("nab", "N.A.B. Export Co.")]
+    frame = pl.DataFrame(rows, schema=["entity_id", "name"], orient="row")
+    index = index_from_names(frame.with_columns(
+        pl.lit("Organization").alias("schema"), pl.lit("test").alias("list_id"),
+        pl.lit("primary").alias("kind"),
+    ))
+    query = pl.DataFrame({"name": ["N.A.B. Expart Co."], "schema": ["Organization"]})
+    exhaustive = Screener(index, blocking=False).screen(query, limit=None)
+    assert exhaustive["entity_id"].to_list() == ["nab"]
+    for screener in (Screener(index), Screener(index, fast=False)):
+        assert screener.screen(query, limit=None)["entity_id"].to_list() == ["nab"]
