@@ -42,10 +42,10 @@ from screening.variants import abbreviated_unit_forms, is_common
 INDEX_VERSION = "36"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
-# Wide keys (keys.WIDE_PREFIXES) are vaguer: they may be shared by this many tokens. At 20,
-# "e:fara" ("Farah"/"Farzat", 22 tokens) and "e:aman" ("Aman"/"Salman", 45) were dropped and
-# 1.3% of what exhaustive scoring found for one query set with them; a token meets at most
-# a few hundred others through its wide keys, each checked once per distinct query word.
+# Wide keys (keys.WIDE_PREFIXES) are vaguer: they may be shared by this many tokens. At 20
+# the index dropped "e:fara" ("Farah"/"Farzat", 22 tokens) and "e:aman" ("Aman"/"Salman",
+# 45), and blocking lost the pairs alike through them alone; a token meets at most a few
+# hundred others through its wide keys, each checked once per distinct query word.
 MAX_WIDE_KEY_TOKENS = 50
 # A list token carried by more names than this cannot create candidates on its own.
 MAX_TOKEN_NAMES = 250
