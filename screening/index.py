@@ -39,14 +39,13 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "36"
+INDEX_VERSION = "37"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
-# Wide keys (keys.WIDE_PREFIXES) are vaguer: they may be shared by this many tokens. At 20
-# the index dropped "e:fara" ("Farah"/"Farzat", 22 tokens) and "e:aman" ("Aman"/"Salman",
-# 45), and blocking lost the pairs alike through them alone; a token meets at most a few
-# hundred others through its wide keys, each checked once per distinct query word.
-MAX_WIDE_KEY_TOKENS = 50
+# Wide keys (keys.WIDE_PREFIXES) are vaguer: they may be shared by this many tokens. At 50,
+# blocking found more of the scorer's weak two-edit pairs ("Farah"/"Farzat", "Martin"/"Marie")
+# and no more true hits: the demo's false alerts tripled, the benchmark's hits did not move.
+MAX_WIDE_KEY_TOKENS = 20
 # A list token carried by more names than this cannot create candidates on its own.
 MAX_TOKEN_NAMES = 250
 # Letters of the start of a name that a long (possibly cut) query is looked up by.
