@@ -30,6 +30,7 @@ from screening.algorithms import DEFAULT, Algorithm
 from screening.index import (
     MAX_TOKEN_NAMES,
     PREFIX_LETTERS,
+    SLIP_PREFIX,
     SPELLING_MIN_LETTERS,
     ScreeningIndex,
     clean_identifier,
@@ -106,7 +107,7 @@ class IndexTables:
         busy = fanout.filter(pl.col("len") > MAX_TOKEN_NAMES).select("ctid")
         words = index.tokens.filter(~pl.col("token").str.starts_with("#"))
         named = index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id")
-        slip = pl.col("key").str.starts_with("k:")
+        slip = pl.col("key").str.starts_with(SLIP_PREFIX)
         by_name = named.filter(~slip)
         return cls(
             index=index,

@@ -56,6 +56,7 @@ SPELLING_MIN_LETTERS = 6
 # A whole spelling this long stays JOINED_MIN_SIM alike through one edit (1 - 1/10 = 0.9):
 # from here it is also keyed with each letter left out (``k:``, spelling_slip_keys).
 SLIP_SPELLING_MIN_LETTERS = 10
+SLIP_PREFIX = "k:"
 REFERENCE_DATA = Path(__file__).parent / "data"
 _TABLES = ("names", "tokens", "keys", "entities", "identifiers", "token_info")
 
@@ -482,7 +483,7 @@ def with_slip_keys(frame: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.int_ranges(0, size + 1).alias("at"))
         .explode("at")
         .with_columns(
-            pl.concat_str(pl.lit("k:"), joined.str.slice(0, at), joined.str.slice(at + 1))
+            pl.concat_str(pl.lit(SLIP_PREFIX), joined.str.slice(0, at), joined.str.slice(at + 1))
             .alias("key")
         )
         .drop("at")

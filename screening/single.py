@@ -39,6 +39,7 @@ from screening.explain import _explain_one
 from screening.index import (
     MAX_TOKEN_NAMES,
     PREFIX_LETTERS,
+    SLIP_PREFIX,
     SLIP_SPELLING_MIN_LETTERS,
     SPELLING_MIN_LETTERS,
     ScreeningIndex,
@@ -1575,7 +1576,7 @@ def _slip_keys(own: list[Word]) -> list[str]:
     joined = "".join(w.token for w in own)
     if len(joined) < SLIP_SPELLING_MIN_LETTERS:
         return []
-    return ["k:" + joined[:at] + joined[at + 1 :] for at in range(len(joined) + 1)]
+    return [SLIP_PREFIX + joined[:at] + joined[at + 1 :] for at in range(len(joined) + 1)]
 
 
 def _joined(long: list[Word], held: list[list[int]]) -> dict[int, list[float]]:
