@@ -8,6 +8,8 @@ are property-tested against each other.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +33,19 @@ INITIAL_SIM = 0.85
 ONE_EDIT_SIM = 0.8
 ONE_EDIT_MIN_LEN = 3
 INITIAL_WEIGHT = 0.5
+# "Farah"/"Farzat", "Salman"/"Aman": two slips or more in a short word (SHORT_WORD_MAX_LEN
+# letters or fewer) whose consonant sounds also differ by two or more are another name,
+# however the vowels line up: they score at most FAR_SHORT_SIM, under the word floor.
+# Spellings of one name move its vowels and how a sound is written, not its sounds:
+# "Asselin"/"Aslin", "Ruxin"/"Ruksin", "Janegs"/"James" stay alike. One sound more or less
+# is not enough: "Talic" is written "Talitich" in Arabic letters.
+SHORT_WORD_MAX_LEN = 5
+FAR_SHORT_SIM = 0.7
+# Soundex's consonant classes; vowels, w and y are left out, and so is an h that only
+# changes the letter before it (sh, kh, gh, th...): Arabic names keep a real h (Salah, Farah).
+_SOUND_CLASSES = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556", "aeiouyw")
+_DOUBLED = re.compile(r"(.)\1+")
+_DIGRAPH_H = re.compile(r"(?<=[cdgkpstz])h")
 # Payment fields cut long names (MT103: 35 characters a line): a query of at least
 # TRUNCATED_MIN_CHARS characters whose words (TRUNCATED_MIN_LETTERS letters or more, legal
 # forms left out) are the start of the list name's scores TRUNCATED_SCORE.
@@ -119,12 +134,45 @@ def _similarity(pairs: TokenPairs, floor: float | None) -> np.ndarray:
     sim = np.where(one_edit, np.maximum(sim, ONE_EDIT_SIM), sim)
     initial = prefixed & (left_len == 1) & (right_len > 1)
     sim = np.where(initial, np.maximum(sim, INITIAL_SIM), sim)
+    sim = _far_short_capped(pairs, sim, edits, shortest, prefixed)
     sim = np.where(pairs.same_group, np.maximum(sim, 0.95), sim)
     exact = edits == 0
     sim = np.where(pairs.numeric & ~exact, 0.0, sim)
     sim = np.where(exact, 1.0, sim)
     sim = _without_other_units(pairs, sim, floor)
     return sim if floor is None else np.where(sim >= floor, sim, 0.0)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def consonant_sounds(token: str) -> str:
+    """The token's consonant sounds as Soundex classes, a doubled letter once ("stubbs" ->
+    "2312", "shammari" -> "256")."""
+    return _DIGRAPH_H.sub("", _DOUBLED.sub(r"\1", token)).translate(_SOUND_CLASSES)
+
+
+def sounds_apart(left: str, right: str) -> bool:
+    """Two edits or more between the tokens' consonant sounds (the FAR_SHORT_SIM rule)."""
+    return bool(OSA.distance(consonant_sounds(left), consonant_sounds(right)) >= 2)
+
+
+def _far_short_capped(
+    pairs: TokenPairs, sim: np.ndarray, edits: np.ndarray, shortest: np.ndarray,
+    prefixed: np.ndarray,
+) -> np.ndarray:
+    """``sim`` capped at FAR_SHORT_SIM for short tokens two edits or more apart (neither
+    starting the other) whose consonant sounds are apart too (``sounds_apart``). Only pairs
+    the cap would lower are looked at: they are few, and the sound test is per pair."""
+    maybe = np.flatnonzero(
+        (sim > FAR_SHORT_SIM) & (edits >= 2) & (shortest <= SHORT_WORD_MAX_LEN) & ~prefixed
+    )
+    if maybe.size == 0:
+        return sim
+    lefts, rights = pairs.left[maybe], pairs.right[maybe]
+    far = [sounds_apart(a, b) for a, b in zip(lefts, rights, strict=True)]
+    sim = sim.copy()
+    capped = maybe[np.asarray(far, dtype=bool)]
+    sim[capped] = np.minimum(sim[capped], FAR_SHORT_SIM)
+    return sim
 
 
 def other_units(left: str, right: str) -> bool:

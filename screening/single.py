@@ -51,6 +51,7 @@ from screening.legal_words import is_form_slip
 from screening.normalise import bare_names, is_bare, name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier, schema_adjustment
 from screening.scoring import (
+    FAR_SHORT_SIM,
     INITIAL_SIM,
     INITIAL_WEIGHT,
     JOINED_MIN_SIM,
@@ -58,11 +59,13 @@ from screening.scoring import (
     ONE_EDIT_MIN_LEN,
     ONE_EDIT_SIM,
     RARE_WEIGHT,
+    SHORT_WORD_MAX_LEN,
     STEM_PENALTY,
     TRUNCATED_MIN_CHARS,
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
     other_units,
+    sounds_apart,
 )
 from screening.screener import (
     _MAX_BONUS,
@@ -125,12 +128,20 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
     sim = (
         JaroWinkler.normalized_similarity(left, right) + OSA.normalized_similarity(left, right)
     ) / 2
-    if (left.startswith(right) or right.startswith(left)) and abs(len(left) - len(right)) >= 2:
+    prefixed = left.startswith(right) or right.startswith(left)
+    if prefixed and abs(len(left) - len(right)) >= 2:
         sim = sim * STEM_PENALTY
-    if min(len(left), len(right)) >= ONE_EDIT_MIN_LEN and OSA.distance(left, right) == 1:
+    edits = OSA.distance(left, right)
+    shortest = min(len(left), len(right))
+    if shortest >= ONE_EDIT_MIN_LEN and edits == 1:
         sim = max(sim, ONE_EDIT_SIM)
     if len(left) == 1 and len(right) > 1 and right.startswith(left):
         sim = max(sim, INITIAL_SIM)
+    if (
+        sim > FAR_SHORT_SIM and edits >= 2 and shortest <= SHORT_WORD_MAX_LEN and not prefixed
+        and sounds_apart(left, right)
+    ):
+        sim = FAR_SHORT_SIM
     if left_canon == right_canon:
         sim = max(sim, 0.95)
     return sim

@@ -9,17 +9,34 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from screening.algorithms import Algorithm
 from screening.normalise import is_bare
 from screening.scoring import (
+    FAR_SHORT_SIM,
     INITIAL_SIM,
     JOINED_MIN_SIM,
     ONE_EDIT_MIN_LEN,
     ONE_EDIT_SIM,
     RARE_WEIGHT,
+    SHORT_WORD_MAX_LEN,
     STEM_PENALTY,
     TRUNCATED_MIN_CHARS,
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
 )
 from screening.variants import joined_unit
+
+_SOUNDEX = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
+            **dict.fromkeys("dt", "3"), "l": "4", "m": "5", "n": "5", "r": "6"}
+
+
+def consonant_sounds(token: str) -> str:
+    """Soundex classes of the consonants: a doubled letter once, vowels/w/y dropped, h dropped
+    after c, d, g, k, p, s, t or z."""
+    letters = [ch for i, ch in enumerate(token) if i == 0 or token[i - 1] != ch]
+    sounds = []
+    for i, ch in enumerate(letters):
+        digraph = ch == "h" and i > 0 and letters[i - 1] in "cdgkpstz"
+        if ch not in "aeiouyw" and not digraph:
+            sounds.append(_SOUNDEX.get(ch, ch))
+    return "".join(sounds)
 
 
 def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
@@ -36,6 +53,11 @@ def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
         sim = max(sim, ONE_EDIT_SIM)
     if len(a) == 1 and len(b) > 1 and b.startswith(a):
         sim = max(sim, INITIAL_SIM)
+    far = OSA.distance(consonant_sounds(a), consonant_sounds(b)) >= 2
+    prefixed = a.startswith(b) or b.startswith(a)
+    short = min(len(a), len(b)) <= SHORT_WORD_MAX_LEN
+    if OSA.distance(a, b) >= 2 and not prefixed and short and far:
+        sim = min(sim, FAR_SHORT_SIM)
     return max(sim, 0.95) if canon_a == canon_b else sim
 
 

@@ -16,7 +16,8 @@ from tests.screening.reference import reference_score
 TOKENS = st.sampled_from(
     ["usama", "osama", "bin", "laden", "ladin", "ali", "aly", "hassan", "hasan", "#lf",
      "ivan", "ivanov", "44", "4", "trading", "tradin", "jon", "john", "al", "qaida", "o",
-     "omar", "international", "foundation", "internationalfoundation", "sl", "u40"]
+     "omar", "international", "foundation", "internationalfoundation", "sl", "u40", "farah",
+     "farzat", "stubx", "stubbs", "salah"]
 )
 NAME = st.lists(TOKENS, min_size=1, max_size=5)
 WEIGHTS = {"bin": 0.3, "al": 0.3, "ali": 0.3, "#lf": 0.0, "trading": 0.5, "o": 0.5}
@@ -128,6 +129,28 @@ def test_similarity_at_exactly_the_floor_is_kept() -> None:
                             (0.95, [0.0, 0.0, 0.95])):  # fmt: skip
         got = token_similarity_of_rows(left, right, rows, rows, floor=floor)
         assert got.tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "alike"),
+    [
+        ("farah", "farzat", False),  # two slips, and "frzt" is not "fr"
+        ("salman", "aman", False),
+        ("zalka", "zarlia", False),
+        ("graca", "ghrasa", True),  # "gh" is written for "g", "s" for "c"
+        ("stubx", "stubbs", True),
+        ("talic", "talitch", True),  # one sound more (Talić written in Arabic letters)
+        ("janegs", "james", True),
+        ("aslin", "asselin", True),
+        ("amanda", "amani", True),  # consonant sounds one apart
+    ],
+)
+def test_short_words_two_sounds_apart_are_another_name(left: str, right: str, alike: bool) -> None:
+    """Two slips in a short word are another name when its consonant sounds differ by two as
+    well; the ways one name is spelt keep its consonant sounds."""
+    sim = token_similarity(pl.Series([left]), pl.Series([right]), pl.Series([left]),
+                           pl.Series([right]))[0]
+    assert bool(sim >= DEFAULT.token_floor) == alike
 
 
 def _scores(queries: list[list[str]], listed: list[list[str]]) -> dict[tuple[int, int], float]:
