@@ -809,7 +809,8 @@ def common_pairs(
     words: pl.DataFrame, similar: pl.DataFrame, tables: IndexTables
 ) -> pl.DataFrame:
     """(qid, key): ``c2:`` keys of two query words resembling two common listed words, and
-    ``i2:`` keys of an initial with a query word resembling a common listed word.
+    ``i2:`` keys of an initial with a query word resembling a common listed word. Two query
+    words may resemble one common word: the key of a name holding it twice.
 
     Two words overlap when one is a glued pair holding the other; such words never pair.
     """
@@ -825,7 +826,6 @@ def common_pairs(
         .filter(
             (pl.col("pos") < pl.col("pos_b"))
             & ~(pl.col("glued") & (pl.col("pos_b") == pl.col("pos") + 1))
-            & (pl.col("canonical") != pl.col("canonical_b"))
         )
         .select("qid", common_pair_key(pl.col("canonical"), pl.col("canonical_b")).alias("key"))
     )

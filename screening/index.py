@@ -39,7 +39,7 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "37"
+INDEX_VERSION = "38"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Wide keys (keys.WIDE_PREFIXES) are vaguer: they may be shared by this many tokens. At 50,
@@ -377,19 +377,24 @@ def common_pair_keys(tokens: pl.DataFrame) -> pl.DataFrame:
 
     A name made of common words only ("Mustafa Abdullahi") has no word that may create
     candidates; two of its common words together may, so a misspelt query of such a name
-    still meets it. Pairs carried by more than MAX_TOKEN_NAMES names say too little.
+    still meets it. One common word twice ("Abdullah Abdullah") is a pair too. Pairs carried
+    by more than MAX_TOKEN_NAMES names say too little.
     """
     common = tokens.join(pairing_words(tokens), on="tid", how="semi").select(
-        "name_id", "canonical"
-    ).unique()
+        "name_id", "pos", "canonical"
+    )
     pairs = (
         common.join(common, on="name_id", suffix="_b")
-        .filter(pl.col("canonical") < pl.col("canonical_b"))
+        .filter(
+            (pl.col("canonical") < pl.col("canonical_b"))
+            | ((pl.col("canonical") == pl.col("canonical_b")) & (pl.col("pos") < pl.col("pos_b")))
+        )
         .select(
             common_pair_key(pl.col("canonical"), pl.col("canonical_b")).alias("key"),
             pl.lit(None, dtype=pl.Utf8).alias("token"),
             pl.col("name_id").cast(pl.UInt32),
         )
+        .unique()
     )
     return _without_busy(pairs)
 

@@ -880,7 +880,7 @@ class FastPath:
                     continue
                 keys.update(
                     "c2:" + min(x, y) + "|" + max(x, y)
-                    for x in groups_a for y in groups_b if x != y
+                    for x in groups_a for y in groups_b
                 )
         for initial in words:
             if initial.glued or len(initial.token) != 1:

@@ -120,3 +120,23 @@ def test_listed_initials_pair_with_a_common_word() -> None:
     assert exhaustive["entity_id"].to_list() == ["nab"]
     for screener in (Screener(index), Screener(index, fast=False)):
         assert screener.screen(query, limit=None)["entity_id"].to_list() == ["nab"]
+
+
+def test_a_name_holding_one_common_word_twice_meets_its_misspelling() -> None:
+    """"Abdullah Abdullah" is one common word twice: no word of it creates candidates, and
+    two different common words make no pair. The word twice is a pair of its own, so
+    "Abdullah Adbullah" (both query words resemble it) still meets it on both paths."""
+    rng = random.Random(7)
+    rows = [(f"f{i}", f"{_word(rng)} {_word(rng)}") for i in range(700)]
+    rows += [(f"a{i}", f"{_word(rng)} Abdullah") for i in range(300)]
+    rows += [("aa", "Abdullah Abdullah")]
+    frame = pl.DataFrame(rows, schema=["entity_id", "name"], orient="row")
+    index = index_from_names(frame.with_columns(
+        pl.lit("Person").alias("schema"), pl.lit("test").alias("list_id"),
+        pl.lit("primary").alias("kind"),
+    ))
+    query = pl.DataFrame({"name": ["Abdullah Adbullah"], "schema": ["Person"]})
+    exhaustive = Screener(index, blocking=False).screen(query, limit=None)
+    assert exhaustive["entity_id"].to_list() == ["aa"]
+    for screener in (Screener(index), Screener(index, fast=False)):
+        assert screener.screen(query, limit=None)["entity_id"].to_list() == ["aa"]
