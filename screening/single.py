@@ -94,7 +94,6 @@ _JOINED_MIN_LEN = 6
 _BUILD_LOCK = threading.Lock()
 # Words whose similar list words FastPath keeps (a few hundred bytes each).
 _SIMILAR_CACHE_SIZE = 1 << 16
-_NO_IDS = np.zeros(0, dtype=np.int64)
 # Candidate names from which blocking's scores and cut are taken with numpy (for fewer, numpy's
 # cost per call is more than the plain loops').
 _VECTOR_MIN_NAMES = 32
@@ -167,40 +166,45 @@ def _hashes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(slots=True)
 class _KeyTable:
-    """key -> ids through two 64-bit hashes of the key (the first sorted for binary search)."""
+    """key -> ids through two 64-bit hashes of the key: rows sorted by the first, and where the
+    rows of each bucket (the first hash's top bits) start. A bucket holds about one row: a
+    query's few dozen keys are found in plain Python, where numpy's binary search over the
+    million rows cost a call's fixed price and a cache miss at nearly every step."""
 
-    first: np.ndarray
-    second: np.ndarray
-    ids: np.ndarray
+    first: memoryview  # int64 by row
+    second: memoryview  # int64 by row
+    ids: memoryview  # by row
+    starts: memoryview  # int64 by bucket, then one past the last row
+    shift: int  # a hash's bucket is (hash >> shift) + half: the buckets keep the rows' order
+    half: int
 
     @classmethod
     def build(cls, keys: pl.Series, ids: pl.Series) -> _KeyTable:
         first, second = _hashes(keys.to_list())
         order = np.argsort(first, kind="stable")
-        return cls(first[order], second[order], ids.to_numpy()[order])
+        bits = max(len(first).bit_length() - 1, 1)
+        shift, half = 64 - bits, 1 << (bits - 1)
+        buckets = (first[order] >> shift) + half
+        starts = np.searchsorted(buckets, np.arange((1 << bits) + 1)).astype(np.int64)
+        return cls(
+            first[order].data, second[order].data, ids.to_numpy()[order].data, starts.data,
+            shift, half,
+        )
 
-    def lookup(self, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
-        """The ids of each key given by its two hashes."""
-        which, ids = self.lookup_flat(first, second)
-        out: list[list[int]] = [[] for _ in range(len(first))]
-        for i, found in zip(which.tolist(), ids.tolist(), strict=True):
-            out[i].append(found)
+    def lookup(self, keys: Iterable[str]) -> list[list[int]]:
+        """The ids of each key, in the order they were given."""
+        first, second, ids, starts = self.first, self.second, self.ids, self.starts
+        shift, half = self.shift, self.half
+        out: list[list[int]] = []
+        for key in keys:
+            found: list[int] = []
+            head = hash(key)
+            bucket = (head >> shift) + half
+            for row in range(starts[bucket], starts[bucket + 1]):
+                if first[row] == head and second[row] == hash(_SALT + key):
+                    found.append(ids[row])
+            out.append(found)
         return out
-
-    def lookup_flat(self, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(key number, id) of every id of the keys given by their two hashes, in one pass
-        (a numpy call per key found cost more than the search itself)."""
-        # the methods: np.searchsorted's dispatch costs more than the search of a few keys
-        lo = self.first.searchsorted(first, "left")
-        counts = self.first.searchsorted(first, "right") - lo
-        total = int(counts.sum())
-        if total == 0:  # most keys of a query word (wide keys above all) are not listed
-            return _NO_IDS, _NO_IDS
-        which = np.repeat(np.arange(len(first)), counts)
-        # row of each id: its key's first row, plus its rank within the key's run
-        rows = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(total)
-        same = self.second[rows] == second[which]
-        return which[same], self.ids[rows[same]]
 
 
 def _csr(groups: pl.Series, values: pl.Series, size: int) -> tuple[array[int], array[int]]:
@@ -561,37 +565,36 @@ class FastPath:
     def _similar_uncached(
         self, distinct: dict[str, list[str]], floor: float
     ) -> dict[str, _Similar]:
-        owner: list[int] = []  # per key: the number of its word
-        wide: list[bool] = []
-        flat: list[str] = []
-        for number, keys in enumerate(distinct.values()):
-            for key in dict.fromkeys(keys):
-                owner.append(number)
-                wide.append(key.startswith(WIDE_PREFIXES))
-                flat.append(key)
-        out = {token: _Similar({}, {}) for token in distinct}
-        if not flat:
-            return out
-        which, ids = self.t.token_keys.lookup_flat(*_hashes(flat))
-        word_of = np.asarray(owner, dtype=np.int64)[which]
-        by_wide = np.asarray(wide, dtype=np.bool_)[which]
-        tokens, canonical, tid_of = self.t.token, self.t.canonical, self.t.tid_of
-        for number, token in enumerate(distinct):
-            mine = word_of == number
-            plain = set(ids[mine & ~by_wide].tolist())
-            reached = plain | self._close_enough(
-                token, set(ids[mine & by_wide].tolist()) - plain, floor
-            )
-            tid = tid_of.get(token)
-            canon = canonical[tid] if tid is not None else canonical_token(token)
-            sims, close = out[token].sims, out[token].close
-            for ctid in reached:
-                sim = token_sim(token, tokens[ctid], canon, canonical[ctid])
-                if sim >= floor:
-                    sims[ctid] = sim
-                    if sim >= BORROW_SIM and ctid in plain:
-                        close[ctid] = sim
+        out: dict[str, _Similar] = {}
+        for token, keys in distinct.items():
+            out[token] = self._similar_one(token, keys, floor)
         return out
+
+    def _similar_one(self, token: str, keys: list[str], floor: float) -> _Similar:
+        t = self.t
+        unique = list(dict.fromkeys(keys))
+        plain_ids: list[int] = []
+        wide_ids: list[int] = []
+        for key, ids in zip(unique, t.token_keys.lookup(unique), strict=True):
+            (wide_ids if key.startswith(WIDE_PREFIXES) else plain_ids).extend(ids)
+        # Sets built as before, from the ids in key order: their iteration order is the order
+        # of the similar dict, which the float sums of blocking follow.
+        plain = set(plain_ids)
+        reached = plain | self._close_enough(token, set(wide_ids) - plain, floor)
+        found = _Similar({}, {})
+        if not reached:  # most glued pairs: their variant group need not be worked out
+            return found
+        tokens, canonical = t.token, t.canonical
+        tid = t.tid_of.get(token)
+        canon = canonical[tid] if tid is not None else canonical_token(token)
+        sims, close = found.sims, found.close
+        for ctid in reached:
+            sim = token_sim(token, tokens[ctid], canon, canonical[ctid])
+            if sim >= floor:
+                sims[ctid] = sim
+                if sim >= BORROW_SIM and ctid in plain:
+                    close[ctid] = sim
+        return found
 
     def _close_enough(self, token: str, tids: set[int], floor: float) -> set[int]:
         """The tokens among ``tids`` whose plain similarity (mean of Jaro-Winkler and OSA
@@ -850,10 +853,7 @@ class FastPath:
 
     def _name_keys(self, keys: list[str]) -> list[list[int]]:
         """The names behind whole-name (n:) and glued-words (g:) keys."""
-        if not keys:
-            return []
-        first, second = _hashes(keys)
-        return self.t.whole_keys.lookup(first, second)
+        return self.t.whole_keys.lookup(keys)
 
     def _common_pair_keys(self, words: list[Word]) -> list[str]:
         """blocking.common_pairs: keys of names holding two common words two query words
