@@ -97,6 +97,9 @@ _SIMILAR_CACHE_SIZE = 1 << 16
 # Candidate names from which blocking's scores and cut are taken with numpy (for fewer, numpy's
 # cost per call is more than the plain loops').
 _VECTOR_MIN_NAMES = 32
+# Wide-key words from which _close_enough scores with one cdist per scorer (for fewer, a cdist
+# call's fixed cost is more than the scalar calls').
+_CDIST_MIN_CHOICES = 24
 # Index rows (entities, names) FastPath keeps for the hits it builds.
 _ROW_CACHE_SIZE = 1 << 14
 
@@ -598,7 +601,7 @@ class FastPath:
 
     def _close_enough(self, token: str, tids: set[int], floor: float) -> set[int]:
         """The tokens among ``tids`` whose plain similarity (mean of Jaro-Winkler and OSA
-        similarity) reaches ``floor``, in one vectorised pass.
+        similarity) reaches ``floor``.
 
         For tokens met by wide keys only (keys.WIDE_PREFIXES), this is what token_sim can
         reach: its other rules (one edit, initial, variant group, identical) need a key of
@@ -608,6 +611,14 @@ class FastPath:
             return set()
         ids = list(tids)
         choices = [self.t.token[c] for c in ids]
+        if len(ids) < _CDIST_MIN_CHOICES:
+            # Scalar calls: the same similarities to the last bit or two, which the floor's
+            # slack absorbs (token_sim, which decides, makes the same scalar calls).
+            jaro, edit = JaroWinkler.normalized_similarity, OSA.normalized_similarity
+            return {
+                c for c, choice in zip(ids, choices, strict=True)
+                if (jaro(token, choice) + edit(token, choice)) / 2 >= floor - 1e-9
+            }
         jw = cdist([token], choices, scorer=JaroWinkler.normalized_similarity, dtype=np.float64)
         osa = cdist([token], choices, scorer=OSA.normalized_similarity, dtype=np.float64)
         plain = (np.asarray(jw[0], dtype=np.float64) + np.asarray(osa[0], dtype=np.float64)) / 2
