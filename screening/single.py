@@ -17,7 +17,7 @@ import re
 import threading
 from array import array
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -100,6 +100,8 @@ _VECTOR_MIN_NAMES = 32
 # Wide-key words from which _close_enough scores with one cdist per scorer (for fewer, a cdist
 # call's fixed cost is more than the scalar calls').
 _CDIST_MIN_CHOICES = 24
+# (word, list token) similarities FastPath keeps (see FastPath._sims_of).
+_SIMS_CACHE_SIZE = 1 << 18
 # Index rows (entities, names) FastPath keeps for the hits it builds.
 _ROW_CACHE_SIZE = 1 << 14
 
@@ -136,6 +138,12 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
     if left_canon == right_canon:
         sim = max(sim, 0.95)
     return sim
+
+
+# token_sim itself, for the callers that keep its answers by list token id (FastPath._sims_of):
+# cheaper than the LRU cache's key of four strings and its bookkeeping, which cost as much as
+# the function itself on the pairs a query meets for the first time.
+_token_sim_uncached: Callable[[str, str, str, str], float] = token_sim.__wrapped__
 
 
 def joined_sim(left: str, right: str) -> float:
@@ -482,9 +490,12 @@ class _ScoreQuery:
     bare: bool  # normalise.is_bare: compared only with bare names
     # list tid -> (sim, position, weight) of the words similar to it (FastPath._matches), as met
     matches: dict[int, list[tuple[float, int, float]]]
+    known: list[dict[int, float]]  # by word: FastPath._sims_of
 
     @classmethod
-    def of(cls, tokens: list[QToken]) -> _ScoreQuery:
+    def of(
+        cls, tokens: list[QToken], sims_of: Callable[[str], dict[int, float]]
+    ) -> _ScoreQuery:
         words = [q for q in tokens if not q.token.startswith("#")]
         q_total = 0.0
         for q in tokens:
@@ -496,7 +507,10 @@ class _ScoreQuery:
         for q in tokens:
             q_repeated += q.weight * (counts[q.token] > 1)
         vague = not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in words)
-        return cls(words, q_total, q_repeated, vague, is_bare([q.token for q in tokens]), {})
+        return cls(
+            words, q_total, q_repeated, vague, is_bare([q.token for q in tokens]), {},
+            [sims_of(q.token) for q in words],
+        )
 
 
 @dataclass(slots=True)
@@ -531,8 +545,24 @@ class FastPath:
         # candidate names from which blocking's scores and cut are taken with numpy
         self.vector_min_names = _VECTOR_MIN_NAMES
         self._name_rows: dict[int, dict[str, Any]] = {}
+        # word -> list tid -> token_sim: see _sims_of. Read and added to, never changed.
+        self._sims: dict[str, dict[int, float]] = {}
+        self._sims_held = 0  # pairs in _sims
 
     # -- similar tokens ------------------------------------------------------------------------
+
+    def _sims_of(self, token: str) -> dict[int, float]:
+        """token_sim of a query word with the list tokens met so far, by list tid, to be added
+        to by the caller (counted in _sims_held). A word's variant group is a function of the
+        word (the index's for a listed word, else canonical_token), so the pair decides.
+        Queries meet the same words in blocking, in scoring and in the next queries."""
+        held = self._sims.get(token)
+        if held is None:
+            if self._sims_held >= _SIMS_CACHE_SIZE:
+                self._sims.clear()  # bounded: start afresh rather than track age
+                self._sims_held = 0
+            held = self._sims[token] = {}
+        return held
 
     def _similar(
         self, words: Iterable[tuple[str, list[str]]], floor: float
@@ -591,12 +621,17 @@ class FastPath:
         tid = t.tid_of.get(token)
         canon = canonical[tid] if tid is not None else canonical_token(token)
         sims, close = found.sims, found.close
+        known = self._sims_of(token)
+        size = len(known)
         for ctid in reached:
-            sim = token_sim(token, tokens[ctid], canon, canonical[ctid])
+            sim = known.get(ctid)
+            if sim is None:
+                sim = known[ctid] = _token_sim_uncached(token, tokens[ctid], canon, canonical[ctid])
             if sim >= floor:
                 sims[ctid] = sim
                 if sim >= BORROW_SIM and ctid in plain:
                     close[ctid] = sim
+        self._sims_held += len(known) - size
         return found
 
     def _close_enough(self, token: str, tids: set[int], floor: float) -> set[int]:
@@ -1131,7 +1166,7 @@ class FastPath:
         """scoring.score_pairs for one (query, list name) pair (``query``: what it needs of
         the query, the same for every list name: see _ScoreQuery)."""
         t, algo = self.t, self.algorithm
-        query = query or _ScoreQuery.of(tokens)
+        query = query or _ScoreQuery.of(tokens, self._sims_of)
         ctids = list(self.t.name_tokens(name_id))
         q_words = query.words
         matches, weight = query.matches, t.weight
@@ -1141,7 +1176,7 @@ class FastPath:
         for cpos, ctid in enumerate(ctids):
             found = matches.get(ctid)
             if found is None:
-                found = matches[ctid] = self._matches(q_words, ctid)
+                found = matches[ctid] = self._matches(query, ctid)
             c_weight = weight[ctid]
             for sim, qpos, q_weight in found:
                 rows.append((sim, qpos, cpos, q_weight, c_weight))
@@ -1202,7 +1237,7 @@ class FastPath:
             [{"qpos": q, "cpos": c, "sim": s} for s, q, c, _, _ in aligned],
         )
 
-    def _matches(self, words: list[QToken], ctid: int) -> list[tuple[float, int, float]]:
+    def _matches(self, query: _ScoreQuery, ctid: int) -> list[tuple[float, int, float]]:
         """(sim, position, weight) of the query words at least token_floor similar to a list
         token (none for a legal-form class token)."""
         t, floor = self.t, self.algorithm.token_floor
@@ -1210,8 +1245,11 @@ class FastPath:
         if ctoken.startswith("#"):
             return []
         out = []
-        for q in words:
-            sim = token_sim(q.token, ctoken, q.canonical, canonical)
+        for q, known in zip(query.words, query.known, strict=True):
+            sim = known.get(ctid)
+            if sim is None:
+                sim = known[ctid] = _token_sim_uncached(q.token, ctoken, q.canonical, canonical)
+                self._sims_held += 1
             if sim >= floor:
                 out.append((sim, q.pos, q.weight))
         return out
@@ -1260,7 +1298,7 @@ class FastPath:
                 (list(range(len(self.t.joined))), set()) if self.every_name
                 else self.candidates(tokens, min_score, len(key[0]), cutoff - _MAX_BONUS)
             )
-            facts = _ScoreQuery.of(tokens)
+            facts = _ScoreQuery.of(tokens, self._sims_of)
             scores = [
                 self.score(tokens, n, joined, len(key[0]), facts)
                 for n in sorted(set(keep) | uncertain)
