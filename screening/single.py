@@ -177,43 +177,56 @@ def _hashes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(slots=True)
 class _KeyTable:
-    """key -> ids through two 64-bit hashes of the key: rows sorted by the first, and where the
-    rows of each bucket (the first hash's top bits) start. A bucket holds about one row: a
-    query's few dozen keys are found in plain Python, where numpy's binary search over the
-    million rows cost a call's fixed price and a cache miss at nearly every step."""
+    """key -> ids through two 64-bit hashes of the key: the distinct keys sorted by the first,
+    where the keys of each bucket (the first hash's top bits) start, and each key's ids as a run
+    of one array. A bucket holds about one key: a query's few dozen keys are found in plain
+    Python, where numpy's binary search over the million rows cost a call's fixed price and a
+    cache miss at nearly every step."""
 
-    first: memoryview  # int64 by row
-    second: memoryview  # int64 by row
-    ids: memoryview  # by row
-    starts: memoryview  # int64 by bucket, then one past the last row
-    shift: int  # a hash's bucket is (hash >> shift) + half: the buckets keep the rows' order
+    # by key, then an end row: first hash, second hash, where its ids start in ``ids``; one row
+    # of three is one cache line to fetch
+    records: memoryview
+    ids: memoryview
+    starts: memoryview  # by bucket, then the end: its first key
+    shift: int  # a hash's bucket is (hash >> shift) + half: the buckets keep the keys' order
     half: int
 
     @classmethod
     def build(cls, keys: pl.Series, ids: pl.Series) -> _KeyTable:
         first, second = _hashes(keys.to_list())
-        order = np.argsort(first, kind="stable")
-        bits = max(len(first).bit_length() - 1, 1)
+        # by hash, each key's ids in their order (lexsort is stable)
+        order = np.lexsort((second, first))
+        first, second = first[order], second[order]
+        new_key = np.ones(len(first), dtype=np.bool_)
+        new_key[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
+        heads = np.flatnonzero(new_key)
+        records = np.zeros((len(heads) + 1, 3), dtype=np.int64)
+        records[:-1, 0], records[:-1, 1] = first[heads], second[heads]
+        records[:, 2] = np.append(heads, len(first))
+        bits = max(len(heads).bit_length() - 1, 1)
         shift, half = 64 - bits, 1 << (bits - 1)
-        buckets = (first[order] >> shift) + half
+        buckets = (first[heads] >> shift) + half
         starts = np.searchsorted(buckets, np.arange((1 << bits) + 1)).astype(np.int64)
         return cls(
-            first[order].data, second[order].data, ids.to_numpy()[order].data, starts.data,
-            shift, half,
+            records.reshape(-1).data, ids.to_numpy()[order].data, starts.data, shift, half
         )
 
     def lookup(self, keys: Iterable[str]) -> list[list[int]]:
         """The ids of each key, in the order they were given."""
-        first, second, ids, starts = self.first, self.second, self.ids, self.starts
-        shift, half = self.shift, self.half
+        records, ids, starts, shift, half = (
+            self.records, self.ids, self.starts, self.shift, self.half
+        )
         out: list[list[int]] = []
         for key in keys:
             found: list[int] = []
             head = hash(key)
             bucket = (head >> shift) + half
-            for row in range(starts[bucket], starts[bucket + 1]):
-                if first[row] == head and second[row] == hash(_SALT + key):
-                    found.append(ids[row])
+            row, end = 3 * starts[bucket], 3 * starts[bucket + 1]
+            while row < end:
+                if records[row] == head and records[row + 1] == hash(_SALT + key):
+                    found = ids[records[row + 2] : records[row + 5]].tolist()
+                    break
+                row += 3
             out.append(found)
         return out
 
