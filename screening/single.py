@@ -179,7 +179,7 @@ def _hashes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 class _KeyTable:
     """key -> ids through two 64-bit hashes of the key: the distinct keys sorted by the first,
     where the keys of each bucket (the first hash's top bits) start, and each key's ids as a run
-    of one array. A bucket holds about one key: a query's few dozen keys are found in plain
+    of one array. A bucket holds one or two keys: a query's few dozen keys are found in plain
     Python, where numpy's binary search over the million rows cost a call's fixed price and a
     cache miss at nearly every step."""
 
@@ -571,7 +571,8 @@ class FastPath:
         Queries meet the same words in blocking, in scoring and in the next queries."""
         held = self._sims.get(token)
         if held is None:
-            if self._sims_held >= _SIMS_CACHE_SIZE:
+            # bounded in words too: the words of queries that meet no list name hold no pair
+            if self._sims_held >= _SIMS_CACHE_SIZE or len(self._sims) >= _SIMILAR_CACHE_SIZE:
                 self._sims.clear()  # bounded: start afresh rather than track age
                 self._sims_held = 0
             held = self._sims[token] = {}
