@@ -17,7 +17,7 @@ import re
 import threading
 from array import array
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -97,10 +97,14 @@ _JOINED_MIN_LEN = 6
 _BUILD_LOCK = threading.Lock()
 # Words whose similar list words FastPath keeps (a few hundred bytes each).
 _SIMILAR_CACHE_SIZE = 1 << 16
-_NO_IDS = np.zeros(0, dtype=np.int64)
 # Candidate names from which blocking's scores and cut are taken with numpy (for fewer, numpy's
 # cost per call is more than the plain loops').
 _VECTOR_MIN_NAMES = 32
+# Wide-key words from which _close_enough scores with one cdist per scorer (for fewer, a cdist
+# call's fixed cost is more than the scalar calls').
+_CDIST_MIN_CHOICES = 24
+# (word, list token) similarities FastPath keeps (see FastPath._sims_of).
+_SIMS_CACHE_SIZE = 1 << 18
 # Index rows (entities, names) FastPath keeps for the hits it builds.
 _ROW_CACHE_SIZE = 1 << 14
 
@@ -147,6 +151,12 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
     return sim
 
 
+# token_sim itself, for the callers that keep its answers by list token id (FastPath._sims_of):
+# cheaper than the LRU cache's key of four strings and its bookkeeping, which cost as much as
+# the function itself on the pairs a query meets for the first time.
+_token_sim_uncached: Callable[[str, str, str, str], float] = token_sim.__wrapped__
+
+
 def joined_sim(left: str, right: str) -> float:
     """scoring.joined_similarity for one pair (before the algorithm's factor)."""
     if len(left) < 6 or _digits(left) != _digits(right):
@@ -178,40 +188,58 @@ def _hashes(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(slots=True)
 class _KeyTable:
-    """key -> ids through two 64-bit hashes of the key (the first sorted for binary search)."""
+    """key -> ids through two 64-bit hashes of the key: the distinct keys sorted by the first,
+    where the keys of each bucket (the first hash's top bits) start, and each key's ids as a run
+    of one array. A bucket holds one or two keys: a query's few dozen keys are found in plain
+    Python, where numpy's binary search over the million rows cost a call's fixed price and a
+    cache miss at nearly every step."""
 
-    first: np.ndarray
-    second: np.ndarray
-    ids: np.ndarray
+    # by key, then an end row: first hash, second hash, where its ids start in ``ids``; one row
+    # of three is one cache line to fetch
+    records: memoryview
+    ids: memoryview
+    starts: memoryview  # by bucket, then the end: its first key
+    shift: int  # a hash's bucket is (hash >> shift) + half: the buckets keep the keys' order
+    half: int
 
     @classmethod
     def build(cls, keys: pl.Series, ids: pl.Series) -> _KeyTable:
         first, second = _hashes(keys.to_list())
-        order = np.argsort(first, kind="stable")
-        return cls(first[order], second[order], ids.to_numpy()[order])
+        # by hash, each key's ids in their order (lexsort is stable)
+        order = np.lexsort((second, first))
+        first, second = first[order], second[order]
+        new_key = np.ones(len(first), dtype=np.bool_)
+        new_key[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
+        heads = np.flatnonzero(new_key)
+        records = np.zeros((len(heads) + 1, 3), dtype=np.int64)
+        records[:-1, 0], records[:-1, 1] = first[heads], second[heads]
+        records[:, 2] = np.append(heads, len(first))
+        bits = max(len(heads).bit_length() - 1, 1)
+        shift, half = 64 - bits, 1 << (bits - 1)
+        buckets = (first[heads] >> shift) + half
+        starts = np.searchsorted(buckets, np.arange((1 << bits) + 1)).astype(np.int64)
+        return cls(
+            records.reshape(-1).data, ids.to_numpy()[order].data, starts.data, shift, half
+        )
 
-    def lookup(self, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
-        """The ids of each key given by its two hashes."""
-        which, ids = self.lookup_flat(first, second)
-        out: list[list[int]] = [[] for _ in range(len(first))]
-        for i, found in zip(which.tolist(), ids.tolist(), strict=True):
-            out[i].append(found)
+    def lookup(self, keys: Iterable[str]) -> list[list[int]]:
+        """The ids of each key, in the order they were given."""
+        records, ids, starts, shift, half = (
+            self.records, self.ids, self.starts, self.shift, self.half
+        )
+        out: list[list[int]] = []
+        for key in keys:
+            found: list[int] = []
+            head = hash(key)
+            bucket = (head >> shift) + half
+            row, end = 3 * starts[bucket], 3 * starts[bucket + 1]
+            while row < end:
+                if records[row] == head and records[row + 1] == hash(_SALT + key):
+                    found = ids[records[row + 2] : records[row + 5]].tolist()
+                    break
+                row += 3
+            out.append(found)
         return out
-
-    def lookup_flat(self, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(key number, id) of every id of the keys given by their two hashes, in one pass
-        (a numpy call per key found cost more than the search itself)."""
-        # the methods: np.searchsorted's dispatch costs more than the search of a few keys
-        lo = self.first.searchsorted(first, "left")
-        counts = self.first.searchsorted(first, "right") - lo
-        total = int(counts.sum())
-        if total == 0:  # most keys of a query word (wide keys above all) are not listed
-            return _NO_IDS, _NO_IDS
-        which = np.repeat(np.arange(len(first)), counts)
-        # row of each id: its key's first row, plus its rank within the key's run
-        rows = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(total)
-        same = self.second[rows] == second[which]
-        return which[same], self.ids[rows[same]]
 
 
 def _csr(groups: pl.Series, values: pl.Series, size: int) -> tuple[array[int], array[int]]:
@@ -486,9 +514,12 @@ class _ScoreQuery:
     bare: bool  # normalise.is_bare: compared only with bare names
     # list tid -> (sim, position, weight) of the words similar to it (FastPath._matches), as met
     matches: dict[int, list[tuple[float, int, float]]]
+    known: list[dict[int, float]]  # by word: FastPath._sims_of
 
     @classmethod
-    def of(cls, tokens: list[QToken]) -> _ScoreQuery:
+    def of(
+        cls, tokens: list[QToken], sims_of: Callable[[str], dict[int, float]]
+    ) -> _ScoreQuery:
         words = [q for q in tokens if not q.token.startswith("#")]
         q_total = 0.0
         for q in tokens:
@@ -500,7 +531,10 @@ class _ScoreQuery:
         for q in tokens:
             q_repeated += q.weight * (counts[q.token] > 1)
         vague = not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in words)
-        return cls(words, q_total, q_repeated, vague, is_bare([q.token for q in tokens]), {})
+        return cls(
+            words, q_total, q_repeated, vague, is_bare([q.token for q in tokens]), {},
+            [sims_of(q.token) for q in words],
+        )
 
 
 @dataclass(slots=True)
@@ -535,8 +569,25 @@ class FastPath:
         # candidate names from which blocking's scores and cut are taken with numpy
         self.vector_min_names = _VECTOR_MIN_NAMES
         self._name_rows: dict[int, dict[str, Any]] = {}
+        # word -> list tid -> token_sim: see _sims_of. Read and added to, never changed.
+        self._sims: dict[str, dict[int, float]] = {}
+        self._sims_held = 0  # pairs in _sims
 
     # -- similar tokens ------------------------------------------------------------------------
+
+    def _sims_of(self, token: str) -> dict[int, float]:
+        """token_sim of a query word with the list tokens met so far, by list tid, to be added
+        to by the caller (counted in _sims_held). A word's variant group is a function of the
+        word (the index's for a listed word, else canonical_token), so the pair decides.
+        Queries meet the same words in blocking, in scoring and in the next queries."""
+        held = self._sims.get(token)
+        if held is None:
+            # bounded in words too: the words of queries that meet no list name hold no pair
+            if self._sims_held >= _SIMS_CACHE_SIZE or len(self._sims) >= _SIMILAR_CACHE_SIZE:
+                self._sims.clear()  # bounded: start afresh rather than track age
+                self._sims_held = 0
+            held = self._sims[token] = {}
+        return held
 
     def _similar(
         self, words: Iterable[tuple[str, list[str]]], floor: float
@@ -572,41 +623,45 @@ class FastPath:
     def _similar_uncached(
         self, distinct: dict[str, list[str]], floor: float
     ) -> dict[str, _Similar]:
-        owner: list[int] = []  # per key: the number of its word
-        wide: list[bool] = []
-        flat: list[str] = []
-        for number, keys in enumerate(distinct.values()):
-            for key in dict.fromkeys(keys):
-                owner.append(number)
-                wide.append(key.startswith(WIDE_PREFIXES))
-                flat.append(key)
-        out = {token: _Similar({}, {}) for token in distinct}
-        if not flat:
-            return out
-        which, ids = self.t.token_keys.lookup_flat(*_hashes(flat))
-        word_of = np.asarray(owner, dtype=np.int64)[which]
-        by_wide = np.asarray(wide, dtype=np.bool_)[which]
-        tokens, canonical, tid_of = self.t.token, self.t.canonical, self.t.tid_of
-        for number, token in enumerate(distinct):
-            mine = word_of == number
-            plain = set(ids[mine & ~by_wide].tolist())
-            reached = plain | self._close_enough(
-                token, set(ids[mine & by_wide].tolist()) - plain, floor
-            )
-            tid = tid_of.get(token)
-            canon = canonical[tid] if tid is not None else canonical_token(token)
-            sims, close = out[token].sims, out[token].close
-            for ctid in reached:
-                sim = token_sim(token, tokens[ctid], canon, canonical[ctid])
-                if sim >= floor:
-                    sims[ctid] = sim
-                    if sim >= BORROW_SIM and ctid in plain:
-                        close[ctid] = sim
+        out: dict[str, _Similar] = {}
+        for token, keys in distinct.items():
+            out[token] = self._similar_one(token, keys, floor)
         return out
+
+    def _similar_one(self, token: str, keys: list[str], floor: float) -> _Similar:
+        t = self.t
+        unique = list(dict.fromkeys(keys))
+        plain_ids: list[int] = []
+        wide_ids: list[int] = []
+        for key, ids in zip(unique, t.token_keys.lookup(unique), strict=True):
+            (wide_ids if key.startswith(WIDE_PREFIXES) else plain_ids).extend(ids)
+        # Sets built as before, from the ids in key order: their iteration order is the order
+        # of the similar dict, which the float sums of blocking follow.
+        plain = set(plain_ids)
+        reached = plain | self._close_enough(token, set(wide_ids) - plain, floor)
+        found = _Similar({}, {})
+        if not reached:  # most glued pairs: their variant group need not be worked out
+            return found
+        tokens, canonical = t.token, t.canonical
+        tid = t.tid_of.get(token)
+        canon = canonical[tid] if tid is not None else canonical_token(token)
+        sims, close = found.sims, found.close
+        known = self._sims_of(token)
+        size = len(known)
+        for ctid in reached:
+            sim = known.get(ctid)
+            if sim is None:
+                sim = known[ctid] = _token_sim_uncached(token, tokens[ctid], canon, canonical[ctid])
+            if sim >= floor:
+                sims[ctid] = sim
+                if sim >= BORROW_SIM and ctid in plain:
+                    close[ctid] = sim
+        self._sims_held += len(known) - size
+        return found
 
     def _close_enough(self, token: str, tids: set[int], floor: float) -> set[int]:
         """The tokens among ``tids`` whose plain similarity (mean of Jaro-Winkler and OSA
-        similarity) reaches ``floor``, in one vectorised pass.
+        similarity) reaches ``floor``.
 
         For tokens met by wide keys only (keys.WIDE_PREFIXES), this is what token_sim can
         reach: its other rules (one edit, initial, variant group, identical) need a key of
@@ -616,6 +671,14 @@ class FastPath:
             return set()
         ids = list(tids)
         choices = [self.t.token[c] for c in ids]
+        if len(ids) < _CDIST_MIN_CHOICES:
+            # Scalar calls: the same similarities to the last bit or two, which the floor's
+            # slack absorbs (token_sim, which decides, makes the same scalar calls).
+            jaro, edit = JaroWinkler.normalized_similarity, OSA.normalized_similarity
+            return {
+                c for c, choice in zip(ids, choices, strict=True)
+                if (jaro(token, choice) + edit(token, choice)) / 2 >= floor - 1e-9
+            }
         jw = cdist([token], choices, scorer=JaroWinkler.normalized_similarity, dtype=np.float64)
         osa = cdist([token], choices, scorer=OSA.normalized_similarity, dtype=np.float64)
         plain = (np.asarray(jw[0], dtype=np.float64) + np.asarray(osa[0], dtype=np.float64)) / 2
@@ -861,10 +924,7 @@ class FastPath:
 
     def _name_keys(self, keys: list[str]) -> list[list[int]]:
         """The names behind whole-name (n:) and glued-words (g:) keys."""
-        if not keys:
-            return []
-        first, second = _hashes(keys)
-        return self.t.whole_keys.lookup(first, second)
+        return self.t.whole_keys.lookup(keys)
 
     def _common_pair_keys(self, words: list[Word]) -> list[str]:
         """blocking.common_pairs: keys of names holding two common words two query words
@@ -1131,7 +1191,7 @@ class FastPath:
         """scoring.score_pairs for one (query, list name) pair (``query``: what it needs of
         the query, the same for every list name: see _ScoreQuery)."""
         t, algo = self.t, self.algorithm
-        query = query or _ScoreQuery.of(tokens)
+        query = query or _ScoreQuery.of(tokens, self._sims_of)
         ctids = list(self.t.name_tokens(name_id))
         q_words = query.words
         matches, weight = query.matches, t.weight
@@ -1141,7 +1201,7 @@ class FastPath:
         for cpos, ctid in enumerate(ctids):
             found = matches.get(ctid)
             if found is None:
-                found = matches[ctid] = self._matches(q_words, ctid)
+                found = matches[ctid] = self._matches(query, ctid)
             c_weight = weight[ctid]
             for sim, qpos, q_weight in found:
                 rows.append((sim, qpos, cpos, q_weight, c_weight))
@@ -1202,7 +1262,7 @@ class FastPath:
             [{"qpos": q, "cpos": c, "sim": s} for s, q, c, _, _ in aligned],
         )
 
-    def _matches(self, words: list[QToken], ctid: int) -> list[tuple[float, int, float]]:
+    def _matches(self, query: _ScoreQuery, ctid: int) -> list[tuple[float, int, float]]:
         """(sim, position, weight) of the query words at least token_floor similar to a list
         token (none for a legal-form class token)."""
         t, floor = self.t, self.algorithm.token_floor
@@ -1210,8 +1270,11 @@ class FastPath:
         if ctoken.startswith("#"):
             return []
         out = []
-        for q in words:
-            sim = token_sim(q.token, ctoken, q.canonical, canonical)
+        for q, known in zip(query.words, query.known, strict=True):
+            sim = known.get(ctid)
+            if sim is None:
+                sim = known[ctid] = _token_sim_uncached(q.token, ctoken, q.canonical, canonical)
+                self._sims_held += 1
             if sim >= floor:
                 out.append((sim, q.pos, q.weight))
         return out
@@ -1260,7 +1323,7 @@ class FastPath:
                 (list(range(len(self.t.joined))), set()) if self.every_name
                 else self.candidates(tokens, min_score, len(key[0]), cutoff - _MAX_BONUS)
             )
-            facts = _ScoreQuery.of(tokens)
+            facts = _ScoreQuery.of(tokens, self._sims_of)
             scores = [
                 self.score(tokens, n, joined, len(key[0]), facts)
                 for n in sorted(set(keep) | uncertain)
