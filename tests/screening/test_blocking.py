@@ -16,10 +16,11 @@ QUERIES = {
     # 40 long names share every query word and rank above the 10 short names that score:
     # a cap of 32 by block score alone cut the 10.
     "Ibrahim Hassan Tikriti": "Hassan Tikriti",
-    # Two edits from the listed word ("Rsadicx"/"Radic", "Zubair"/"Zufar", "Rahkar"/"Rahat").
-    "Miroslav Rsadicx": "Miroslav Radic",
+    # Two edits from the listed word ("Rsaadic"/"Radic", "Zubair"/"Zufar", "Rahkaat"/"Rahat";
+    # two consonants more, "Rsadicx", would be another name: scoring.sounds_apart).
+    "Miroslav Rsaadic": "Miroslav Radic",
     "Zubair Hassan": "Hassan Zufar",
-    "Rahkar Trading": "Rahat Trading",
+    "Rahkaat Trading": "Rahat Trading",
     # A word the index never saw, of a listed word's variant group (ch/sh, aee/ai).
     "Abdul-Reza Chahlaee": "Abdul Reza Shahlai",
     # The whole name spelt without spaces, or with them elsewhere.
@@ -30,7 +31,7 @@ QUERIES = {
 }
 
 
-PERSONS = ("Ibrahim Hassan Tikriti", "Miroslav Rsadicx", "Zubair Hassan", "Abdul-Reza Chahlaee")
+PERSONS = ("Ibrahim Hassan Tikriti", "Miroslav Rsaadic", "Zubair Hassan", "Abdul-Reza Chahlaee")
 
 
 def _word(rng: random.Random) -> str:
