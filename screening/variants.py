@@ -51,6 +51,7 @@ _REWRITTEN_RULES: dict[str, tuple[str, str]] = {
     "(?<=[aeiouy])j$": ("([aeiouy])j$", "${1}{}"),
     "(?<=....[^aeiouy])e$": ("(.{4}[^aeiouy])e$", "${1}{}"),
     "(?<=[aiu])h$": ("([aiu])h$", "${1}{}"),
+    "\\Bw": ("\\Bw", "{}"),  # not a lookaround, but not plain letters: Rust regex has \B
 }
 _REPEATED_LETTER = ("(.)\\1+", "\\1")  # a run of one letter -> the letter
 _ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
