@@ -103,41 +103,38 @@ def test_a_memo_computes_each_key_once_and_stays_within_its_bound() -> None:
     assert sorted(memo.rows["k"].to_list()) == [1, 4]
 
 
+def _common_word_index(seed: int, common: str, listed: str, schema: str) -> ScreeningIndex:
+    """1,000 names of made-up words, 300 of them holding ``common`` (so it is a common word),
+    and ``listed`` (entity "x")."""
+    rng = random.Random(seed)
+    rows = [(f"f{i}", f"{_word(rng)} {_word(rng)}") for i in range(700)]
+    rows += [(f"c{i}", f"{_word(rng)} {common}") for i in range(300)]
+    rows += [("x", listed)]
+    frame = pl.DataFrame(rows, schema=["entity_id", "name"], orient="row")
+    return index_from_names(frame.with_columns(
+        pl.lit(schema).alias("schema"), pl.lit("test").alias("list_id"),
+        pl.lit("primary").alias("kind"),
+    ))
+
+
+def _only_hit_everywhere(index: ScreeningIndex, name: str, schema: str) -> None:
+    """Exhaustive scoring, the batch path and the fast path all find entity "x" alone."""
+    query = pl.DataFrame({"name": [name], "schema": [schema]})
+    for screener in (Screener(index, blocking=False), Screener(index), Screener(index, fast=False)):
+        assert screener.screen(query, limit=None)["entity_id"].to_list() == ["x"]
+
+
 def test_listed_initials_pair_with_a_common_word() -> None:
     """"N.A.B. Expart Co." holds initials and one common word ("export": a third of the
     names hold it), so no word of it creates candidates; the listed name's initials pair with
     its common word (i2: keys), as the query's do."""
-    rng = random.Random(5)
-    rows = [(f"f{i}", f"{_word(rng)} {_word(rng)}") for i in range(700)]
-    rows += [(f"e{i}", f"{_word(rng)} Export") for i in range(300)]
-    rows += [("nab", "N.A.B. Export Co.")]
-    frame = pl.DataFrame(rows, schema=["entity_id", "name"], orient="row")
-    index = index_from_names(frame.with_columns(
-        pl.lit("Organization").alias("schema"), pl.lit("test").alias("list_id"),
-        pl.lit("primary").alias("kind"),
-    ))
-    query = pl.DataFrame({"name": ["N.A.B. Expart Co."], "schema": ["Organization"]})
-    exhaustive = Screener(index, blocking=False).screen(query, limit=None)
-    assert exhaustive["entity_id"].to_list() == ["nab"]
-    for screener in (Screener(index), Screener(index, fast=False)):
-        assert screener.screen(query, limit=None)["entity_id"].to_list() == ["nab"]
+    index = _common_word_index(5, "Export", "N.A.B. Export Co.", "Organization")
+    _only_hit_everywhere(index, "N.A.B. Expart Co.", "Organization")
 
 
 def test_a_name_holding_one_common_word_twice_meets_its_misspelling() -> None:
     """"Abdullah Abdullah" is one common word twice: no word of it creates candidates, and
     two different common words make no pair. The word twice is a pair of its own, so
     "Abdullah Adbullah" (both query words resemble it) still meets it on both paths."""
-    rng = random.Random(7)
-    rows = [(f"f{i}", f"{_word(rng)} {_word(rng)}") for i in range(700)]
-    rows += [(f"a{i}", f"{_word(rng)} Abdullah") for i in range(300)]
-    rows += [("aa", "Abdullah Abdullah")]
-    frame = pl.DataFrame(rows, schema=["entity_id", "name"], orient="row")
-    index = index_from_names(frame.with_columns(
-        pl.lit("Person").alias("schema"), pl.lit("test").alias("list_id"),
-        pl.lit("primary").alias("kind"),
-    ))
-    query = pl.DataFrame({"name": ["Abdullah Adbullah"], "schema": ["Person"]})
-    exhaustive = Screener(index, blocking=False).screen(query, limit=None)
-    assert exhaustive["entity_id"].to_list() == ["aa"]
-    for screener in (Screener(index), Screener(index, fast=False)):
-        assert screener.screen(query, limit=None)["entity_id"].to_list() == ["aa"]
+    index = _common_word_index(7, "Abdullah", "Abdullah Abdullah", "Person")
+    _only_hit_everywhere(index, "Abdullah Adbullah", "Person")
