@@ -129,13 +129,13 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
         return 0.0
     if left_canon != right_canon and other_units(left, right):
         return 0.0
-    sim = (
-        JaroWinkler.normalized_similarity(left, right) + OSA.normalized_similarity(left, right)
-    ) / 2
+    # One OSA pass: its similarity is 1 - distance / longer length, as rapidfuzz computes it.
+    edits = OSA.distance(left, right)
+    osa = 1.0 - edits / max(len(left), len(right))
+    sim = (JaroWinkler.normalized_similarity(left, right) + osa) / 2
     prefixed = left.startswith(right) or right.startswith(left)
     if prefixed and abs(len(left) - len(right)) >= 2:
         sim = sim * STEM_PENALTY
-    edits = OSA.distance(left, right)
     shortest = min(len(left), len(right))
     if shortest >= ONE_EDIT_MIN_LEN and edits == 1:
         sim = max(sim, ONE_EDIT_SIM)
