@@ -46,6 +46,16 @@ FAR_SHORT_SIM = 0.7
 _SOUND_CLASSES = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556", "aeiouyw")
 _DOUBLED = re.compile(r"(.)\1+")
 _DIGRAPH_H = re.compile(r"(?<=[cdgkpstz])h")
+# Spellings of one name that fold to near forms: Arabic script gives "Caulder" back as
+# "kuldr" (folded: kauldir/kuldr), "Purcel" as "bursil". A pair of words scores at least the
+# similarity of their variant-group forms (Jaro-Winkler and edit similarity, the stem rule)
+# when that reaches FOLDED_MIN_SIM, the forms have FOLDED_MIN_LEN letters or more (short
+# romanised syllables such as Korean "jeong"/"myong" fold too close) and start with the same
+# letter, or both with a vowel: folding keeps a name's first sound.
+FOLDED_MIN_SIM = 0.8
+FOLDED_MIN_LEN = 5
+# Folding leaves a, i and u; family ids keep their spelling ("yusuf").
+_FOLDED_VOWELS = "aeiouy"
 # Payment fields cut long names (MT103: 35 characters a line): a query of at least
 # TRUNCATED_MIN_CHARS characters whose words (TRUNCATED_MIN_LETTERS letters or more, legal
 # forms left out) are the start of the list name's scores TRUNCATED_SCORE.
@@ -92,6 +102,7 @@ def token_similarity(
             left_len=_lengths(left), right_len=_lengths(right),
             numeric=_is_number(left) | _is_number(right),
             same_group=(left_canon == right_canon).fill_null(value=False).to_numpy(),
+            left_canon=left_canon.to_numpy(), right_canon=right_canon.to_numpy(),
         ),
         floor,
     )
@@ -107,6 +118,8 @@ class TokenPairs:
     right_len: np.ndarray
     numeric: np.ndarray  # either token is a number
     same_group: np.ndarray  # same variant group
+    left_canon: np.ndarray  # variant-group forms (object arrays)
+    right_canon: np.ndarray
 
 
 def _similarity(pairs: TokenPairs, floor: float | None) -> np.ndarray:
@@ -134,6 +147,7 @@ def _similarity(pairs: TokenPairs, floor: float | None) -> np.ndarray:
     sim = np.where(one_edit, np.maximum(sim, ONE_EDIT_SIM), sim)
     initial = prefixed & (left_len == 1) & (right_len > 1)
     sim = np.where(initial, np.maximum(sim, INITIAL_SIM), sim)
+    sim = _folded_raised(pairs, sim)
     sim = _far_short_capped(pairs, sim, edits, shortest, prefixed)
     sim = np.where(pairs.same_group, np.maximum(sim, 0.95), sim)
     exact = edits == 0
@@ -141,6 +155,57 @@ def _similarity(pairs: TokenPairs, floor: float | None) -> np.ndarray:
     sim = np.where(exact, 1.0, sim)
     sim = _without_other_units(pairs, sim, floor)
     return sim if floor is None else np.where(sim >= floor, sim, 0.0)
+
+
+def _folded_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
+    """``sim`` raised to the similarity of the tokens' variant-group forms where that is
+    higher (the FOLDED_MIN_SIM rule). Only pairs whose forms differ from a spelling are looked
+    at, the first-letter test only on the pairs that reach the bar."""
+    folded = (pairs.left_canon != pairs.left) | (pairs.right_canon != pairs.right)
+    maybe = np.flatnonzero(folded & ~pairs.same_group & (sim < 1))
+    left, right = pairs.left_canon[maybe], pairs.right_canon[maybe]
+    left_len, right_len = _lengths(pl.Series(left, dtype=pl.Utf8)), _lengths(
+        pl.Series(right, dtype=pl.Utf8)
+    )
+    long = np.flatnonzero(np.minimum(left_len, right_len) >= FOLDED_MIN_LEN)
+    if long.size == 0:
+        return sim
+    maybe, left, right = maybe[long], left[long], right[long]
+    left_len, right_len = left_len[long], right_len[long]
+    edits = np.asarray(cpdist(left, right, scorer=OSA.distance, workers=-1), dtype=np.int64)
+    osa = 1.0 - edits / np.maximum(left_len, right_len)
+    # The mean with Jaro-Winkler stays under FOLDED_MIN_SIM when OSA is under 2 * it - 1.
+    near = np.flatnonzero(osa >= 2 * FOLDED_MIN_SIM - 1 - _BOUND_MARGIN)
+    jaro = np.asarray(cpdist(
+        left[near], right[near], scorer=JaroWinkler.normalized_similarity, workers=-1,
+        dtype=np.float64,
+    ))
+    found = (jaro + osa[near]) / 2
+    # "ifan"/"ifanuf" (Ivan/Ivanov): the stem rule holds for the forms too.
+    gap = np.abs(left_len[near] - right_len[near])
+    stem = [
+        at for at in np.flatnonzero((gap >= 2) & (edits[near] == gap))
+        if _prefix_of_other(left[near[at]], right[near[at]])
+    ]
+    found[stem] *= STEM_PENALTY
+    reached = [
+        at for at in np.flatnonzero(found >= FOLDED_MIN_SIM)
+        if same_first_sound(left[near[at]], right[near[at]])
+    ]
+    sim = sim.copy()
+    rows = maybe[near[reached]]
+    sim[rows] = np.maximum(sim[rows], found[reached])
+    return sim
+
+
+def _prefix_of_other(left: str, right: str) -> bool:
+    return left.startswith(right) or right.startswith(left)
+
+
+def same_first_sound(left: str, right: str) -> bool:
+    """The forms start with one letter, or both with a vowel (an Arabic alif is read a, i or
+    u: "Ibrahim"/"Abrahim")."""
+    return left[:1] == right[:1] or (left[:1] in _FOLDED_VOWELS and right[:1] in _FOLDED_VOWELS)
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -248,6 +313,8 @@ def token_similarity_of_rows(
             left_len=_lengths(left_tokens)[left_rows], right_len=_lengths(right_tokens)[right_rows],
             numeric=_is_number(left_tokens)[left_rows] | _is_number(right_tokens)[right_rows],
             same_group=(lg == rg) & ~np.isnan(lg) & ~np.isnan(rg),
+            left_canon=left.get_column("canonical").to_numpy()[left_rows],
+            right_canon=right.get_column("canonical").to_numpy()[right_rows],
         ),
         floor,
     )

@@ -52,6 +52,8 @@ from screening.normalise import bare_names, is_bare, name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier, schema_adjustment
 from screening.scoring import (
     FAR_SHORT_SIM,
+    FOLDED_MIN_LEN,
+    FOLDED_MIN_SIM,
     INITIAL_SIM,
     INITIAL_WEIGHT,
     JOINED_MIN_SIM,
@@ -65,6 +67,7 @@ from screening.scoring import (
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
     other_units,
+    same_first_sound,
     sounds_apart,
 )
 from screening.screener import (
@@ -141,6 +144,8 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
         sim = max(sim, ONE_EDIT_SIM)
     if len(left) == 1 and len(right) > 1 and right.startswith(left):
         sim = max(sim, INITIAL_SIM)
+    if left_canon != right_canon and (left_canon != left or right_canon != right):
+        sim = max(sim, folded_sim(left_canon, right_canon))
     if (
         sim > FAR_SHORT_SIM and edits >= 2 and shortest <= SHORT_WORD_MAX_LEN and not prefixed
         and sounds_apart(left, right)
@@ -149,6 +154,19 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
     if left_canon == right_canon:
         sim = max(sim, 0.95)
     return sim
+
+
+def folded_sim(left: str, right: str) -> float:
+    """The similarity of two different variant-group forms under the FOLDED_MIN_SIM rule
+    (scoring._folded_raised), 0 where the rule does not hold."""
+    if min(len(left), len(right)) < FOLDED_MIN_LEN or not same_first_sound(left, right):
+        return 0.0
+    edits = OSA.distance(left, right)
+    osa = 1.0 - edits / max(len(left), len(right))
+    sim = (JaroWinkler.normalized_similarity(left, right) + osa) / 2
+    if (left.startswith(right) or right.startswith(left)) and abs(len(left) - len(right)) >= 2:
+        sim = sim * STEM_PENALTY
+    return sim if sim >= FOLDED_MIN_SIM else 0.0
 
 
 # token_sim itself, for the callers that keep its answers by list token id (FastPath._sims_of):

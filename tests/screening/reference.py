@@ -10,6 +10,8 @@ from screening.algorithms import Algorithm
 from screening.normalise import is_bare
 from screening.scoring import (
     FAR_SHORT_SIM,
+    FOLDED_MIN_LEN,
+    FOLDED_MIN_SIM,
     INITIAL_SIM,
     JOINED_MIN_SIM,
     ONE_EDIT_MIN_LEN,
@@ -39,6 +41,19 @@ def consonant_sounds(token: str) -> str:
     return "".join(sounds)
 
 
+def folded_sim(a: str, b: str) -> float:
+    """Similarity of two variant-group forms, 0 under FOLDED_MIN_SIM, for forms of
+    FOLDED_MIN_LEN letters or more that start with one letter or both with a vowel."""
+    if min(len(a), len(b)) < FOLDED_MIN_LEN:
+        return 0.0
+    if a[0] != b[0] and not (a[0] in "aeiouy" and b[0] in "aeiouy"):
+        return 0.0
+    sim = (JaroWinkler.normalized_similarity(a, b) + OSA.normalized_similarity(a, b)) / 2
+    if (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) >= 2:
+        sim *= STEM_PENALTY
+    return sim if sim >= FOLDED_MIN_SIM else 0.0
+
+
 def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
     if a == b:
         return 1.0
@@ -53,6 +68,8 @@ def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
         sim = max(sim, ONE_EDIT_SIM)
     if len(a) == 1 and len(b) > 1 and b.startswith(a):
         sim = max(sim, INITIAL_SIM)
+    if (canon_a != a or canon_b != b) and canon_a != canon_b:
+        sim = max(sim, folded_sim(canon_a, canon_b))
     far = OSA.distance(consonant_sounds(a), consonant_sounds(b)) >= 2
     prefixed = a.startswith(b) or b.startswith(a)
     short = min(len(a), len(b)) <= SHORT_WORD_MAX_LEN
