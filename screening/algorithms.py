@@ -42,7 +42,7 @@ class Algorithm:
 
 DEFAULT = Algorithm(
     name="tf-default",
-    version="7",
+    version="8",
     description=(
         "Token alignment of normalised, transliterated names weighted by token rarity, with "
         "spelling-variant groups and phonetic keys; date of birth, country and identifier "
