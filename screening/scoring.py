@@ -46,13 +46,14 @@ FAR_SHORT_SIM = 0.7
 _SOUND_CLASSES = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556", "aeiouyw")
 _DOUBLED = re.compile(r"(.)\1+")
 _DIGRAPH_H = re.compile(r"(?<=[cdgkpstz])h")
-# Spellings of one name that fold to near forms: Arabic script gives "Caulder" back as
-# "kuldr" (folded: kauldir/kuldr), "Purcel" as "bursil". A pair of words scores at least the
-# similarity of their variant-group forms (Jaro-Winkler and edit similarity, the stem rule)
-# when that reaches FOLDED_MIN_SIM, the forms have FOLDED_MIN_LEN letters or more (short
-# romanised syllables such as Korean "jeong"/"myong" fold too close) and start with the same
-# letter, or both with a vowel: folding keeps a name's first sound.
-FOLDED_MIN_SIM = 0.8
+# Spellings of one name that fold to near forms: Arabic script gives "Perelman" back as
+# "birliman" (folded: birilman/birliman), "Purcel" as "bursil" (burcil/bursil). A pair of
+# words scores at least the similarity of their variant-group forms (Jaro-Winkler and edit
+# similarity, the stem rule) when that reaches FOLDED_MIN_SIM (at 0.8, "Sharia"/"Charity"
+# and "Shammari"/"Shami" met), the forms have FOLDED_MIN_LEN letters or more (short romanised
+# syllables such as Korean "jeong"/"myong" fold too close) and start with the same letter,
+# or both with a vowel: folding keeps a name's first sound.
+FOLDED_MIN_SIM = 0.85
 FOLDED_MIN_LEN = 5
 # Folding leaves a, i and u; family ids keep their spelling ("yusuf").
 _FOLDED_VOWELS = "aeiouy"

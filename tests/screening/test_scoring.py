@@ -19,14 +19,14 @@ TOKENS = st.sampled_from(
     ["usama", "osama", "bin", "laden", "ladin", "ali", "aly", "hassan", "hasan", "#lf",
      "ivan", "ivanov", "44", "4", "trading", "tradin", "jon", "john", "al", "qaida", "o",
      "omar", "international", "foundation", "internationalfoundation", "sl", "u40", "farah",
-     "farzat", "stubx", "stubbs", "salah", "caulder", "kuldr", "purcel", "bursil", "carter",
+     "farzat", "stubx", "stubbs", "salah", "perelman", "birliman", "purcel", "bursil", "carter",
      "martir"]
 )
 NAME = st.lists(TOKENS, min_size=1, max_size=5)
 WEIGHTS = {"bin": 0.3, "al": 0.3, "ali": 0.3, "#lf": 0.0, "trading": 0.5, "o": 0.5}
 TOKEN_IDS: dict[str, int] = {}
 CANON = {"osama": "usama", "ladin": "laden", "aly": "ali", "hasan": "hassan", "john": "jon",
-         "ivan": "ifan", "ivanov": "ifanuf", "caulder": "kauldir", "purcel": "burcil",
+         "ivan": "ifan", "ivanov": "ifanuf", "perelman": "birilman", "purcel": "burcil",
          "carter": "kartir"}
 
 
@@ -161,9 +161,10 @@ def test_short_words_two_sounds_apart_are_another_name(left: str, right: str, al
 @pytest.mark.parametrize(
     ("left", "right", "alike"),
     [
-        ("caulder", "kuldr", True),  # "Caulder" as Arabic script gives it back
+        ("perelman", "birliman", True),  # "Perelman" as Arabic script gives it back
         ("purcel", "bursil", True),
-        ("lewington", "luinjtun", True),
+        ("verhofstadt", "firhufstat", True),
+        ("sharia", "charity", False),  # near once folded, not near enough
         ("carter", "martir", False),  # near once folded, but another first sound
         ("jeong", "myong", False),  # romanised syllables too short to fold-compare
         ("ivan", "ivanov", False),  # the stem rule holds for the forms: "ifan"/"ifanuf"
