@@ -435,7 +435,7 @@ def _similar(words: pl.DataFrame, tables: IndexTables, floor: float) -> pl.DataF
     wid, ctid = pairs["wid"], pairs["ctid"]
     sim = token_similarity(
         spelt["token"].gather(wid), tables.token.gather(ctid),
-        spelt["canonical"].gather(wid), tables.canonical.gather(ctid),
+        spelt["canonical"].gather(wid), tables.canonical.gather(ctid), floor=floor,
     )
     return pairs.with_columns(pl.Series("sim", sim, dtype=pl.Float64)).filter(
         pl.col("sim") >= floor
