@@ -104,6 +104,8 @@ def token_similarity(
             numeric=_is_number(left) | _is_number(right),
             same_group=(left_canon == right_canon).fill_null(value=False).to_numpy(),
             left_canon=left_canon.to_numpy(), right_canon=right_canon.to_numpy(),
+            left_canon_len=_lengths(left_canon), right_canon_len=_lengths(right_canon),
+            folds=(_folds(left, left_canon) | _folds(right, right_canon)),
         ),
         floor,
     )
@@ -121,6 +123,9 @@ class TokenPairs:
     same_group: np.ndarray  # same variant group
     left_canon: np.ndarray  # variant-group forms (object arrays)
     right_canon: np.ndarray
+    left_canon_len: np.ndarray
+    right_canon_len: np.ndarray
+    folds: np.ndarray  # a form differs from its spelling, on either side
 
 
 def _similarity(pairs: TokenPairs, floor: float | None) -> np.ndarray:
@@ -162,17 +167,12 @@ def _folded_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
     """``sim`` raised to the similarity of the tokens' variant-group forms where that is
     higher (the FOLDED_MIN_SIM rule). Only pairs whose forms differ from a spelling are looked
     at, the first-letter test only on the pairs that reach the bar."""
-    folded = (pairs.left_canon != pairs.left) | (pairs.right_canon != pairs.right)
-    maybe = np.flatnonzero(folded & ~pairs.same_group & (sim < 1))
-    left, right = pairs.left_canon[maybe], pairs.right_canon[maybe]
-    left_len, right_len = _lengths(pl.Series(left, dtype=pl.Utf8)), _lengths(
-        pl.Series(right, dtype=pl.Utf8)
-    )
-    long = np.flatnonzero(np.minimum(left_len, right_len) >= FOLDED_MIN_LEN)
-    if long.size == 0:
+    long = np.minimum(pairs.left_canon_len, pairs.right_canon_len) >= FOLDED_MIN_LEN
+    maybe = np.flatnonzero(long & pairs.folds & ~pairs.same_group & (sim < 1))
+    if maybe.size == 0:
         return sim
-    maybe, left, right = maybe[long], left[long], right[long]
-    left_len, right_len = left_len[long], right_len[long]
+    left, right = pairs.left_canon[maybe], pairs.right_canon[maybe]
+    left_len, right_len = pairs.left_canon_len[maybe], pairs.right_canon_len[maybe]
     edits = np.asarray(cpdist(left, right, scorer=OSA.distance, workers=-1), dtype=np.int64)
     osa = 1.0 - edits / np.maximum(left_len, right_len)
     # The mean with Jaro-Winkler stays under FOLDED_MIN_SIM when OSA is under 2 * it - 1.
@@ -304,6 +304,7 @@ def token_similarity_of_rows(
     instead of once per pair.
     """
     left_tokens, right_tokens = left.get_column("token"), right.get_column("token")
+    left_canon, right_canon = left.get_column("canonical"), right.get_column("canonical")
     # One id space for both sides' variant groups: equal strings, equal ids.
     groups = pl.concat([left.get_column("canonical"), right.get_column("canonical")])
     group_ids = groups.rank("dense").to_numpy()
@@ -314,8 +315,14 @@ def token_similarity_of_rows(
             left_len=_lengths(left_tokens)[left_rows], right_len=_lengths(right_tokens)[right_rows],
             numeric=_is_number(left_tokens)[left_rows] | _is_number(right_tokens)[right_rows],
             same_group=(lg == rg) & ~np.isnan(lg) & ~np.isnan(rg),
-            left_canon=left.get_column("canonical").to_numpy()[left_rows],
-            right_canon=right.get_column("canonical").to_numpy()[right_rows],
+            left_canon=left_canon.to_numpy()[left_rows],
+            right_canon=right_canon.to_numpy()[right_rows],
+            left_canon_len=_lengths(left_canon)[left_rows],
+            right_canon_len=_lengths(right_canon)[right_rows],
+            folds=(
+                _folds(left_tokens, left_canon)[left_rows]
+                | _folds(right_tokens, right_canon)[right_rows]
+            ),
         ),
         floor,
     )
@@ -323,6 +330,10 @@ def token_similarity_of_rows(
 
 def _lengths(tokens: pl.Series) -> np.ndarray:
     return tokens.str.len_chars().to_numpy().astype(np.int64)
+
+
+def _folds(tokens: pl.Series, canonical: pl.Series) -> np.ndarray:
+    return (tokens != canonical).fill_null(value=False).to_numpy()
 
 
 def _rows_by_id(ids: pl.Series) -> np.ndarray:
