@@ -161,8 +161,13 @@ def folded_sim(left: str, right: str) -> float:
     (scoring._folded_raised), 0 where the rule does not hold."""
     if min(len(left), len(right)) < FOLDED_MIN_LEN or not same_first_sound(left, right):
         return 0.0
-    edits = OSA.distance(left, right)
-    osa = 1.0 - edits / max(len(left), len(right))
+    longest = max(len(left), len(right))
+    # The mean with Jaro-Winkler (at most 1) stays under the bar past this many edits.
+    most_edits = int(longest * (2 - 2 * FOLDED_MIN_SIM) + 1e-9)  # 1e-9: float slack
+    edits = OSA.distance(left, right, score_cutoff=most_edits)
+    if edits > most_edits:
+        return 0.0
+    osa = 1.0 - edits / longest
     sim = (JaroWinkler.normalized_similarity(left, right) + osa) / 2
     if (left.startswith(right) or right.startswith(left)) and abs(len(left) - len(right)) >= 2:
         sim = sim * STEM_PENALTY
