@@ -55,7 +55,8 @@ _DIGRAPH_H = re.compile(r"(?<=[cdgkpstz])h")
 # or both with a vowel: folding keeps a name's first sound.
 FOLDED_MIN_SIM = 0.85
 FOLDED_MIN_LEN = 5
-# Folding leaves a, i and u; family ids keep their spelling ("yusuf").
+# Vowels a form may start with: folding leaves a, i and u, but a family id keeps its own
+# spelling ("yusuf").
 _FOLDED_VOWELS = "aeiouy"
 # Payment fields cut long names (MT103: 35 characters a line): a query of at least
 # TRUNCATED_MIN_CHARS characters whose words (TRUNCATED_MIN_LETTERS letters or more, legal
