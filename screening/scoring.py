@@ -51,8 +51,9 @@ _DIGRAPH_H = re.compile(r"(?<=[cdgkpstz])h")
 # words scores at least the similarity of their variant-group forms (Jaro-Winkler and edit
 # similarity, the stem rule) when that reaches FOLDED_MIN_SIM (at 0.8, "Sharia"/"Charity"
 # and "Shammari"/"Shami" met), the forms have FOLDED_MIN_LEN letters or more (short romanised
-# syllables such as Korean "jeong"/"myong" fold too close) and start with the same letter,
-# or both with a vowel: folding keeps a name's first sound.
+# syllables such as Korean "jeong"/"myong" fold too close), start with the same letter, or
+# both with a vowel, and have the same consonant sounds: folding moves a name's vowels and
+# how a sound is written, not its sounds ("Garcia" is not "Garbaya", garcia/garbia).
 FOLDED_MIN_SIM = 0.85
 FOLDED_MIN_LEN = 5
 # Vowels a form may start with: folding leaves a, i and u, but a family id keeps its own
@@ -192,7 +193,7 @@ def _folded_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
     found[stem] *= STEM_PENALTY
     reached = [
         at for at in np.flatnonzero(found >= FOLDED_MIN_SIM)
-        if same_first_sound(left[near[at]], right[near[at]])
+        if same_sounds(left[near[at]], right[near[at]])
     ]
     sim = sim.copy()
     rows = maybe[near[reached]]
@@ -204,10 +205,16 @@ def _prefix_of_other(left: str, right: str) -> bool:
     return left.startswith(right) or right.startswith(left)
 
 
-def same_first_sound(left: str, right: str) -> bool:
+def same_sounds(left: str, right: str) -> bool:
     """The forms start with one letter, or both with a vowel (an Arabic alif is read a, i or
-    u: "Ibrahim"/"Abrahim")."""
-    return left[:1] == right[:1] or (left[:1] in _FOLDED_VOWELS and right[:1] in _FOLDED_VOWELS)
+    u: "Ibrahim"/"Abrahim"), and have the same consonant sounds, a run of one sound once
+    ("sackuni"/"sakuni"; not "garcia"/"garbia")."""
+    first = left[:1] == right[:1] or (left[:1] in _FOLDED_VOWELS and right[:1] in _FOLDED_VOWELS)
+    return first and _sound_runs(left) == _sound_runs(right)
+
+
+def _sound_runs(form: str) -> str:
+    return _DOUBLED.sub(r"\1", consonant_sounds(form))
 
 
 @functools.lru_cache(maxsize=1 << 14)

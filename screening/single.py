@@ -67,7 +67,7 @@ from screening.scoring import (
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
     other_units,
-    same_first_sound,
+    same_sounds,
     sounds_apart,
 )
 from screening.screener import (
@@ -159,7 +159,7 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
 def folded_sim(left: str, right: str) -> float:
     """The similarity of two different variant-group forms under the FOLDED_MIN_SIM rule
     (scoring._folded_raised), 0 where the rule does not hold."""
-    if min(len(left), len(right)) < FOLDED_MIN_LEN or not same_first_sound(left, right):
+    if min(len(left), len(right)) < FOLDED_MIN_LEN or not same_sounds(left, right):
         return 0.0
     longest = max(len(left), len(right))
     # The mean with Jaro-Winkler (at most 1) stays under the bar past this many edits.

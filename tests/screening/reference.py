@@ -41,12 +41,20 @@ def consonant_sounds(token: str) -> str:
     return "".join(sounds)
 
 
+def sound_runs(form: str) -> str:
+    """consonant_sounds with a run of one sound once."""
+    return re.sub(r"(.)\1+", r"\1", consonant_sounds(form))
+
+
 def folded_sim(a: str, b: str) -> float:
     """Similarity of two variant-group forms, 0 under FOLDED_MIN_SIM, for forms of
-    FOLDED_MIN_LEN letters or more that start with one letter or both with a vowel."""
+    FOLDED_MIN_LEN letters or more that start with one letter or both with a vowel and have
+    the same consonant sounds (a run of one sound once)."""
     if min(len(a), len(b)) < FOLDED_MIN_LEN:
         return 0.0
     if a[0] != b[0] and not (a[0] in "aeiouy" and b[0] in "aeiouy"):
+        return 0.0
+    if sound_runs(a) != sound_runs(b):
         return 0.0
     sim = (JaroWinkler.normalized_similarity(a, b) + OSA.normalized_similarity(a, b)) / 2
     if (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) >= 2:
