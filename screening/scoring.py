@@ -93,9 +93,10 @@ def token_similarity(
     alignment), so "Logn" is one slip from "Long"; one edit between words of three letters
     or more scores at least ONE_EDIT_SIM.
 
-    Tokens of one variant group (Mohammed/Muhammad) score 0.95, identical tokens 1.0, and
-    numbers only match exactly. With ``floor``, similarities below it read 0 (cheaper: pairs
-    too far apart to reach it skip Jaro-Winkler).
+    Tokens of one variant group (Mohammed/Muhammad) score 0.95, tokens whose variant-group
+    forms are near score at least as much as those (the FOLDED_MIN_SIM rule), identical tokens
+    1.0, and numbers only match exactly. With ``floor``, similarities below it read 0
+    (cheaper: pairs too far apart to reach it skip Jaro-Winkler).
     """
     if left.len() == 0:
         return np.zeros(0)
@@ -131,7 +132,8 @@ class TokenPairs:
 
 
 def _similarity(pairs: TokenPairs, floor: float | None) -> np.ndarray:
-    """token_similarity's rules on array form, with one OSA pass over every pair.
+    """token_similarity's rules on array form, with one OSA pass over every pair (and one
+over the variant-group forms of the pairs the FOLDED_MIN_SIM rule may raise).
 
     OSA similarity is derived from the OSA distance (1 - distance / longer length, as
     rapidfuzz computes it), which also tells identical tokens (0), one slip (1) and which
@@ -188,7 +190,7 @@ def _folded_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
     gap = np.abs(left_len[near] - right_len[near])
     stem = [
         at for at in np.flatnonzero((gap >= 2) & (edits[near] == gap))
-        if _prefix_of_other(left[near[at]], right[near[at]])
+        if starts_other(left[near[at]], right[near[at]])
     ]
     found[stem] *= STEM_PENALTY
     reached = [
@@ -201,7 +203,8 @@ def _folded_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
     return sim
 
 
-def _prefix_of_other(left: str, right: str) -> bool:
+def starts_other(left: str, right: str) -> bool:
+    """One token starts the other."""
     return left.startswith(right) or right.startswith(left)
 
 
@@ -314,7 +317,7 @@ def token_similarity_of_rows(
     left_tokens, right_tokens = left.get_column("token"), right.get_column("token")
     left_canon, right_canon = left.get_column("canonical"), right.get_column("canonical")
     # One id space for both sides' variant groups: equal strings, equal ids.
-    groups = pl.concat([left.get_column("canonical"), right.get_column("canonical")])
+    groups = pl.concat([left_canon, right_canon])
     group_ids = groups.rank("dense").to_numpy()
     lg, rg = group_ids[: left.height][left_rows], group_ids[left.height :][right_rows]
     return _similarity(

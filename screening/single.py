@@ -69,6 +69,7 @@ from screening.scoring import (
     other_units,
     same_sounds,
     sounds_apart,
+    starts_other,
 )
 from screening.screener import (
     _MAX_BONUS,
@@ -136,7 +137,7 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
     edits = OSA.distance(left, right)
     osa = 1.0 - edits / max(len(left), len(right))
     sim = (JaroWinkler.normalized_similarity(left, right) + osa) / 2
-    prefixed = left.startswith(right) or right.startswith(left)
+    prefixed = starts_other(left, right)
     if prefixed and abs(len(left) - len(right)) >= 2:
         sim = sim * STEM_PENALTY
     shortest = min(len(left), len(right))
@@ -169,7 +170,7 @@ def folded_sim(left: str, right: str) -> float:
         return 0.0
     osa = 1.0 - edits / longest
     sim = (JaroWinkler.normalized_similarity(left, right) + osa) / 2
-    if (left.startswith(right) or right.startswith(left)) and abs(len(left) - len(right)) >= 2:
+    if starts_other(left, right) and abs(len(left) - len(right)) >= 2:
         sim = sim * STEM_PENALTY
     return sim if sim >= FOLDED_MIN_SIM else 0.0
 
