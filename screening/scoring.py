@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,15 +189,13 @@ def _folded_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
     found = (jaro + osa[near]) / 2
     # "ifan"/"ifanuf" (Ivan/Ivanov): the stem rule holds for the forms too.
     gap = np.abs(left_len[near] - right_len[near])
-    stem = [
-        at for at in np.flatnonzero((gap >= 2) & (edits[near] == gap))
-        if starts_other(left[near[at]], right[near[at]])
-    ]
-    found[stem] *= STEM_PENALTY
-    reached = [
-        at for at in np.flatnonzero(found >= FOLDED_MIN_SIM)
-        if same_sounds(left[near[at]], right[near[at]])
-    ]
+    maybe_stem = np.flatnonzero((gap >= 2) & (edits[near] == gap))
+    shorter = np.minimum(left_len, right_len)[near[maybe_stem]]
+    found[maybe_stem[_starts_other(left[near[maybe_stem]], right[near[maybe_stem]], shorter)]] *= (
+        STEM_PENALTY
+    )
+    high = np.flatnonzero(found >= FOLDED_MIN_SIM)
+    reached = high[_same_sounds(left[near[high]], right[near[high]])]
     sim = sim.copy()
     rows = maybe[near[reached]]
     sim[rows] = np.maximum(sim[rows], found[reached])
@@ -220,6 +219,32 @@ def _sound_runs(form: str) -> str:
     return _DOUBLED.sub(r"\1", consonant_sounds(form))
 
 
+def _starts_other(left: np.ndarray, right: np.ndarray, shorter: np.ndarray) -> np.ndarray:
+    """``starts_other`` of each pair, given the shorter length of each."""
+    if left.size == 0:
+        return np.zeros(0, dtype=bool)
+    common = np.asarray(cpdist(left, right, scorer=Prefix.similarity, workers=-1), dtype=np.int64)
+    starts: np.ndarray = common == shorter
+    return starts
+
+
+def _same_sounds(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``same_sounds`` of each pair of forms."""
+    lefts, rights = pl.Series(left, dtype=pl.Utf8), pl.Series(right, dtype=pl.Utf8)
+    left_first, right_first = lefts.str.slice(0, 1), rights.str.slice(0, 1)
+    vowels = pl.Series(list(_FOLDED_VOWELS))
+    first = (left_first == right_first) | (left_first.is_in(vowels) & right_first.is_in(vowels))
+    same = first & (_codes(lefts, _sound_runs) == _codes(rights, _sound_runs))
+    return same.to_numpy()
+
+
+def _codes(tokens: pl.Series, code: Callable[[str], str | None]) -> pl.Series:
+    """``code`` of each token (null for None), computed once per distinct token."""
+    distinct = tokens.unique()
+    codes = pl.Series([code(token) for token in distinct.to_list()], dtype=pl.Utf8)
+    return tokens.replace_strict(distinct, codes, return_dtype=pl.Utf8)
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def consonant_sounds(token: str) -> str:
     """The token's consonant sounds as Soundex classes, a doubled letter once ("stubbs" ->
@@ -238,16 +263,18 @@ def _far_short_capped(
 ) -> np.ndarray:
     """``sim`` capped at FAR_SHORT_SIM for short tokens two edits or more apart (neither
     starting the other) whose consonant sounds are apart too (``sounds_apart``). Only pairs
-    the cap would lower are looked at: they are few, and the sound test is per pair."""
+    the cap would lower are looked at, the sounds of each distinct token computed once."""
     maybe = np.flatnonzero(
         (sim > FAR_SHORT_SIM) & (edits >= 2) & (shortest <= SHORT_WORD_MAX_LEN) & ~prefixed
     )
     if maybe.size == 0:
         return sim
-    lefts, rights = pairs.left[maybe], pairs.right[maybe]
-    far = [sounds_apart(a, b) for a, b in zip(lefts, rights, strict=True)]
+    lefts = _codes(pl.Series(pairs.left[maybe], dtype=pl.Utf8), consonant_sounds).to_numpy()
+    rights = _codes(pl.Series(pairs.right[maybe], dtype=pl.Utf8), consonant_sounds).to_numpy()
+    # sounds_apart of each pair.
+    far = np.asarray(cpdist(lefts, rights, scorer=OSA.distance, workers=-1), dtype=np.int64) >= 2
     sim = sim.copy()
-    capped = maybe[np.asarray(far, dtype=bool)]
+    capped = maybe[far]
     sim[capped] = np.minimum(sim[capped], FAR_SHORT_SIM)
     return sim
 
@@ -263,13 +290,25 @@ def other_units(left: str, right: str) -> bool:
 
 def _without_other_units(pairs: TokenPairs, sim: np.ndarray, floor: float | None) -> np.ndarray:
     """``sim`` with pairs of different units (``other_units``) at 0. Only pairs that are
-    similar at all are looked at: they are few, and the test is per pair."""
+    similar at all are looked at, the units of each distinct token found once."""
     close = np.flatnonzero((sim >= (floor or 0.0)) & (sim > 0) & (sim < 1) & ~pairs.same_group)
     if close.size == 0:
         return sim
-    other = [other_units(a, b) for a, b in zip(pairs.left[close], pairs.right[close], strict=True)]
+    lefts = pl.Series(pairs.left[close], dtype=pl.Utf8)
+    rights = pl.Series(pairs.right[close], dtype=pl.Utf8)
+    units = np.flatnonzero(
+        (lefts.str.starts_with("abd") & rights.str.starts_with("abd") & (lefts != rights))
+        .to_numpy()
+    )
+    if units.size == 0:
+        return sim
+    # other_units of each pair whose tokens both start "abd".
+    lefts, rights = lefts.gather(units), rights.gather(units)
+    other = (
+        (_codes(lefts, joined_unit) == lefts) & (_codes(rights, joined_unit) == rights)
+    ).fill_null(value=False).to_numpy()
     sim = sim.copy()
-    sim[close[np.asarray(other, dtype=bool)]] = 0.0
+    sim[close[units[other]]] = 0.0
     return sim
 
 

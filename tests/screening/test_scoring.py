@@ -20,7 +20,7 @@ TOKENS = st.sampled_from(
      "ivan", "ivanov", "44", "4", "trading", "tradin", "jon", "john", "al", "qaida", "o",
      "omar", "international", "foundation", "internationalfoundation", "sl", "u40", "farah",
      "farzat", "stubx", "stubbs", "salah", "perelman", "birliman", "purcel", "bursil", "carter",
-     "martir"]
+     "martir", "abdalrahman", "abdalrahim", "abdalrahmam", "abdallah"]
 )
 NAME = st.lists(TOKENS, min_size=1, max_size=5)
 WEIGHTS = {"bin": 0.3, "al": 0.3, "ali": 0.3, "#lf": 0.0, "trading": 0.5, "o": 0.5}
