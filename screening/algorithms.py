@@ -42,11 +42,11 @@ class Algorithm:
 
 DEFAULT = Algorithm(
     name="tf-default",
-    version="8",
+    version="9",
     description=(
         "Token alignment of normalised, transliterated names weighted by token rarity, with "
-        "spelling-variant groups and phonetic keys; date of birth, country and identifier "
-        "qualifiers."
+        "spelling-variant groups, familiar forms of given names and phonetic keys; date of "
+        "birth, country and identifier qualifiers."
     ),
     threshold=0.75,
     # Word pairs less alike than this were mostly other names sharing a few letters

@@ -13,6 +13,8 @@ import numpy as np
 import polars as pl
 
 from screening.algorithms import Algorithm
+from screening.nicknames import are_nicknames
+from screening.variants import canonical_token
 
 _KIND_WORDS = {
     "primary": "primary name",
@@ -33,12 +35,19 @@ def _sim_word(sim: float) -> str:
     return "similar"
 
 
+def _pair_word(query: str, listed: str, sim: float) -> str:
+    if sim < 0.95 and are_nicknames(query, listed, canonical_token(query), canonical_token(listed)):
+        return "familiar form"
+    return _sim_word(sim)
+
+
 def alignment_text(
     aligned: list[dict[str, Any]], query_tokens: list[str], list_tokens: list[str]
 ) -> str:
     parts = [
         f"{query_tokens[a['qpos']]}={list_tokens[a['cpos']]} "
-        f"({_sim_word(a['sim'])} {a['sim']:.2f})"
+        f"({_pair_word(query_tokens[a['qpos']], list_tokens[a['cpos']], a['sim'])} "
+        f"{a['sim']:.2f})"
         for a in sorted(aligned, key=lambda a: a["qpos"])
     ]
     used_q = {a["qpos"] for a in aligned}

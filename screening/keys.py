@@ -22,6 +22,8 @@ per row:
   AFFIX_MIN_LEN letters or more: words that share a long start or end may be similar for the
   scorer however far apart their other letters ("Bahar"/"Bahaziq", "Hesong"/"Chilsong",
   "Salem"/"Mossalem"), which no deletion key reaches.
+- ``h:`` each full name a token belongs to ("bob" and "robert": ``h:robert``;
+  screening.nicknames).
 
 ``e:``, ``f:`` and ``s:`` are wide keys: they meet many words that are not similar, so the
 index keeps only the sharp ones (few tokens each), and they never make a word lend its weight.
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from screening.nicknames import nickname_frames, nickname_keys
 from screening.phonetic import phonetic_key
 from screening.variants import canonical_token, canonical_tokens
 
@@ -72,6 +75,7 @@ def token_keys(token: str) -> list[str]:
         keys.extend(f"w:{token[:i]}?{token[i + 1:]}" for i in range(len(token)))
     if len(token) >= AFFIX_MIN_LEN:
         keys.extend((f"f:{token[:AFFIX_LETTERS]}", f"s:{token[-AFFIX_LETTERS:]}"))
+    keys.extend(nickname_keys(token, canonical))
     return list(dict.fromkeys(keys))
 
 
@@ -163,7 +167,22 @@ def _key_rows(base: pl.DataFrame) -> pl.DataFrame:
         ),
         _substitutions(spellings),
         _affixes(spellings),
+        _nickname_keys(base.filter(spelt)),
     ])
+
+
+def _nickname_keys(base: pl.DataFrame) -> pl.DataFrame:
+    """(row, key): the ``h:`` keys of the tokens (row, token, canonical), sorted within a
+    row as nickname_keys gives them."""
+    spelt, grouped = nickname_frames()
+    return (
+        pl.concat([
+            base.join(spelt, on="token").select("row", "key"),
+            base.join(grouped, on="canonical").select("row", "key"),
+        ])
+        .unique()
+        .sort("row", "key")
+    )
 
 
 def _substitutions(forms: pl.DataFrame) -> pl.DataFrame:

@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein, Prefix
 from rapidfuzz.process import cpdist
 
 from screening.algorithms import Algorithm
+from screening.nicknames import NICKNAME_SIM, in_table, nickname_pairs
 from screening.normalise import is_bare_word
 from screening.variants import joined_unit
 
@@ -110,6 +111,7 @@ def token_similarity(
             left_canon=left_canon.to_numpy(), right_canon=right_canon.to_numpy(),
             left_canon_len=_lengths(left_canon), right_canon_len=_lengths(right_canon),
             folds=(_folds(left, left_canon) | _folds(right, right_canon)),
+            named=in_table(left, left_canon) & in_table(right, right_canon),
         ),
         floor,
     )
@@ -130,6 +132,7 @@ class TokenPairs:
     left_canon_len: np.ndarray
     right_canon_len: np.ndarray
     folds: np.ndarray  # a form differs from its spelling, on either side
+    named: np.ndarray  # both tokens are in the nickname table (nicknames.in_table)
 
 
 def _similarity(pairs: TokenPairs, floor: float | None) -> np.ndarray:
@@ -160,6 +163,7 @@ over the variant-group forms of the pairs the FOLDED_MIN_SIM rule may raise).
     sim = np.where(initial, np.maximum(sim, INITIAL_SIM), sim)
     sim = _folded_raised(pairs, sim)
     sim = _far_short_capped(pairs, sim, edits, shortest, prefixed)
+    sim = _nicknames_raised(pairs, sim)
     sim = np.where(pairs.same_group, np.maximum(sim, 0.95), sim)
     exact = edits == 0
     sim = np.where(pairs.numeric & ~exact, 0.0, sim)
@@ -202,6 +206,20 @@ def _folded_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
     return sim
 
 
+def _nicknames_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
+    """``sim`` raised to NICKNAME_SIM for the pairs of a given name and its familiar forms
+    ("Bob"/"Robert"). Only pairs whose tokens are both in the table are looked at."""
+    maybe = np.flatnonzero(pairs.named & ~pairs.same_group & (sim < NICKNAME_SIM))
+    if maybe.size == 0:
+        return sim
+    raised = maybe[nickname_pairs(
+        pairs.left[maybe], pairs.right[maybe], pairs.left_canon[maybe], pairs.right_canon[maybe]
+    )]
+    sim = sim.copy()
+    sim[raised] = NICKNAME_SIM
+    return sim
+
+
 def starts_other(left: str, right: str) -> bool:
     """One token starts the other."""
     return left.startswith(right) or right.startswith(left)
@@ -232,7 +250,7 @@ def _same_sounds(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """``same_sounds`` of each pair of forms."""
     lefts, rights = pl.Series(left, dtype=pl.Utf8), pl.Series(right, dtype=pl.Utf8)
     left_first, right_first = lefts.str.slice(0, 1), rights.str.slice(0, 1)
-    vowels = pl.Series(list(_FOLDED_VOWELS))
+    vowels = pl.Series(list(_FOLDED_VOWELS)).implode()
     first = (left_first == right_first) | (left_first.is_in(vowels) & right_first.is_in(vowels))
     same = first & (_codes(lefts, _sound_runs) == _codes(rights, _sound_runs))
     return same.to_numpy()
@@ -372,6 +390,10 @@ def token_similarity_of_rows(
             folds=(
                 _folds(left_tokens, left_canon)[left_rows]
                 | _folds(right_tokens, right_canon)[right_rows]
+            ),
+            named=(
+                in_table(left_tokens, left_canon)[left_rows]
+                & in_table(right_tokens, right_canon)[right_rows]
             ),
         ),
         floor,

@@ -48,6 +48,7 @@ from screening.index import (
 )
 from screening.keys import WIDE_PREFIXES, token_keys
 from screening.legal_words import is_form_slip
+from screening.nicknames import NICKNAME_SIM, are_nicknames
 from screening.normalise import bare_names, is_bare, name_tokens
 from screening.qualifiers import birth_date_qualifier, country_qualifier, schema_adjustment
 from screening.scoring import (
@@ -152,6 +153,8 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
         and sounds_apart(left, right)
     ):
         sim = FAR_SHORT_SIM
+    if are_nicknames(left, right, left_canon, right_canon):
+        sim = max(sim, NICKNAME_SIM)
     if left_canon == right_canon:
         sim = max(sim, 0.95)
     return sim

@@ -6,7 +6,9 @@ import re
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from screening import refdata
 from screening.algorithms import Algorithm
+from screening.nicknames import NICKNAME_SIM
 from screening.normalise import is_bare
 from screening.scoring import (
     FAR_SHORT_SIM,
@@ -23,7 +25,7 @@ from screening.scoring import (
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
 )
-from screening.variants import joined_unit
+from screening.variants import canonical_token, joined_unit
 
 _SOUNDEX = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
             **dict.fromkeys("dt", "3"), "l": "4", "m": "5", "n": "5", "r": "6"}
@@ -83,7 +85,17 @@ def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
     short = min(len(a), len(b)) <= SHORT_WORD_MAX_LEN
     if OSA.distance(a, b) >= 2 and not prefixed and short and far:
         sim = min(sim, FAR_SHORT_SIM)
+    if canon_a != canon_b and nicknames(a, canon_a) & nicknames(b, canon_b):
+        sim = max(sim, NICKNAME_SIM)
     return max(sim, 0.95) if canon_a == canon_b else sim
+
+
+def nicknames(token: str, canonical: str) -> set[str]:
+    """The full names of the nickname table a token is a familiar form of, or a variant of."""
+    return {
+        full for full, forms in refdata.list_map("nicknames", "nicknames").items()
+        if token in forms or canonical_token(full) == canonical
+    }
 
 
 def greedy_alignment(

@@ -20,14 +20,15 @@ TOKENS = st.sampled_from(
      "ivan", "ivanov", "44", "4", "trading", "tradin", "jon", "john", "al", "qaida", "o",
      "omar", "international", "foundation", "internationalfoundation", "sl", "u40", "farah",
      "farzat", "stubx", "stubbs", "salah", "perelman", "birliman", "purcel", "bursil", "carter",
-     "martir", "abdalrahman", "abdalrahim", "abdalrahmam", "abdallah"]
+     "martir", "abdalrahman", "abdalrahim", "abdalrahmam", "abdallah", "bob", "rob", "robert",
+     "bobby"]
 )
 NAME = st.lists(TOKENS, min_size=1, max_size=5)
 WEIGHTS = {"bin": 0.3, "al": 0.3, "ali": 0.3, "#lf": 0.0, "trading": 0.5, "o": 0.5}
 TOKEN_IDS: dict[str, int] = {}
 CANON = {"osama": "usama", "ladin": "laden", "aly": "ali", "hasan": "hassan", "john": "jon",
          "ivan": "ifan", "ivanov": "ifanuf", "perelman": "birilman", "purcel": "burcil",
-         "carter": "kartir"}
+         "carter": "kartir", "bob": "bub", "rob": "rub", "robert": "rubirt", "bobby": "bubi"}
 
 
 def token_frame(id_col: str, names: list[list[str]]) -> pl.DataFrame:
