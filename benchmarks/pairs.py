@@ -16,6 +16,12 @@ SCREENING_SHARED_DATA/eval (see its MANIFEST.md):
   the duplicate against another original, one with the same surname where there is one
   (people who share a surname are what a screener must tell apart), else the same given name,
   else any. Scored on names alone, then with dates of birth.
+- ``senzing names``: the Senzing demo truth set (customers, watchlist and reference records
+  resolved into entities by hand, names given as familiar forms, in parts, in Arabic or
+  Cyrillic script). Positives: every two differently spelt names of one entity; the set is
+  small and taken whole. Negatives: each positive's first name against a differently spelt
+  name of another entity of the same kind, sharing a word with it where one does. The truth
+  set resolved some entities by address or phone, so some negatives are the same name.
 
 For each set and scorer: recall, false positives, precision and F1 at the scorer's default
 threshold (ours: the algorithm's; logic-v2: 0.70, yente's), and the best F1 over thresholds.
@@ -48,6 +54,7 @@ from screening.api import compare
 from screening.cli.common import print_table
 
 RESULTS = Path(__file__).parent / "results"
+SENZING = "eval/senzing_truthset_demo"
 ANETAC = "eval/anetac/EN-AR_Named-entities.txt"
 FEBRL_ORIGINALS = "eval/febrl/febrl_dataset4a.csv"
 FEBRL_DUPLICATES = "eval/febrl/febrl_dataset4b.csv"
@@ -153,6 +160,56 @@ def _namesake(
     return key
 
 
+def senzing_names() -> list[tuple[str, str, str]]:
+    """(entity, schema, name) of every name of the Senzing demo records (primary and native)."""
+    folder = shared_data_dir() / SENZING
+    with (folder / "actual_truthset_key.csv").open(encoding="utf-8") as handle:
+        entity = {(r["DATA_SOURCE"], r["RECORD_ID"]): r["CLUSTER_ID"]
+                  for r in csv.DictReader(handle)}
+    names = []
+    for source in ("customers", "watchlist", "reference"):
+        with (folder / f"{source}.csv").open(encoding="utf-8") as handle:
+            for record in csv.DictReader(handle):
+                key = (record["DATA_SOURCE"], record["RECORD_ID"])
+                schema = "Person" if record.get("RECORD_TYPE") == "PERSON" else "Organization"
+                for name in _senzing_record_names(record):
+                    names.append((entity[key], schema, name))
+    return sorted(set(names))
+
+
+def _senzing_record_names(record: dict[str, str]) -> list[str]:
+    parts = (record.get(f"PRIMARY_NAME_{part}") or "" for part in ("FIRST", "MIDDLE", "LAST"))
+    primary = (record.get("PRIMARY_NAME_FULL") or record.get("PRIMARY_NAME_ORG")
+               or " ".join(p for p in parts if p))
+    return [n.strip() for n in (primary, record.get("NATIVE_NAME_FULL") or "") if n.strip()]
+
+
+def senzing_pairs(seed: int) -> dict[str, list[Pair]]:
+    """Every positive pair of the Senzing demo truth set and as many negatives."""
+    names = senzing_names()
+    rng = random.Random(seed)
+    out: list[Pair] = []
+    for at, (entity, schema, name) in enumerate(names):
+        for other_entity, other_schema, other in names[at + 1:]:
+            same = (other_entity, other_schema) == (entity, schema)
+            if same and name.casefold() != other.casefold():
+                out.append(Pair({"name": name}, {"name": other}, schema, True))
+                stranger = _stranger(rng, names, entity, schema, name)
+                out.append(Pair({"name": name}, {"name": stranger}, schema, False))
+    return {"senzing names": out}
+
+
+def _stranger(
+    rng: random.Random, names: list[tuple[str, str, str]], entity: str, schema: str, name: str
+) -> str:
+    """A name of another entity of ``schema`` spelt otherwise, sharing a word where one does."""
+    words = set(name.casefold().split())
+    others = [n for e, s, n in names
+              if e != entity and s == schema and n.casefold() != name.casefold()]
+    sharing = [n for n in others if words & set(n.casefold().split())]
+    return rng.choice(sharing or others)
+
+
 def our_scores(pairs: Sequence[Pair]) -> list[float]:
     return [compare(p.query, p.candidate, schema=p.schema).score for p in pairs]
 
@@ -184,7 +241,7 @@ def evaluate(pairs: Sequence[Pair], scores: Sequence[float], threshold: float) -
 
 
 def run(count: int, seed: int, peer_python: str | None) -> dict[str, Any]:
-    sets = {**anetac_pairs(count, seed), **febrl_pairs(count, seed)}
+    sets = {**anetac_pairs(count, seed), **febrl_pairs(count, seed), **senzing_pairs(seed)}
     ours = get_algorithm(None)
     report: dict[str, Any] = {"algorithm": ours.label, "pairs_per_set": count, "seed": seed,
                               "sets": {}}

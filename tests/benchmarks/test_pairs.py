@@ -3,7 +3,14 @@ scores them through screening.compare."""
 
 from __future__ import annotations
 
-from benchmarks.pairs import anetac_pairs, evaluate, febrl_pairs, run
+from benchmarks.pairs import (
+    anetac_pairs,
+    evaluate,
+    febrl_pairs,
+    run,
+    senzing_names,
+    senzing_pairs,
+)
 from screening.api import compare
 
 
@@ -34,6 +41,31 @@ def test_febrl_pairs_are_labelled_by_record() -> None:
     shared = [p for p in names if not p.positive
               and p.query["name"].split()[-1:] == p.candidate["name"].split()[-1:]]
     assert len(shared) >= 25
+
+
+def test_senzing_pairs_are_labelled_by_entity() -> None:
+    """The demo truth set: 151 names (primary and native) of 85 entities; every two
+    differently spelt names of one entity are a positive, each with a negative of another."""
+    names = senzing_names()
+    assert len(names) == 151
+    assert len({entity for entity, _, _ in names}) == 85
+    assert ("2051", "Person", "فيصل صديقي") in names
+    entities: dict[str, set[str]] = {}
+    for entity, _, name in names:
+        entities.setdefault(name, set()).add(entity)
+    pairs = senzing_pairs(seed=7)["senzing names"]
+    positives = [p for p in pairs if p.positive]
+    assert len(positives) == len(pairs) - len(positives) == 87
+    for pair in pairs:
+        query, candidate = entities[pair.query["name"]], entities[pair.candidate["name"]]
+        assert pair.query["name"].casefold() != pair.candidate["name"].casefold()
+        if pair.positive:
+            assert query & candidate
+        else:
+            assert candidate - query or len(query) > 1
+    # "Bob Smith" and "Robert Smith" are one entity: familiar forms are in the set
+    assert any(p.query["name"] == "Bob Smith" and p.candidate["name"] == "Robert Smith"
+               for p in positives)
 
 
 def test_evaluate_counts_at_the_threshold() -> None:
