@@ -13,8 +13,8 @@ import numpy as np
 import polars as pl
 
 from screening.algorithms import Algorithm
-from screening.nicknames import are_nicknames
-from screening.variants import canonical_token
+from screening.nicknames import are_nicknames, in_table, nickname_pairs
+from screening.variants import canonical_token, canonical_tokens
 
 _KIND_WORDS = {
     "primary": "primary name",
@@ -187,9 +187,17 @@ def _alignment_texts(frame: pl.DataFrame, aligned: pl.DataFrame) -> pl.DataFrame
         .join(hits, on="pid")
     )
     pairs = pairs.with_columns(
-        pl.format("{}={} ({})", pl.col("q").list.get(pl.col("qpos")),
-                  pl.col("c").list.get(pl.col("cpos")), _floats(pairs["sim"], _sim_text))
-        .alias("part")
+        pl.col("q").list.get(pl.col("qpos")).alias("q_word"),
+        pl.col("c").list.get(pl.col("cpos")).alias("c_word"),
+    )
+    familiar = pl.Series(_familiar(pairs["q_word"], pairs["c_word"])) & (pairs["sim"] < 0.95)
+    sim_text = _floats(pairs["sim"], _sim_text)
+    pairs = pairs.with_columns(
+        pl.format(
+            "{}={} ({})", "q_word", "c_word",
+            pl.when(familiar).then(pl.format("familiar form {}", _floats(pairs["sim"], _two)))
+            .otherwise(sim_text),
+        ).alias("part")
     )
     # Pairs in query order; pairs at one query position keep the order of ``aligned``
     # (a group keeps the order of its rows).
@@ -244,6 +252,22 @@ def _unpaired(
 
 def _sim_text(sim: float) -> str:
     return f"{_sim_word(sim)} {sim:.2f}"
+
+
+def _two(sim: float) -> str:
+    return f"{sim:.2f}"
+
+
+def _familiar(query: pl.Series, listed: pl.Series) -> np.ndarray:
+    """Whether each word pair is a given name and a familiar form of it (``_pair_word``)."""
+    q_canon, c_canon = canonical_tokens(query), canonical_tokens(listed)
+    named = np.flatnonzero(in_table(query, q_canon) & in_table(listed, c_canon))
+    found = np.zeros(query.len(), dtype=bool)
+    found[named] = nickname_pairs(
+        query.to_numpy()[named], listed.to_numpy()[named],
+        q_canon.to_numpy()[named], c_canon.to_numpy()[named],
+    )
+    return found
 
 
 def _explain_one(hit: dict[str, Any], aligned: list[dict[str, Any]], algorithm: Algorithm) -> str:

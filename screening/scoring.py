@@ -68,6 +68,11 @@ TRUNCATED_MIN_CHARS = 30
 TRUNCATED_MIN_LETTERS = 6
 TRUNCATED_SCORE = 0.9
 JOINED_MIN_SIM = 0.9
+# The whole-name comparison also glues a query's words in each rotation ("Xiu Ying Zhang" as
+# "zhangxiuying"): a name put family name first and written with its given name split or
+# joined ("Zhang Xiuying") aligns word by word with neither. Queries of two to
+# MAX_ROTATED_WORDS words.
+MAX_ROTATED_WORDS = 4
 # Float slack when a bound decides that a pair cannot reach the similarity floor.
 _BOUND_MARGIN = 1e-9
 
@@ -574,7 +579,9 @@ def score_pairs(
             pl.col("q_word").any().alias("by_word"),
         )
     )
-    joined = _pair_joined_similarity(pairs["qid"], pairs["name_id"], query_names, list_names)
+    joined = _pair_joined_similarity(
+        pairs["qid"], pairs["name_id"], query_names, list_names, _rotations(query_tokens)
+    )
     # One lazy query from here: Polars plans the joins and column steps together.
     scored = (
         pairs.with_columns(
@@ -726,10 +733,40 @@ def _names(ids: pl.Series, joined: pl.Series, digit_ids: np.ndarray) -> _Names:
     )
 
 
+def rotated_spellings(words: list[str]) -> list[str]:
+    """The words glued in each rotation but their own order (see MAX_ROTATED_WORDS); none
+    for a name holding a number (whose digits must agree in order)."""
+    if not 2 <= len(words) <= MAX_ROTATED_WORDS or any(c.isdigit() for w in words for c in w):
+        return []
+    return ["".join(words[turn:] + words[:turn]) for turn in range(1, len(words))]
+
+
+def _rotations(query_tokens: pl.DataFrame) -> pl.DataFrame:
+    """(turn, qid, joined): rotated_spellings of each query, turn by turn."""
+    words = (
+        query_tokens.filter(~pl.col("token").str.starts_with("#"))
+        .sort("qid", "pos")
+        .group_by("qid", maintain_order=True)
+        .agg("token", pl.col("token").str.contains(r"\d").any().alias("digits"))
+        .filter(pl.col("token").list.len().is_between(2, MAX_ROTATED_WORDS) & ~pl.col("digits"))
+    )
+    word = pl.col("token")
+    return pl.concat([
+        words.filter(word.list.len() > turn).select(
+            pl.lit(turn).alias("turn"), "qid",
+            pl.concat_list(word.list.slice(turn), word.list.slice(0, turn))
+            .list.join("").alias("joined"),
+        )
+        for turn in range(1, MAX_ROTATED_WORDS)
+    ])
+
+
 def _pair_joined_similarity(
-    qid: pl.Series, name_id: pl.Series, query_names: pl.DataFrame, list_names: pl.DataFrame
+    qid: pl.Series, name_id: pl.Series, query_names: pl.DataFrame, list_names: pl.DataFrame,
+    rotations: pl.DataFrame,
 ) -> np.ndarray:
-    """joined_similarity of each (qid, name_id) pair, strings gathered by id from the
+    """joined_similarity of each (qid, name_id) pair, the query's words glued as written or
+    in any of its ``rotations`` (the best counts). Strings are gathered by id from the
     distinct names instead of converted once per pair. Only the listed names the pairs hold
     are prepared: the whole index would cost as much as a large batch."""
     list_names = list_names.join(name_id.unique().to_frame("name_id"), on="name_id", how="semi")
@@ -739,8 +776,18 @@ def _pair_joined_similarity(
     digit_ids = pl.concat([_digits(q_joined), _digits(c_joined)]).rank("dense").to_numpy()
     query = _names(query_names["qid"], q_joined, digit_ids[: q_joined.len()])
     listed = _names(list_names["name_id"], c_joined, digit_ids[q_joined.len() :])
-    qi = query.row[qid.to_numpy().astype(np.int64)]
+    qids = qid.to_numpy().astype(np.int64)
+    qi = query.row[qids]
     ci = listed.row[name_id.to_numpy().astype(np.int64)]
-    return _joined_similarity(
-        query.text[qi], listed.text[ci], query.length[qi], query.digits[qi] == listed.digits[ci]
-    )
+    same_digits = query.digits[qi] == listed.digits[ci]
+    sim = _joined_similarity(query.text[qi], listed.text[ci], query.length[qi], same_digits)
+    for (_,), turn in rotations.group_by("turn"):
+        row = _rows_by_id(turn["qid"])
+        rotated = np.flatnonzero(qids < row.size)
+        rotated = rotated[row[qids[rotated]] >= 0]
+        at = row[qids[rotated]]
+        text = turn["joined"].to_numpy()
+        sim[rotated] = np.maximum(sim[rotated], _joined_similarity(
+            text[at], listed.text[ci[rotated]], query.length[qi[rotated]], same_digits[rotated]
+        ))
+    return sim

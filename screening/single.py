@@ -68,6 +68,7 @@ from screening.scoring import (
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
     other_units,
+    rotated_spellings,
     same_sounds,
     sounds_apart,
     starts_other,
@@ -542,6 +543,7 @@ class _ScoreQuery:
     # list tid -> (sim, position, weight) of the words similar to it (FastPath._matches), as met
     matches: dict[int, list[tuple[float, int, float]]]
     known: list[dict[int, float]]  # by word: FastPath._sims_of
+    rotated: list[str]  # scoring.rotated_spellings of the words
 
     @classmethod
     def of(
@@ -560,7 +562,7 @@ class _ScoreQuery:
         vague = not any(q.weight > RARE_WEIGHT and len(q.token) > 1 for q in words)
         return cls(
             words, q_total, q_repeated, vague, is_bare([q.token for q in tokens]), {},
-            [sims_of(q.token) for q in words],
+            [sims_of(q.token) for q in words], rotated_spellings([q.token for q in words]),
         )
 
 
@@ -1266,7 +1268,8 @@ class FastPath:
                 token_score = min(token_score, algo.common_only_cap)
         token_score = min(max(token_score, 0.0), 1.0)
         listed = t.joined[name_id]
-        joined_score = joined_sim(joined, listed) * algo.joined_factor
+        joined_score = max(joined_sim(glued, listed) for glued in (joined, *query.rotated))
+        joined_score *= algo.joined_factor
         # A long query that is the start of the list name was cut by a message field limit.
         truncated = (
             chars >= TRUNCATED_MIN_CHARS and len(joined) >= TRUNCATED_MIN_LETTERS

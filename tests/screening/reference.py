@@ -16,6 +16,7 @@ from screening.scoring import (
     FOLDED_MIN_SIM,
     INITIAL_SIM,
     JOINED_MIN_SIM,
+    MAX_ROTATED_WORDS,
     ONE_EDIT_MIN_LEN,
     ONE_EDIT_SIM,
     RARE_WEIGHT,
@@ -167,7 +168,16 @@ def reference_score(
     q_joined = "".join(t for t in q if not t.startswith("#"))
     c_joined = "".join(t for t in c if not t.startswith("#"))
     same_numbers = re.sub(r"\D", "", q_joined) == re.sub(r"\D", "", c_joined)
-    raw = Levenshtein.normalized_similarity(q_joined, c_joined)
+    q_words = [t for t in q if not t.startswith("#")]
+    turns = (
+        range(len(q_words)) if 2 <= len(q_words) <= MAX_ROTATED_WORDS
+        and not re.search(r"\d", q_joined) else range(1)
+    )
+    # The query's words glued as written, or rotated ("xiu ying zhang" as "zhangxiuying").
+    raw = max(
+        Levenshtein.normalized_similarity("".join(q_words[k:] + q_words[:k]), c_joined)
+        for k in turns
+    )
     joined = (
         raw if len(q_joined) >= 6 and same_numbers and raw >= JOINED_MIN_SIM else 0.0
     ) * algorithm.joined_factor

@@ -97,6 +97,9 @@ CASES: list[Pair] = [
     ({"name": "John Smith", "country": "BE"}, {"name": ["Jon Smith"], "country": ["FR"]},
      "Person"),
     ("Mr Ahmad Shah Massoud", "MASSOUD, Ahmad Shah", "Person"),
+    ("Bobby Smith", "Robert Smith", "Person"),  # a familiar form
+    ("Xiu Ying Zhang", "张秀英", "Person"),  # reordered, the given name split
+    ("Faisal Siddiqui", "فيصل صديقي", "Person"),
     ("@", "@", "Person"),
 ]
 

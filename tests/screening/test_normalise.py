@@ -458,7 +458,7 @@ def test_reference_lists_are_in_normalised_form() -> None:
 
 def test_every_yaml_file_says_who_wrote_it() -> None:
     files = sorted(refdata.DATA_DIR.glob("*.yml"))
-    assert len(files) == 9
+    assert len(files) == 10
     for path in files:
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("#") and "written by this project" in first, path.name

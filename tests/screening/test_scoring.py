@@ -21,7 +21,7 @@ TOKENS = st.sampled_from(
      "omar", "international", "foundation", "internationalfoundation", "sl", "u40", "farah",
      "farzat", "stubx", "stubbs", "salah", "perelman", "birliman", "purcel", "bursil", "carter",
      "martir", "abdalrahman", "abdalrahim", "abdalrahmam", "abdallah", "bob", "rob", "robert",
-     "bobby"]
+     "bobby", "xiu", "ying", "zhang", "xiuying"]
 )
 NAME = st.lists(TOKENS, min_size=1, max_size=5)
 WEIGHTS = {"bin": 0.3, "al": 0.3, "ali": 0.3, "#lf": 0.0, "trading": 0.5, "o": 0.5}
@@ -193,6 +193,23 @@ def _scores(queries: list[list[str]], listed: list[list[str]]) -> dict[tuple[int
         DEFAULT,
     )
     return {(r["qid"], r["name_id"]): r["name_score"] for r in scores.iter_rows(named=True)}
+
+
+def test_a_reordered_name_with_a_split_word_matches_whole() -> None:
+    """"Xiu Ying Zhang" is "Zhang Xiuying" reordered and split: no word pair aligns them, the
+    rotated whole name does, as in the reference; numbers are never rotated."""
+    queries = [["xiu", "ying", "zhang"], ["zhang", "xiuying"], ["xiu", "44", "zhang"]]
+    listed = [["zhang", "xiuying"], ["xiu", "ying", "zhang"], ["zhang", "xiu44"]]
+    scores = _scores(queries, listed)
+    for qi, q in enumerate(queries):
+        for ci, c in enumerate(listed):
+            expected = reference_score(
+                q, [1.0] * len(q), q, c, [1.0] * len(c), c, False, DEFAULT,
+                q_chars=len(written(q)),
+            )
+            assert scores[(qi, ci)] == pytest.approx(expected, abs=1e-9), (q, c)
+    assert scores[(0, 0)] >= 0.95 and scores[(1, 1)] >= 0.95
+    assert scores[(2, 2)] < DEFAULT.threshold
 
 
 def test_a_vague_query_matches_only_list_names_whose_every_word_it_holds() -> None:
