@@ -46,6 +46,10 @@ _SPECIAL_FOLDS = str.maketrans(
 )  # fmt: skip
 _ORDINAL = re.compile(r"[0-9]+(?:st|nd|rd|th|s|e|er|eme|ers|es|ies)")
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "junior", "senior", "phd", "esq"})
+# Generational and degree suffixes ending a person's name ("Geoffrey Brown Jr", "David Dobbins
+# Senior") go while two words are left ("Alan Senior" keeps its surname). Roman numerals stay:
+# "II" may be a misread "Il" (Kim Jong Il).
+_TRAILING_SUFFIXES = frozenset({"jr", "jnr", "sr", "snr", "junior", "senior", "esq", "phd"})
 _VOWELS = frozenset("aeiouy")
 _MAX_INVERTED_LEFT = 3
 _MAX_INVERTED_RIGHT = 4
@@ -591,6 +595,14 @@ def _strip_titles(tokens: list[str]) -> list[str]:
     return tokens[start:]
 
 
+def _strip_suffixes(tokens: list[str], keep: int = 2) -> list[str]:
+    """Trailing suffixes go (_TRAILING_SUFFIXES), ``keep`` words at least left."""
+    end = len(tokens)
+    while end > keep and tokens[end - 1] in _TRAILING_SUFFIXES:
+        end -= 1
+    return tokens[:end]
+
+
 def _uncomma(tokens: list[str], person: bool) -> list[str]:
     """Drop commas; "SURNAME, Given" (one comma, short sides) becomes "Given SURNAME"."""
     if _COMMA not in tokens:
@@ -599,7 +611,10 @@ def _uncomma(tokens: list[str], person: bool) -> list[str]:
         comma = tokens.index(_COMMA)
         # "Sheikh GHAILANI, Ahmed": the title leads the surname side; once inverted it would
         # sit inside the name where title stripping does not look.
-        left, right = _strip_titles(tokens[:comma]), tokens[comma + 1 :]
+        # A suffix ends either side ("BROWN, Geoffrey Jr", "BROWN Jr, Geoffrey"); inverted,
+        # it would sit inside the name.
+        left = _strip_suffixes(_strip_titles(tokens[:comma]), keep=1)
+        right = _strip_suffixes(tokens[comma + 1 :], keep=1)
         if (
             1 <= len(left) <= _MAX_INVERTED_LEFT
             and 1 <= len(right) <= _MAX_INVERTED_RIGHT
@@ -676,7 +691,7 @@ def _finish_cached(tokens: tuple[str, ...], person: bool) -> tuple[str, ...]:
         words = [abbreviations.get(word, word) for word in words]
     words = _replace_legal_forms(words, person)
     if person:
-        words = _strip_titles(words)
+        words = _strip_suffixes(_strip_titles(words))
     return tuple(words)
 
 
@@ -843,8 +858,9 @@ def _person_first_triggers() -> frozenset[str]:
 
 @cache
 def _person_last_triggers() -> frozenset[str]:
-    """Last words of legal forms: in a person's name only a legal form ending it is replaced."""
-    return frozenset(phrase[-1] for phrase in _legal_forms())
+    """Last words of legal forms (in a person's name only a legal form ending it is replaced)
+    and trailing suffixes: `_finish_cached` changes nothing else at the end."""
+    return frozenset(phrase[-1] for phrase in _legal_forms()) | _TRAILING_SUFFIXES
 
 
 # A piece `piece_tokens` leaves as one token apart from spelling: letters only or digits only.

@@ -138,3 +138,10 @@ def test_a_name_holding_one_common_word_twice_meets_its_misspelling() -> None:
     "Abdullah Adbullah" (both query words resemble it) still meets it on both paths."""
     index = _common_word_index(7, "Abdullah", "Abdullah Abdullah", "Person")
     _only_hit_everywhere(index, "Abdullah Adbullah", "Person")
+
+
+def test_a_reordered_name_with_its_given_name_split_is_found() -> None:
+    """"Zhang" is a common word; "Xiu Ying" glued meets "Xiuying", and the rotated whole name
+    scores the pair on every path."""
+    index = _common_word_index(11, "Zhang", "Zhang Xiuying", "Person")
+    _only_hit_everywhere(index, "Xiu Ying Zhang", "Person")

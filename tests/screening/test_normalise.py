@@ -51,6 +51,11 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("Sheikh Hajj", "Person", ["hajj"]),  # the last title stays
         ("Mohamed Haji Omar", "Person", ["mohamed", "haji", "omar"]),  # leading only
         ("Sheikh GHAILANI, Ahmed", "Person", ["ahmed", "ghailani"]),  # before the inversion
+        ("Geoffrey Brown Jr", "Person", ["geoffrey", "brown"]),  # trailing suffixes go
+        ("David Dobbins Senior", "Person", ["david", "dobbins"]),
+        ("BROWN, Geoffrey Jr.", "Person", ["geoffrey", "brown"]),  # before the inversion
+        ("Alan Senior", "Person", ["alan", "senior"]),  # two words at least stay
+        ("John Smith III", "Person", ["john", "smith", "iii"]),  # numerals stay ("Jong Il")
         ("Haji GHASEMZADEH, Mehdi", "Person", ["mehdi", "ghasemzadeh"]),
         ("Maulana AL-QUTMAH, Akram", "Person", ["akram", "al", "qutmah"]),
         ("HAJI, Ibrahim", "Person", ["ibrahim", "haji"]),  # nothing would be left: kept
@@ -202,7 +207,7 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("AL-ASSAD, Bashar", "Person", ["bashar", "al", "assad"]),
         ("Smith, Jr.", "Person", ["smith", "jr"]),
         ("Acme, Inc.", "Organization", ["acme", "#lf"]),
-        ("Biden, Joe, Jr", "Person", ["biden", "joe", "jr"]),  # two commas: no inversion
+        ("Biden, Joe, Jr", "Person", ["biden", "joe"]),  # two commas: no inversion; "jr" goes
     ],
     "joined_words": [
         ("AlisherUsmanov", "Person", ["alisher", "usmanov"]),
