@@ -47,6 +47,7 @@ def fold_key(token: str) -> str:
 # own match), and a lookbehind before "$" has one match at most.
 _REWRITTEN_RULES: dict[str, tuple[str, str]] = {
     "gu(?=[eiy])": ("gu([eiy])", "{}${1}"),
+    "qu(?=[eiy])": ("qu([eiy])", "{}${1}"),
     "c(?=[^ceiy]|$)": ("c([^ceiy]|$)", "{}${1}"),
     "(?<=[aeiouy])j$": ("([aeiouy])j$", "${1}{}"),
     "(?<=....[^aeiouy])e$": ("(.{4}[^aeiouy])e$", "${1}{}"),
