@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from screening.algorithms import Algorithm
-from screening.nicknames import are_nicknames, in_table, nickname_pairs
+from screening.nicknames import NICKNAME_SIM, are_nicknames, nickname_pairs
 from screening.variants import canonical_token, canonical_tokens
 
 _KIND_WORDS = {
@@ -36,7 +36,9 @@ def _sim_word(sim: float) -> str:
 
 
 def _pair_word(query: str, listed: str, sim: float) -> str:
-    if sim < 0.95 and are_nicknames(query, listed, canonical_token(query), canonical_token(listed)):
+    # A familiar form scores NICKNAME_SIM at least; a variant of one name 0.95.
+    maybe = NICKNAME_SIM <= sim < 0.95
+    if maybe and are_nicknames(query, listed, canonical_token(query), canonical_token(listed)):
         return "familiar form"
     return _sim_word(sim)
 
@@ -190,7 +192,7 @@ def _alignment_texts(frame: pl.DataFrame, aligned: pl.DataFrame) -> pl.DataFrame
         pl.col("q").list.get(pl.col("qpos")).alias("q_word"),
         pl.col("c").list.get(pl.col("cpos")).alias("c_word"),
     )
-    familiar = pl.Series(_familiar(pairs["q_word"], pairs["c_word"])) & (pairs["sim"] < 0.95)
+    familiar = pl.Series(_familiar(pairs["q_word"], pairs["c_word"], pairs["sim"]))
     sim_text = _floats(pairs["sim"], _sim_text)
     pairs = pairs.with_columns(
         pl.format(
@@ -258,14 +260,16 @@ def _two(sim: float) -> str:
     return f"{sim:.2f}"
 
 
-def _familiar(query: pl.Series, listed: pl.Series) -> np.ndarray:
+def _familiar(query: pl.Series, listed: pl.Series, sim: pl.Series) -> np.ndarray:
     """Whether each word pair is a given name and a familiar form of it (``_pair_word``)."""
-    q_canon, c_canon = canonical_tokens(query), canonical_tokens(listed)
-    named = np.flatnonzero(in_table(query, q_canon) & in_table(listed, c_canon))
     found = np.zeros(query.len(), dtype=bool)
-    found[named] = nickname_pairs(
-        query.to_numpy()[named], listed.to_numpy()[named],
-        q_canon.to_numpy()[named], c_canon.to_numpy()[named],
+    maybe = np.flatnonzero(((sim >= NICKNAME_SIM) & (sim < 0.95)).fill_null(value=False))
+    if maybe.size == 0:
+        return found
+    query, listed = query.gather(maybe), listed.gather(maybe)
+    found[maybe] = nickname_pairs(
+        query.to_numpy(), listed.to_numpy(),
+        canonical_tokens(query).to_numpy(), canonical_tokens(listed).to_numpy(),
     )
     return found
 

@@ -71,10 +71,18 @@ def nickname_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
     )
 
 
+@cache
+def _table_forms() -> tuple[pl.Series, pl.Series]:
+    """The familiar forms and the full names' variant groups, each as one list value."""
+    return (
+        pl.Series(list(_by_spelling()), dtype=pl.Utf8).implode(),
+        pl.Series(list(_by_group()), dtype=pl.Utf8).implode(),
+    )
+
+
 def in_table(tokens: pl.Series, canonical: pl.Series) -> np.ndarray:
     """Whether each token belongs to a full name of the table (``full_names``)."""
-    spelt = pl.Series(list(_by_spelling()), dtype=pl.Utf8).implode()
-    grouped = pl.Series(list(_by_group()), dtype=pl.Utf8).implode()
+    spelt, grouped = _table_forms()
     found: np.ndarray = (
         (tokens.is_in(spelt) | canonical.is_in(grouped)).fill_null(value=False).to_numpy()
     )
