@@ -49,6 +49,7 @@ from screening.scoring import (
     RARE_WEIGHT,
     TRUNCATED_MIN_CHARS,
     initial_weight,
+    rotations,
     token_similarity,
 )
 from screening.variants import canonical_tokens, is_common
@@ -655,9 +656,13 @@ def candidates(
         .join(by_name, on="key")
         .select(_pair(pl.col("qid"), pl.col("name_id")))
     )
-    # The whole query spelt without spaces is a listed name spelt so ("Hara Ins titute").
+    # The whole query spelt without spaces is a listed name spelt so ("Hara Ins titute"),
+    # its words as written or rotated as the scorer reads them ("BANK SBER": "sberbank").
+    spellings = pl.concat(
+        [names.select("qid", "joined"), rotations(tokens).select("qid", "joined")]
+    )
     spelt = (
-        names.filter(pl.col("joined").str.len_chars() >= SPELLING_MIN_LETTERS)
+        spellings.filter(pl.col("joined").str.len_chars() >= SPELLING_MIN_LETTERS)
         .select("qid", spelling_key(pl.col("joined")).alias("key"))
         .join(by_name, on="key")
         .select(_pair(pl.col("qid"), pl.col("name_id")))

@@ -580,7 +580,7 @@ def score_pairs(
         )
     )
     joined = _pair_joined_similarity(
-        pairs["qid"], pairs["name_id"], query_names, list_names, _rotations(query_tokens)
+        pairs["qid"], pairs["name_id"], query_names, list_names, rotations(query_tokens)
     )
     # One lazy query from here: Polars plans the joins and column steps together.
     scored = (
@@ -741,7 +741,7 @@ def rotated_spellings(words: list[str]) -> list[str]:
     return ["".join(words[turn:] + words[:turn]) for turn in range(1, len(words))]
 
 
-def _rotations(query_tokens: pl.DataFrame) -> pl.DataFrame:
+def rotations(query_tokens: pl.DataFrame) -> pl.DataFrame:
     """(turn, qid, joined): rotated_spellings of each query, turn by turn."""
     words = (
         query_tokens.filter(~pl.col("token").str.starts_with("#"))

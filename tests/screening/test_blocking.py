@@ -145,3 +145,10 @@ def test_a_reordered_name_with_its_given_name_split_is_found() -> None:
     scores the pair on every path."""
     index = _common_word_index(11, "Zhang", "Zhang Xiuying", "Person")
     _only_hit_everywhere(index, "Xiu Ying Zhang", "Person")
+
+
+def test_a_name_spelt_as_the_query_rotated_is_found() -> None:
+    """"Bank Sber" is "Sberbank" with its halves swapped and split: no word of it meets the
+    listed word, the rotated spelling's key does, on every path."""
+    index = _common_word_index(13, "Holding", "Sberbank", "Organization")
+    _only_hit_everywhere(index, "Bank Sber", "Organization")
