@@ -60,6 +60,7 @@ def nickname_keys(token: str, canonical: str) -> list[str]:
     return sorted(KEY_PREFIX + name for name in full_names(token, canonical))
 
 
+@cache
 def nickname_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
     """(token, key) of the familiar forms and (canonical, key) of the full names' variant
     groups: the ``h:`` keys, joined on a token or on its variant-group form."""

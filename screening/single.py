@@ -940,9 +940,9 @@ class FastPath:
             keys += ["n:" + self.t.token[c] for c in own[0].similar]
         keys += self._common_pair_keys(words)
         plain = len(keys)
-        whole_keys = [k for k in (_prefix_key(own, chars), _spelling_key(own)) if k is not None]
+        prefix = _prefix_key(own, chars)
+        whole_keys = ([] if prefix is None else [prefix]) + _spelling_keys(own)
         whole_keys += _slip_keys(own)
-        whole_keys += _rotated_spelling_keys(own)
         keys += whole_keys
         long = [w for w in own if len(w.token) >= _JOINED_MIN_LEN]
         keys += ["g:" + w.token for w in long]
@@ -1670,16 +1670,12 @@ def _prefix_key(own: list[Word], chars: int) -> str | None:
     return "t:" + joined[:PREFIX_LETTERS]
 
 
-def _spelling_key(own: list[Word]) -> str | None:
-    """The key of names spelt as the whole query is without spaces ("Hara Ins titute")."""
-    joined = "".join(w.token for w in own)
-    return "j:" + joined if len(joined) >= SPELLING_MIN_LETTERS else None
-
-
-def _rotated_spelling_keys(own: list[Word]) -> list[str]:
-    """The keys of names spelt as the query's words are in a rotation (blocking.candidates)."""
-    rotated = rotated_spellings([w.token for w in own])
-    return ["j:" + spelling for spelling in rotated if len(spelling) >= SPELLING_MIN_LETTERS]
+def _spelling_keys(own: list[Word]) -> list[str]:
+    """The keys of names spelt as the whole query is without spaces ("Hara Ins titute"), its
+    words as written or in a rotation (blocking.candidates)."""
+    words = [w.token for w in own]
+    spellings = ["".join(words), *rotated_spellings(words)]
+    return ["j:" + spelling for spelling in spellings if len(spelling) >= SPELLING_MIN_LETTERS]
 
 
 def _slip_keys(own: list[Word]) -> list[str]:
