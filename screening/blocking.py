@@ -56,8 +56,8 @@ from screening.variants import canonical_tokens, is_common
 
 # An unseen query token takes the weight of a listed token at least this similar.
 BORROW_SIM = 0.85
-# Query tokens that share no key with a candidate may still align (initials, two-letter
-# edits): the reach test assumes they match this well.
+# A long query word that shares no key with a candidate may still align with one of its
+# words (see SLIP_MIN_LETTERS): the reach tests assume it matches this well.
 UNSEEN_SIM = 0.8
 # An expanded query word of this many letters or more may align with a list word it shares
 # no key with (long words stay alike through three edits and more: "abdurranman" and
@@ -583,8 +583,10 @@ def candidates(
     Stage one finds list names through the cheapest sufficient query tokens (common words and
     initials never create candidates). Stage two scores every query token, common ones
     included, against the tokens of those names only, so the ranking and the reach test see
-    the whole query. A candidate whose optimistic name score (block score, plus the tokens
-    not found counted at UNSEEN_SIM) stays under ``min_score`` is dropped before scoring.
+    the whole query. A candidate whose optimistic name score stays under ``min_score`` is
+    dropped before scoring: the query words met as blocking saw them, free initials at
+    INITIAL_SIM, long words not met at UNSEEN_SIM, and the other words unaligned (they share
+    no key with any word of the name).
     ``algorithm`` gives the scorer's charges for unmatched tokens (the known score uses them);
     ``cache`` keeps the listed tokens similar to each query word from batch to batch.
     """
@@ -612,6 +614,7 @@ def candidates(
         # Initials share no key with the words they start: the known score lets them align.
         (pl.col("weight") * _is_initial(pl.col("token"))).sum().alias("init_w"),
         (_is_initial(pl.col("token")) & (pl.col("weight") > 0)).sum().alias("n_init"),
+        (pl.col("weight") * _is_long(pl.col("token"))).sum().alias("long_w"),
     )
     hidden = similar.join(tables.reachable, on="ctid", how="anti")["wid"].unique()
     expand = _expansion_tokens(blocking, expandable, hidden, tables.fanout, totals, min_score)
@@ -873,10 +876,12 @@ def _block_scores(
         words.lazy().select(
             "qid", "pos", "wid", "weight",
             (_is_initial(pl.col("token")) & ~pl.col("glued")).alias("initial"),
+            (_is_long(pl.col("token")) & ~pl.col("glued")).alias("long"),
         )
         .join(similar.lazy(), on="wid")
         .select(
-            qc, "pos", "weight", "initial", (pl.col("weight") * pl.col("sim")).alias("part")
+            qc, "pos", "weight", "initial", "long",
+            (pl.col("weight") * pl.col("sim")).alias("part"),
         )
         .join(listed, on="qc")
     )
@@ -887,15 +892,15 @@ def _block_scores(
         met.group_by("pair", "pos")
         .agg(
             pl.col("part").max(), pl.col("weight").min(), pl.col("initial").any(),
-            pl.col("cw").max(),
+            pl.col("long").any(), pl.col("cw").max(),
         )
-        .select("pair", "pos", "part", "weight", "initial", "cw")
+        .select("pair", "pos", "part", "weight", "initial", "long", "cw")
     )
     # Names that no word reaches (found by whole-name keys) score 0; adding 0 changes no sum.
     unseen = found.lazy().select(
         "pair", pl.lit(None, dtype=pl.Int64).alias("pos"), pl.lit(0.0).alias("part"),
         pl.lit(0.0).alias("weight"), pl.lit(value=False).alias("initial"),
-        pl.lit(0.0).alias("cw"),
+        pl.lit(value=False).alias("long"), pl.lit(0.0).alias("cw"),
     )
     scored = (
         pl.concat([seen.with_columns(pl.col("pos").cast(pl.Int64)), unseen])
@@ -904,6 +909,7 @@ def _block_scores(
             pl.col("part").sum().alias("block_score"), pl.col("weight").sum().alias("seen_w"),
             (pl.col("weight") * pl.col("initial")).sum().alias("init_seen_w"),
             (pl.col("initial") & (pl.col("weight") > 0)).sum().alias("n_init_seen"),
+            (pl.col("weight") * pl.col("long")).sum().alias("long_seen_w"),
             pl.col("cw").sum().alias("c_reached"),
         )
         .join(joined.lazy(), on="pair", how="left")
@@ -915,9 +921,17 @@ def _block_scores(
     )
     scored = scored.with_columns(_pair_qid()).join(totals.lazy(), on="qid", how="left")
     if min_score > 0:
+        # Query words that share no key with any word of the name stay unaligned, except
+        # long ones (a misspelling may hide them from every key), aligned at UNSEEN_SIM.
+        free_init_w = (pl.col("init_w") - pl.col("init_seen_w")).clip(0)
+        unseen_long_w = (pl.col("long_w") - pl.col("long_seen_w")).clip(0)
+        missed_w = (pl.col("q_total") - pl.col("seen_w") - free_init_w - unseen_long_w).clip(0)
         optimistic = (
-            pl.col("block_score") + UNSEEN_SIM * (pl.col("q_total") - pl.col("seen_w")).clip(0)
-        ) / pl.col("q_total")
+            pl.col("block_score") + INITIAL_SIM * free_init_w + UNSEEN_SIM * unseen_long_w
+        ) / (
+            pl.col("seen_w") + free_init_w + unseen_long_w
+            + algorithm.unmatched_query_weight * missed_w
+        )
         scored = scored.filter(
             (optimistic >= min_score) | pl.col("pair").is_in(whole_name["pair"].implode())
         )
@@ -926,6 +940,10 @@ def _block_scores(
 
 def _is_initial(token: pl.Expr) -> pl.Expr:
     return token.str.len_chars() == 1
+
+
+def _is_long(token: pl.Expr) -> pl.Expr:
+    return token.str.len_chars() >= SLIP_MIN_LETTERS
 
 
 def known_score(

@@ -476,11 +476,14 @@ class _Similar:
 
 @dataclass(frozen=True, slots=True)
 class _Query:
-    """What blocking.known_score needs of the query: its weight, and that of its initials."""
+    """What blocking's reach test and known_score need of the query: its weight, that of its
+    initials, and that of its long words and their positions."""
 
     q_total: float
     init_w: float
     n_init: int
+    long_w: float
+    long_pos: frozenset[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -836,11 +839,18 @@ class FastPath:
         init_w = 0.0
         for w in initials:
             init_w += w.weight
-        query = _Query(q_total, init_w, sum(1 for w in initials if w.weight > 0))
+        long = [w for w in own if len(w.token) >= SLIP_MIN_LETTERS]
+        long_w = 0.0
+        for w in long:
+            long_w += w.weight
+        query = _Query(
+            q_total, init_w, sum(1 for w in initials if w.weight > 0), long_w,
+            frozenset(w.pos for w in long),
+        )
         if len(found) >= self.vector_min_names:
             blocks = self._block_arrays(found, words, query, min_score, joined, whole)
             return self._top_arrays(blocks, self._known_array(query, blocks, whole), sure_score)
-        scored = self._block_scores(found, words, q_total, min_score, joined, whole)
+        scored = self._block_scores(found, words, query, min_score, joined, whole)
         known = {
             name_id: 1.0 if name_id in whole else self._known(query, name_id, seen)
             for _, name_id, _, seen in scored
@@ -982,7 +992,7 @@ class FastPath:
         return sorted(keys)
 
     def _block_scores(
-        self, found: Iterable[int], words: list[Word], q_total: float, min_score: float,
+        self, found: Iterable[int], words: list[Word], query: _Query, min_score: float,
         joined: dict[int, list[float]], whole: set[int],
     ) -> list[tuple[float, int, bool, _Seen]]:
         """(block score, name id, exact, what was seen): exact when no sum has three terms or
@@ -990,14 +1000,14 @@ class FastPath:
         reach = _reach(words)
         out: list[tuple[float, int, bool, _Seen]] = []
         for name_id in found:
-            seen = self._block_one(name_id, reach, q_total, min_score, joined, whole)
+            seen = self._block_one(name_id, reach, query, min_score, joined, whole)
             if seen is not None:
                 out.append((seen.block, name_id, seen.exact, seen))
         return out
 
     def _block_one(
         self, name_id: int, reach: dict[int, list[tuple[int, float, float, bool, bool]]],
-        q_total: float, min_score: float, joined: dict[int, list[float]], whole: set[int],
+        query: _Query, min_score: float, joined: dict[int, list[float]], whole: set[int],
     ) -> _Seen | None:
         """What blocking met of one list name, or None when it fails the reach test (which
         names in ``whole``, met as a whole, skip)."""
@@ -1031,14 +1041,23 @@ class FastPath:
         for weight in joined.get(name_id, ()):
             joined_part += weight
         block = block + joined_part
+        init_w = 0.0
+        for pos in met_initial:
+            init_w += own_w[pos]
+        long_w = 0.0
+        for pos, weight in own_w.items():
+            if pos in query.long_pos:
+                long_w += weight
         if name_id in whole:
             keep = [True, True]
-        elif q_total <= 0:  # words that all weigh nothing reach nothing (batch: 0/0 fails)
+        elif query.q_total <= 0:  # words that all weigh nothing reach nothing (batch: 0/0 fails)
             keep = [False, False]
         else:
             keep = [
-                (block + UNSEEN_SIM * max(q_total - (seen + joined_part), 0.0)) / q_total
-                >= min_score
+                bool(
+                    _reach_score(block, seen + joined_part, init_w, long_w, query, self.algorithm)
+                    >= min_score
+                )
                 for seen in (low, high)
             ]
         if keep[0] != keep[1]:
@@ -1046,9 +1065,6 @@ class FastPath:
         if not keep[0]:
             return None
         exact = len(best) <= 2 and len(joined.get(name_id, ())) <= 2
-        init_w = 0.0
-        for pos in met_initial:
-            init_w += own_w[pos]
         n_init = sum(1 for pos in met_initial if own_w[pos] > 0)
         c_reached = 0.0
         for value in heaviest.values():
@@ -1103,10 +1119,13 @@ class FastPath:
                 joined_part[row_of[name_id]] = part
                 joined_terms[row_of[name_id]] = len(weights)
         block = block + joined_part
+        init_w = per_name(np.where(met_initial, own_w, 0.0))
+        long_pos = np.isin(groups % slots, np.fromiter(query.long_pos, dtype=np.int64))
+        long_w = per_name(np.where(has_own & long_pos, own_w, 0.0))
         met_whole = np.isin(names, np.fromiter(whole, dtype=np.int64, count=len(whole)))
         keep_low, keep_high = (
             met_whole | (
-                (block + UNSEEN_SIM * np.maximum(q_total - (seen + joined_part), 0.0)) / q_total
+                _reach_score(block, seen + joined_part, init_w, long_w, query, self.algorithm)
                 >= min_score if q_total > 0 else np.zeros(size, dtype=np.bool_)
             )
             for seen in (low, high)
@@ -1115,7 +1134,7 @@ class FastPath:
             names=names, block=block,
             exact=(np.bincount(group_name, minlength=size) <= 2) & (joined_terms <= 2),
             seen_w=low + joined_part,
-            init_w=per_name(np.where(met_initial, own_w, 0.0)),
+            init_w=init_w,
             n_init=per_name((met_initial & (own_w > 0)).astype(np.float64)).astype(np.int64),
             c_reached=per_name(heaviest),
         )
@@ -1126,7 +1145,7 @@ class FastPath:
         if many.any():
             reach = _reach(words)
             for i in np.flatnonzero(many).tolist():
-                seen = self._block_one(int(names[i]), reach, q_total, min_score, joined, whole)
+                seen = self._block_one(int(names[i]), reach, query, min_score, joined, whole)
                 keep[i] = seen is not None
                 if seen is not None:
                     out.set(i, seen)
@@ -1616,6 +1635,20 @@ def query_rows(query: str | dict[str, Any], schema: str | None = None) -> list[d
 
 def _upper(value: str | None) -> str | None:
     return None if value is None else value.upper()
+
+
+def _reach_score(
+    block: Any, seen_w: Any, init_seen_w: Any, long_seen_w: Any, query: _Query,
+    algorithm: Algorithm,
+) -> Any:
+    """blocking._block_scores' reach test, of floats or arrays alike (the same operations in
+    the same order)."""
+    free_init_w = np.maximum(query.init_w - init_seen_w, 0.0)
+    unseen_long_w = np.maximum(query.long_w - long_seen_w, 0.0)
+    missed_w = np.maximum(query.q_total - seen_w - free_init_w - unseen_long_w, 0.0)
+    return (block + INITIAL_SIM * free_init_w + UNSEEN_SIM * unseen_long_w) / (
+        seen_w + free_init_w + unseen_long_w + algorithm.unmatched_query_weight * missed_w
+    )
 
 
 def _reach(words: list[Word]) -> dict[int, list[tuple[int, float, float, bool, bool]]]:

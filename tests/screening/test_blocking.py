@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from screening.api import index_from_names
-from screening.blocking import _Memo
+from screening.blocking import _Memo, candidates, query_tables
 from screening.index import ScreeningIndex
 from screening.screener import Screener
 
@@ -152,3 +152,30 @@ def test_a_name_spelt_as_the_query_rotated_is_found() -> None:
     listed word, the rotated spelling's key does, on every path."""
     index = _common_word_index(13, "Holding", "Sberbank", "Organization")
     _only_hit_everywhere(index, "Bank Sber", "Organization")
+
+
+def test_a_name_the_other_query_words_cannot_meet_is_no_candidate(index: ScreeningIndex) -> None:
+    """"Tomasz Jan Radic" meets "Miroslav Radic" through "radic" alone. Its other words share
+    no key with a word of the name, so they stay unaligned and the pair cannot reach the reach
+    test's score: blocking drops it, and exhaustive scoring agrees. "Miroslav Jan Radic" stays
+    a candidate."""
+    algorithm = Screener(index).algorithm
+    queries = pl.DataFrame({
+        "qid": [0, 1], "name": ["Tomasz Jan Radic", "Miroslav Jan Radic"],
+        "schema": ["Person", "Person"],
+    })
+    names, tokens = query_tables(queries, index)
+    min_score = algorithm.threshold - 0.15
+    found = candidates(
+        names, tokens, index, algorithm.max_candidates, algorithm.token_floor, min_score,
+        sure_score=algorithm.threshold, algorithm=algorithm,
+    )
+    radic = index.names.join(index.entities.filter(pl.col("entity_id") == "r1"), on="entity_id")
+    met = found.filter(pl.col("name_id").is_in(radic["name_id"].implode()))["qid"].to_list()
+    assert met == [1]
+    exhaustive = Screener(index, blocking=False).screen(
+        queries.select("name", "schema"), threshold=0.3, limit=None
+    ).filter(pl.col("entity_id") == "r1")
+    scores = dict(exhaustive.select("row", "score").iter_rows())
+    assert scores.get(0, 0.0) < min_score
+    assert scores[1] >= algorithm.threshold
