@@ -470,8 +470,8 @@ def _blocking_tokens(tokens: pl.DataFrame) -> pl.DataFrame:
 
 
 def _expansion_tokens(
-    blocking: pl.DataFrame, similar: pl.DataFrame, hidden: pl.Series, fanout: pl.DataFrame,
-    totals: pl.DataFrame, min_score: float,
+    blocking: pl.DataFrame, similar: pl.DataFrame, hidden: pl.Series, matched: pl.Series,
+    fanout: pl.DataFrame, totals: pl.DataFrame, min_score: float,
 ) -> pl.DataFrame:
     """The query words worth expanding to list names, with ``expanded_w`` per query.
 
@@ -483,16 +483,21 @@ def _expansion_tokens(
     SLIP_MIN_LETTERS letters or more, which the reach test lets align unseen), and glued
     tokens are always expanded. A word in
     ``hidden`` (wid) also resembles listed words that are never expanded (common or busy
-    ones), so expanding it covers nothing: its weight is not counted as covered.
+    ones), so expanding it covers nothing: its weight is not counted as covered. A word
+    not in ``matched`` (wid) resembles no listed word: it covers its weight for nothing.
     """
     reach = (
         similar.join(fanout, on="ctid")
         .group_by("wid").agg(pl.col("len").sum().alias("fanout"))
     )
-    # Tokens that reach no name (too busy, or unknown) cannot be expanded.
+    # Tokens that reach only busy names cannot be expanded. Tokens that resemble no listed
+    # word are expanded for free: they meet no name.
     own = blocking.filter(pl.col("pos").is_not_null() & ~pl.col("glued"))
+    alone = own.join(matched.to_frame("wid"), on="wid", how="anti").with_columns(
+        pl.lit(0, dtype=reach.schema["fanout"]).alias("fanout")
+    )
     ranked = (
-        own.join(reach.filter(pl.col("fanout") > 0), on="wid", how="inner")
+        pl.concat([own.join(reach.filter(pl.col("fanout") > 0), on="wid", how="inner"), alone])
         .join(totals, on="qid")
         .sort("qid", "fanout", "pos")
         .with_columns(
@@ -521,6 +526,18 @@ def _expansion_tokens(
     return chosen.join(expanded_w, on="qid", how="left").with_columns(
         pl.col("expanded_w").fill_null(0.0), pl.col("slip_w").fill_null(0.0)
     )
+
+
+def _covered(expand: pl.DataFrame, totals: pl.DataFrame, min_score: float) -> pl.DataFrame:
+    """(qid) of the queries where a name met by no expanded word fails ``_expanded_names``'
+    reach test whatever it holds (it gets nothing from the expanded words but the margin)."""
+    if min_score <= 0:
+        return pl.DataFrame(schema={"qid": pl.UInt32})
+    limits = expand.select("qid", "expanded_w", "slip_w").unique("qid").join(totals, on="qid")
+    return limits.filter(
+        pl.col("q_total") - pl.col("expanded_w") + UNSEEN_SIM * pl.col("slip_w")
+        < min_score * pl.col("q_total")
+    ).select("qid")
 
 
 def _expanded_names(
@@ -617,7 +634,10 @@ def candidates(
         (pl.col("weight") * _is_long(pl.col("token"))).sum().alias("long_w"),
     )
     hidden = similar.join(tables.reachable, on="ctid", how="anti")["wid"].unique()
-    expand = _expansion_tokens(blocking, expandable, hidden, tables.fanout, totals, min_score)
+    matched = similar["wid"].unique()
+    expand = _expansion_tokens(
+        blocking, expandable, hidden, matched, tables.fanout, totals, min_score
+    )
     found = _expanded_names(expand, expandable, tables, totals, min_score)
     by_name = tables.by_name
     whole = (
@@ -646,7 +666,10 @@ def candidates(
         .group_by(_pair(pl.col("qid"), pl.col("name_id")))
         .agg(pl.col("weight").sum().alias("joined_part"))
     )
-    pairs = common_pairs(words, similar, tables).join(by_name, on="key").select(
+    # Names that no expanded word meets cannot reach min_score in a query whose expanded
+    # words weigh enough: two common words alone lead nowhere there.
+    pairing = words.join(_covered(expand, totals, min_score), on="qid", how="anti")
+    pairs = common_pairs(pairing, similar, tables).join(by_name, on="key").select(
         _pair(pl.col("qid"), pl.col("name_id"))
     )
     # A long query may be a name cut by a payment field: look the start of its words up.

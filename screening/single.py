@@ -824,8 +824,8 @@ class FastPath:
         q_total = 0.0
         for w in own:
             q_total += w.weight
-        found = self._expanded(words, q_total, min_score)
-        spelt, joined = self._keyed(tokens, own, words, chars, found)
+        found, covered = self._expanded(words, q_total, min_score)
+        spelt, joined = self._keyed(tokens, own, words, chars, found, pairing=not covered)
         short = self._short_names(tokens, own)
         found |= short
         # blocking._alike: a bare name pairs only with bare names.
@@ -879,7 +879,12 @@ class FastPath:
             self._short_cache[key] = held
         return set(held)
 
-    def _expanded(self, words: list[Word], q_total: float, min_score: float) -> set[int]:
+    def _expanded(
+        self, words: list[Word], q_total: float, min_score: float
+    ) -> tuple[set[int], bool]:
+        """blocking._expanded_names: the names the expanded words meet that pass the reach
+        test; and whether a name they do not meet fails it whatever it holds
+        (blocking._covered)."""
         t = self.t
         expandable, carrier_count = t.expandable, t.carrier_count
         hidden = {
@@ -894,7 +899,7 @@ class FastPath:
             for c in w.similar:
                 if carrier_count[c] <= MAX_TOKEN_NAMES:
                     fanout += carrier_count[c]
-            if fanout > 0:
+            if fanout > 0 or not w.similar:  # a word resembling no listed word is free
                 ranked.append((fanout, w.pos, w))
         ranked.sort(key=lambda r: (r[0], r[1]))
         chosen: list[Word] = []
@@ -933,14 +938,15 @@ class FastPath:
         for key, value in best.items():  # each name's values in the order it met them
             name_id = key // slots
             parts[name_id] = parts.get(name_id, 0.0) + value
+        covered = q_total - expanded_w + UNSEEN_SIM * slip_w < min_score * q_total
         return {
             name_id for name_id, part in parts.items()
             if part + q_total - expanded_w + UNSEEN_SIM * slip_w >= min_score * q_total
-        }
+        }, covered
 
     def _keyed(
         self, tokens: list[QToken], own: list[Word], words: list[Word], chars: int,
-        found: set[int],
+        found: set[int], *, pairing: bool,
     ) -> tuple[set[int], dict[int, list[float]]]:
         """Adds to ``found`` the names behind the query's whole-name keys (in one lookup: a
         lookup has a fixed cost); returns the names met as a whole (by the prefix of a long
@@ -948,7 +954,8 @@ class FastPath:
         keys = [_whole_key(tokens)]
         if len(own) == 1:  # blocking.candidates: a one-word query and one-word names
             keys += ["n:" + self.t.token[c] for c in own[0].similar]
-        keys += self._common_pair_keys(words)
+        if pairing:  # blocking.candidates: common words pair where the expansion may miss
+            keys += self._common_pair_keys(words)
         plain = len(keys)
         prefix = _prefix_key(own, chars)
         whole_keys = ([] if prefix is None else [prefix]) + _spelling_keys(own)

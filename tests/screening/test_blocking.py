@@ -8,9 +8,10 @@ import polars as pl
 import pytest
 
 from screening.api import index_from_names
-from screening.blocking import _Memo, candidates, query_tables
+from screening.blocking import _covered, _expansion_tokens, _Memo, candidates, query_tables
 from screening.index import ScreeningIndex
 from screening.screener import Screener
+from screening.single import Word, fast_path
 
 QUERIES = {
     # 40 long names share every query word and rank above the 10 short names that score:
@@ -179,3 +180,52 @@ def test_a_name_the_other_query_words_cannot_meet_is_no_candidate(index: Screeni
     scores = dict(exhaustive.select("row", "score").iter_rows())
     assert scores.get(0, 0.0) < min_score
     assert scores[1] >= algorithm.threshold
+
+
+def _expansion(words: list[tuple[int, str, float, dict[int, float]]], q_total: float) -> tuple[
+    float, bool
+]:
+    """expanded_w and whether the query is covered (``_covered``) for one query of ``words``
+    (pos, token, weight, similar listed token ids) at min_score 0.6, on the batch path."""
+    blocking = pl.DataFrame(
+        [(0, pos, token, weight, False, wid) for wid, (pos, token, weight, _) in enumerate(words)],
+        schema={"qid": pl.UInt32, "pos": pl.Int64, "token": pl.Utf8, "weight": pl.Float64,
+                "glued": pl.Boolean, "wid": pl.UInt32},
+        orient="row",
+    )
+    similar = pl.DataFrame(
+        [(wid, ctid, sim) for wid, (_, _, _, found) in enumerate(words)
+         for ctid, sim in found.items()],
+        schema={"wid": pl.UInt32, "ctid": pl.UInt32, "sim": pl.Float64}, orient="row",
+    )
+    fanout = similar.select("ctid").unique().with_columns(pl.lit(3, dtype=pl.UInt32).alias("len"))
+    totals = pl.DataFrame({"qid": [0], "q_total": [q_total]}, schema_overrides={"qid": pl.UInt32})
+    expand = _expansion_tokens(
+        blocking, similar, pl.Series([], dtype=pl.UInt32), similar["wid"].unique(), fanout,
+        totals, 0.6,
+    )
+    expanded_w = expand["expanded_w"].max()
+    assert isinstance(expanded_w, float)
+    return expanded_w, _covered(expand, totals, 0.6).height == 1
+
+
+def test_a_word_resembling_no_listed_word_covers_its_weight(index: ScreeningIndex) -> None:
+    """The reach test counts a query word it did not expand as met. A word that resembles no
+    listed word meets no name: it is expanded for free, so "Zubrowka" in "Zubrowka Radic" (and
+    two common words) leaves "radic" to carry the query, on both paths; common words alone
+    then lead to no name ("covered")."""
+    radic = int(index.token_info.filter(pl.col("token") == "radic")["tid"][0])
+    alone = [(1, "radic", 1.0, {radic: 1.0})]
+    both = [(0, "zubrowka", 1.0, {}), *alone]
+    assert _expansion(alone, 2.6) == (1.0, False)
+    assert _expansion(both, 2.6) == (2.0, True)
+    path = fast_path(Screener(index))
+    for words, covered in ((alone, False), (both, True)):
+        query = [Word(pos, token, weight, [], glued=False, similar=found)
+                 for pos, token, weight, found in words]
+        names, flag = path._expanded(query, 2.6, 0.6)
+        assert flag is covered
+        assert names
+        assert {int(n) for n in names} <= set(
+            index.tokens.filter(pl.col("tid") == radic)["name_id"].to_list()
+        )
