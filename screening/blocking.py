@@ -534,10 +534,14 @@ def _covered(expand: pl.DataFrame, totals: pl.DataFrame, min_score: float) -> pl
     if min_score <= 0:
         return pl.DataFrame(schema={"qid": pl.UInt32})
     limits = expand.select("qid", "expanded_w", "slip_w").unique("qid").join(totals, on="qid")
-    return limits.filter(
-        pl.col("q_total") - pl.col("expanded_w") + UNSEEN_SIM * pl.col("slip_w")
-        < min_score * pl.col("q_total")
-    ).select("qid")
+    return limits.filter(~_reaches(pl.lit(0.0), min_score)).select("qid")
+
+
+def _reaches(part: pl.Expr, min_score: float) -> pl.Expr:
+    """``_expanded_names``' reach test of a name the expanded words give ``part``."""
+    return (
+        part + pl.col("q_total") - pl.col("expanded_w") + UNSEEN_SIM * pl.col("slip_w")
+    ) >= min_score * pl.col("q_total")
 
 
 def _expanded_names(
@@ -563,14 +567,8 @@ def _expanded_names(
     if min_score <= 0:
         return parts.select("pair").collect()
     limits = expand.select("qid", "expanded_w", "slip_w").unique("qid").join(totals, on="qid")
-
-    def reaches(part: pl.Expr) -> pl.Expr:
-        return (
-            part + pl.col("q_total") - pl.col("expanded_w") + UNSEEN_SIM * pl.col("slip_w")
-        ) >= min_score * pl.col("q_total")
-
     rows = parts.join(limits.lazy(), on="qid").select(
-        "pair", "pos", "part", reaches(pl.col("part")).alias("sure")
+        "pair", "pos", "part", _reaches(pl.col("part"), min_score).alias("sure")
     ).collect()
     # Parts are never negative: a name that passes on one part passes on their sum, and one
     # that fails on its only part fails. Only names met by several parts need the sum.
@@ -583,7 +581,7 @@ def _expanded_names(
         .agg(pl.col("part").sum())
         .with_columns(_pair_qid())
         .join(limits.lazy(), on="qid")
-        .filter(reaches(pl.col("part")))
+        .filter(_reaches(pl.col("part"), min_score))
         .select("pair")
     )
     return pl.concat([rows.lazy().filter(pl.col("sure")).select("pair"), summed]).collect()
