@@ -182,9 +182,9 @@ def test_a_name_the_other_query_words_cannot_meet_is_no_candidate(index: Screeni
     assert scores[1] >= algorithm.threshold
 
 
-def _expansion(words: list[tuple[int, str, float, dict[int, float]]], q_total: float) -> tuple[
-    float, bool
-]:
+def _expansion(
+    words: list[tuple[int, str, float, dict[int, float]]], q_total: float
+) -> tuple[float, bool]:
     """expanded_w and whether the query is covered (``_covered``) for one query of ``words``
     (pos, token, weight, similar listed token ids) at min_score 0.6, on the batch path."""
     blocking = pl.DataFrame(
