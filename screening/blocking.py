@@ -591,6 +591,7 @@ def candidates(
     names: pl.DataFrame, tokens: pl.DataFrame, index: ScreeningIndex, max_candidates: int,
     floor: float = 0.72, min_score: float = 0.0, *, sure_score: float | None = None,
     algorithm: Algorithm = DEFAULT, cache: QueryCache | None = None,
+    rotated: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Candidate (qid, name_id, block_score) pairs: the best ``max_candidates`` per query, and
     every candidate whose known score (``known_score``) reaches ``sure_score``.
@@ -603,9 +604,11 @@ def candidates(
     INITIAL_SIM, long words not met at UNSEEN_SIM, and the other words unaligned (they share
     no key with any word of the name).
     ``algorithm`` gives the scorer's charges for unmatched tokens (the known score uses them);
-    ``cache`` keeps the listed tokens similar to each query word from batch to batch.
+    ``cache`` keeps the listed tokens similar to each query word from batch to batch;
+    ``rotated`` is ``rotations(tokens)`` where the caller has it already.
     """
     tables = index_tables(index)
+    rotated = rotations(tokens) if rotated is None else rotated
     qid_type = names.schema["qid"]
     # Pairs pack qid as a 32-bit id.
     names = names.with_columns(pl.col("qid").cast(pl.UInt32))
@@ -683,7 +686,7 @@ def candidates(
     # The whole query spelt without spaces is a listed name spelt so ("Hara Ins titute"),
     # its words as written or rotated as the scorer reads them ("BANK SBER": "sberbank").
     spellings = pl.concat(
-        [names.select("qid", "joined"), rotations(tokens).select("qid", "joined")]
+        [names.select("qid", "joined"), rotated.select(pl.col("qid").cast(pl.UInt32), "joined")]
     )
     spelt = (
         spellings.filter(pl.col("joined").str.len_chars() >= SPELLING_MIN_LETTERS)

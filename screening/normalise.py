@@ -45,11 +45,12 @@ _SPECIAL_FOLDS = str.maketrans(
      "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "n", "ĸ": "k", "ſ": "s", "ƒ": "f", "ɨ": "i"}
 )  # fmt: skip
 _ORDINAL = re.compile(r"[0-9]+(?:st|nd|rd|th|s|e|er|eme|ers|es|ies)")
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "junior", "senior", "phd", "esq"})
+_ROMAN_SUFFIXES = frozenset({"ii", "iii", "iv"})
+_SUFFIXES = frozenset({"jr", "sr", "junior", "senior", "phd", "esq"}) | _ROMAN_SUFFIXES
 # Generational and degree suffixes ending a person's name ("Geoffrey Brown Jr", "David Dobbins
 # Senior") go while two words are left ("Alan Senior" keeps its surname). Roman numerals stay:
 # "II" may be a misread "Il" (Kim Jong Il).
-_TRAILING_SUFFIXES = frozenset({"jr", "jnr", "sr", "snr", "junior", "senior", "esq", "phd"})
+_TRAILING_SUFFIXES = (_SUFFIXES - _ROMAN_SUFFIXES) | {"jnr", "snr"}
 _VOWELS = frozenset("aeiouy")
 _MAX_INVERTED_LEFT = 3
 _MAX_INVERTED_RIGHT = 4

@@ -520,6 +520,7 @@ def score_pairs(
     query_names: pl.DataFrame,
     list_names: pl.DataFrame,
     algorithm: Algorithm,
+    rotated: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Name scores of candidate pairs and the token alignment behind each.
 
@@ -580,7 +581,8 @@ def score_pairs(
         )
     )
     joined = _pair_joined_similarity(
-        pairs["qid"], pairs["name_id"], query_names, list_names, rotations(query_tokens)
+        pairs["qid"], pairs["name_id"], query_names, list_names,
+        rotations(query_tokens) if rotated is None else rotated,
     )
     # One lazy query from here: Polars plans the joins and column steps together.
     scored = (

@@ -27,7 +27,7 @@ from screening.readings import (
     screen_read_records,
     with_readings,
 )
-from screening.scoring import score_pairs
+from screening.scoring import rotations, score_pairs
 
 # Frames of at most this many rows are screened through the single-query fast path.
 FEW_ROWS = 16
@@ -163,12 +163,15 @@ class Screener:
     def snapshots(self) -> list[dict[str, object]]:
         return self.index.snapshots
 
-    def _pairs(self, names: pl.DataFrame, tokens: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    def _pairs(
+        self, names: pl.DataFrame, tokens: pl.DataFrame, threshold: float, rotated: pl.DataFrame
+    ) -> pl.DataFrame:
         if self.blocking:
             return candidates(
                 names, tokens, self.index, self.algorithm.max_candidates,
                 self.algorithm.token_floor, threshold - _REACH_SLACK,
                 sure_score=threshold - _MAX_BONUS, algorithm=self.algorithm, cache=self.cache,
+                rotated=rotated,
             )
         return names.select("qid").join(self.index.names.select("name_id"), how="cross")
 
@@ -184,12 +187,18 @@ class Screener:
         names, tokens = query_tables(queries, self.index, self.cache)
         tokens = unseen_form_slips(names, tokens, self.index.token_info.height)
         names, tokens = _drop_same_readings(names, tokens, named)
-        pairs = self._pairs(names, tokens, threshold)
+        # The query's rotated spellings, for blocking and the whole-name comparison alike.
+        rotated = rotations(tokens)
+        pairs = self._pairs(names, tokens, threshold, rotated)
         list_tokens = self.index.tokens.join(pairs.select("name_id").unique(), on="name_id")
-        scorer = score_pairs_ofac if self.algorithm.name == "ofac" else score_pairs
-        scores, aligned = scorer(
-            pairs, tokens, list_tokens, names, self.index.names, self.algorithm
-        )
+        if self.algorithm.name == "ofac":
+            scores, aligned = score_pairs_ofac(
+                pairs, tokens, list_tokens, names, self.index.names, self.algorithm
+            )
+        else:
+            scores, aligned = score_pairs(
+                pairs, tokens, list_tokens, names, self.index.names, self.algorithm, rotated
+            )
         scores = scores.filter(pl.col("name_score") >= threshold - _MAX_BONUS)
         scored = scores.join(
             self.index.names.select(
