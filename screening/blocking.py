@@ -514,9 +514,12 @@ def _expansion_tokens(
         )
         .filter(pl.col("left_earlier") >= min_score * pl.col("q_total"))
     )
-    chosen = pl.concat(
-        [ranked.select(blocking.columns), blocking.filter(pl.col("glued"))]
-    )
+    # A hidden word's weight is counted as met already (it is not covered): what it meets
+    # in a name adds nothing more.
+    chosen = pl.concat([
+        ranked.select(*blocking.columns, "cover_w"),
+        blocking.filter(pl.col("glued")).with_columns(pl.col("weight").alias("cover_w")),
+    ])
     # Only a long word may be spelt past what its keys meet.
     long = pl.col("token").str.len_chars() >= SLIP_MIN_LETTERS
     expanded_w = ranked.group_by("qid").agg(
@@ -556,12 +559,12 @@ def _expanded_names(
     shares no key with "akhund"; the heaviest counts). A pair may be listed more than once.
     """
     parts = (
-        expand.lazy().select("qid", "pos", "wid", "weight")
+        expand.lazy().select("qid", "pos", "wid", "cover_w")
         .join(expandable.lazy(), on="wid")
         .join(tables.carriers.lazy(), on="ctid")
         .select(
             "qid", _pair(pl.col("qid"), pl.col("name_id")), "pos",
-            (pl.col("weight") * pl.col("sim")).alias("part"),
+            (pl.col("cover_w") * pl.col("sim")).alias("part"),
         )
     )
     if min_score <= 0:
@@ -572,9 +575,13 @@ def _expanded_names(
     ).collect()
     # Parts are never negative: a name that passes on one part passes on their sum, and one
     # that fails on its only part fails. Only names met by several parts need the sum.
-    unsure = rows.filter(~pl.col("sure"))
+    # Sorted, a pair's rows are neighbours: cheaper than hashing them (``is_duplicated``).
+    unsure = rows.filter(~pl.col("sure")).sort("pair")
+    again = (pl.col("pair") == pl.col("pair").shift(1)) | (
+        pl.col("pair") == pl.col("pair").shift(-1)
+    )
     summed = (
-        unsure.filter(pl.col("pair").is_duplicated()).lazy()
+        unsure.filter(again).lazy()
         .group_by("pair", "pos")
         .agg(pl.col("part").max())
         .group_by("pair")

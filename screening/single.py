@@ -925,7 +925,9 @@ class FastPath:
         # The hottest loop of blocking (every carrier of every chosen word): locals only.
         carrier_off, carrier_names = t.carrier_off, t.carrier_names
         for w in chosen:
-            pos, weight = w.pos, w.weight
+            # A hidden word's weight is counted as met already: what it meets adds nothing.
+            pos = w.pos
+            weight = 0.0 if w.token in hidden and not w.glued else w.weight
             for ctid, sim in w.similar.items():
                 if not expandable[ctid]:
                     continue

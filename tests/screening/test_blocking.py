@@ -8,8 +8,17 @@ import polars as pl
 import pytest
 
 from screening.api import index_from_names
-from screening.blocking import _covered, _expansion_tokens, _Memo, candidates, query_tables
-from screening.index import ScreeningIndex
+from screening.blocking import (
+    _covered,
+    _expanded_names,
+    _expansion_tokens,
+    _Memo,
+    _pair_name,
+    candidates,
+    index_tables,
+    query_tables,
+)
+from screening.index import MAX_TOKEN_NAMES, ScreeningIndex
 from screening.screener import Screener
 from screening.single import Word, fast_path
 
@@ -229,3 +238,46 @@ def test_a_word_resembling_no_listed_word_covers_its_weight(index: ScreeningInde
         assert {int(n) for n in names} <= set(
             index.tokens.filter(pl.col("tid") == radic)["name_id"].to_list()
         )
+
+
+def test_a_hidden_word_is_not_counted_twice() -> None:
+    """A hidden word (it also resembles a busy listed word, which is never expanded) is counted
+    as met by the reach test whatever the name holds. What it meets in a name must not count
+    once more: "Wang Zhou" (both weighing 1) reaches "Wong Li" only through "wang" ~ "wong",
+    which leaves "zhou" unmet, so "Wong Li" is no candidate at 0.6; "Zhou Bo" is. Both paths."""
+    rng = random.Random(5)
+    rows = [(f"w{i}", f"Wang {_word(rng)}") for i in range(MAX_TOKEN_NAMES + 10)]
+    rows += [("o1", "Wong Li"), ("z1", "Zhou Bo")]
+    index = index_from_names(
+        pl.DataFrame(rows, schema=["entity_id", "name"], orient="row").with_columns(
+            pl.lit("Person").alias("schema"), pl.lit("test").alias("list_id"),
+            pl.lit("primary").alias("kind"),
+        )
+    )
+    tid = {t: int(index.token_info.filter(pl.col("token") == t)["tid"][0])
+           for t in ("wang", "wong", "zhou")}
+    name_of = dict(zip(index.names["name_id"].to_list(), index.names["entity_id"].to_list(),
+                       strict=True))
+    words = [(0, "wang", {tid["wang"]: 1.0, tid["wong"]: 0.9}), (1, "zhou", {tid["zhou"]: 1.0})]
+    tables = index_tables(index)
+    blocking = pl.DataFrame(
+        [(0, pos, token, 1.0, False, wid) for wid, (pos, token, _) in enumerate(words)],
+        schema={"qid": pl.UInt32, "pos": pl.Int64, "token": pl.Utf8, "weight": pl.Float64,
+                "glued": pl.Boolean, "wid": pl.UInt32},
+        orient="row",
+    )
+    similar = pl.DataFrame(
+        [(wid, ctid, sim) for wid, (_, _, near) in enumerate(words) for ctid, sim in near.items()],
+        schema={"wid": pl.UInt32, "ctid": pl.UInt32, "sim": pl.Float64}, orient="row",
+    )
+    expandable = similar.join(tables.busy, on="ctid", how="anti")
+    totals = pl.DataFrame({"qid": [0], "q_total": [2.0]}, schema_overrides={"qid": pl.UInt32})
+    expand = _expansion_tokens(
+        blocking, expandable, pl.Series([0], dtype=pl.UInt32), similar["wid"].unique(),
+        tables.fanout, totals, 0.6,
+    )
+    found = _expanded_names(expand, expandable, tables, totals, 0.6)
+    batch = {name_of[n] for n in found.select(_pair_name())["name_id"].to_list()}
+    query = [Word(pos, token, 1.0, [], glued=False, similar=near) for pos, token, near in words]
+    fast, _ = fast_path(Screener(index))._expanded(query, 2.0, 0.6)
+    assert batch == {name_of[n] for n in fast} == {"z1"}
