@@ -203,6 +203,11 @@ class _Memo:
     max_rows: int
     rows: pl.DataFrame | None = None
 
+    def put(self, rows: pl.DataFrame) -> None:
+        """Keep ``rows``, computed for keys not kept yet."""
+        kept = self.rows is not None and self.rows.height + rows.height <= self.max_rows
+        self.rows = pl.concat([self.rows, rows]) if kept and self.rows is not None else rows
+
     def get(
         self, keys: pl.DataFrame, compute: Callable[[pl.DataFrame], pl.DataFrame]
     ) -> pl.DataFrame:
@@ -215,8 +220,10 @@ class _Memo:
         new = compute(missing) if missing.height or found is None else None
         rows = pl.concat([f for f in (found, new) if f is not None])
         if new is not None:
-            kept = self.rows is not None and self.rows.height + new.height <= self.max_rows
-            self.rows = pl.concat([self.rows, new]) if kept and self.rows is not None else rows
+            # Past max_rows the memo starts again from this batch's rows.
+            if self.rows is not None and self.rows.height + new.height > self.max_rows:
+                self.rows = None
+            self.put(new if self.rows is not None else rows)
         return keys.join(rows, on=self.on, how="inner", maintain_order="left")
 
 
@@ -257,23 +264,34 @@ class QueryCache:
             "tokens"
         ].alias(names.name)
 
-    def fresh_tokens(self, unknown: pl.Series) -> pl.DataFrame:
-        """token, canonical, keys, weight of distinct unseen tokens, in the order given."""
+    def fresh_tokens(self, unknown: pl.Series, floor: float) -> pl.DataFrame:
+        """token, canonical, keys, weight of distinct unseen tokens, in the order given. The
+        listed tokens similar to them (at ``floor``) are kept for ``similar_words``."""
         tables = self.tables
         if tables is None:
             raise ValueError("the cache serves no index yet")
-        facts = self.fresh.get(
-            unknown.to_frame("token"), lambda missing: fresh_facts(missing["token"], tables)
-        )
-        return fresh_weights(facts)
+        self._use_floor(floor)
+
+        def compute(missing: pl.DataFrame) -> pl.DataFrame:
+            facts, similar = fresh_facts(missing["token"], tables, floor)
+            # Unseen words are asked for again next batch if the similar memo drops them.
+            new = similar.join(self.similar.rows, on=self.similar.on, how="anti") \
+                if self.similar.rows is not None else similar
+            self.similar.put(new)
+            return facts
+
+        return fresh_weights(self.fresh.get(unknown.to_frame("token"), compute))
+
+    def _use_floor(self, floor: float) -> None:
+        if self.floor != floor:
+            self.similar, self.floor = _similar_memo(), floor
 
     def similar_words(
         self, words: pl.DataFrame, tables: IndexTables, floor: float
     ) -> pl.DataFrame:
         """``_similar`` of ``words`` (wid, token, keys, glued): a word's keys follow from its
         token and whether it is two glued words."""
-        if self.floor != floor:
-            self.similar, self.floor = _similar_memo(), floor
+        self._use_floor(floor)
 
         def compute(missing: pl.DataFrame) -> pl.DataFrame:
             keyed = missing.join(
@@ -320,7 +338,8 @@ def _pair_name() -> pl.Expr:
 
 
 def query_tables(
-    queries: pl.DataFrame, index: ScreeningIndex, cache: QueryCache | None = None
+    queries: pl.DataFrame, index: ScreeningIndex, cache: QueryCache | None = None,
+    floor: float = DEFAULT.token_floor,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Normalise distinct query names: (names: qid, name, schema, tokens, joined; tokens table).
 
@@ -347,7 +366,7 @@ def query_tables(
     )
     known = index.token_info.select("token", "tid", "canonical", "keys", "weight")
     unknown = tokens.join(tables.token_ids, on="token", how="anti")["token"]
-    fresh = cache.fresh_tokens(unknown.unique(maintain_order=True))
+    fresh = cache.fresh_tokens(unknown.unique(maintain_order=True), floor)
     # Tokens the index has never seen get ids after the index's own, in order of appearance.
     fresh = fresh.with_row_index("tid", offset=tables.token.len())
     info = pl.concat([known, fresh.select(known.columns)])
@@ -355,10 +374,14 @@ def query_tables(
     return names, tokens
 
 
-def fresh_facts(unknown: pl.Series, tables: IndexTables) -> pl.DataFrame:
+def fresh_facts(
+    unknown: pl.Series, tables: IndexTables, floor: float
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """What each distinct unseen token's weight is made of, independent of the batch:
     token, canonical, keys, common (``is_common``) and lend (the weight of the closest
-    listed token, null when none is close).
+    listed token, null when none is close); and the listed tokens at least ``floor`` similar
+    to each (token, ctid, sim; one row with null ctid for a token near none), as
+    ``QueryCache.similar_words`` keeps them.
 
     An unseen token close to a listed one ("foundationn") weighs what that token weighs:
     otherwise a misspelt common word would count as the rarest word of the query.
@@ -369,20 +392,24 @@ def fresh_facts(unknown: pl.Series, tables: IndexTables) -> pl.DataFrame:
     # Class tokens weigh 0 and lend nothing; every other unseen token weighs more than 0.
     words = facts.filter(~pl.col("token").str.starts_with("#")).select("token", "keys")
     words = words.with_row_index("wid")
-    # Wide keys are left out: a word met only by them is not close enough to lend weight.
-    similar = _similar(
-        words.with_columns(pl.col("keys").list.eval(pl.element().filter(~is_wide_key(pl.element())))),
-        tables, BORROW_SIM,
-    )
+    similar = _similar(words, tables, floor, narrow=True)
+    # Only a token met by a key other than a wide one is close enough to lend its weight.
     # Ties go to the listed token with the lowest id, so the result never depends on order.
+    close = similar.filter(pl.col("narrow") & (pl.col("sim") >= BORROW_SIM))
     best = (
-        similar.with_columns(tables.weight.gather(similar["ctid"]).alias("lend"))
+        close.with_columns(tables.weight.gather(close["ctid"]).alias("lend"))
         .sort(["sim", "ctid"], descending=[True, False])
         .unique("wid", keep="first")
         .join(words.select("wid", "token"), on="wid")
         .select("token", "lend")
     )
-    return facts.join(best, on="token", how="left", maintain_order="left")
+    near = words.select("wid", "token").join(
+        similar.select("wid", "ctid", "sim"), on="wid", how="left"
+    )
+    return (
+        facts.join(best, on="token", how="left", maintain_order="left"),
+        near.select("token", pl.lit(value=False).alias("glued"), "ctid", "sim"),
+    )
 
 
 def fresh_weights(facts: pl.DataFrame) -> pl.DataFrame:
@@ -405,22 +432,29 @@ def fresh_weights(facts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _similar(words: pl.DataFrame, tables: IndexTables, floor: float) -> pl.DataFrame:
-    """(wid, ctid, sim): list tokens sharing a key with each word, at least ``floor`` similar.
+def _similar(
+    words: pl.DataFrame, tables: IndexTables, floor: float, *, narrow: bool = False
+) -> pl.DataFrame:
+    """(wid, ctid, sim): list tokens sharing a key with each word, at least ``floor`` similar;
+    with ``narrow``, also whether they share a key that is not wide (``is_wide_key``).
 
     ``words`` has wid (its row number), token and keys. Every word compares by its variant
     group, as the scorer does: an unseen "chahlaee" is of the group of the listed "shahlai".
     """
-    pairs = (
+    met = (
         words.select("wid", pl.col("keys").alias("key"))
         .explode("key")
         .join(tables.token_keys, on="key")
-        .select((pl.col("wid").cast(pl.UInt64) * _PAIR + pl.col("ctid")).alias("wc"))
-        .unique()
         .select(
-            (pl.col("wc") // _PAIR).cast(pl.UInt32).alias("wid"),
-            (pl.col("wc") % _PAIR).cast(pl.UInt32).alias("ctid"),
+            (pl.col("wid").cast(pl.UInt64) * _PAIR + pl.col("ctid")).alias("wc"),
+            *([~is_wide_key(pl.col("key")).alias("narrow")] if narrow else []),
         )
+    )
+    distinct = met.group_by("wc").agg(pl.col("narrow").any()) if narrow else met.unique()
+    pairs = distinct.select(
+        (pl.col("wc") // _PAIR).cast(pl.UInt32).alias("wid"),
+        (pl.col("wc") % _PAIR).cast(pl.UInt32).alias("ctid"),
+        *(["narrow"] if narrow else []),
     )
     spelt = words.select("wid", "token").join(
         tables.token_ids.select("token", "canonical"), on="token", how="left",

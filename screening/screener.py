@@ -184,7 +184,9 @@ class Screener:
             ])
             .unique(maintain_order=True).with_row_index("qid")
         )
-        names, tokens = query_tables(queries, self.index, self.cache)
+        names, tokens = query_tables(
+            queries, self.index, self.cache, self.algorithm.token_floor
+        )
         tokens = unseen_form_slips(names, tokens, self.index.token_info.height)
         names, tokens = _drop_same_readings(names, tokens, named)
         # The query's rotated spellings, for blocking and the whole-name comparison alike.

@@ -9,11 +9,13 @@ import pytest
 
 from screening.api import index_from_names
 from screening.blocking import (
+    QueryCache,
     _covered,
     _expanded_names,
     _expansion_tokens,
     _Memo,
     _pair_name,
+    _similar,
     candidates,
     index_tables,
     query_tables,
@@ -111,6 +113,27 @@ def test_a_memo_computes_each_key_once_and_stays_within_its_bound() -> None:
     assert computed == [[1, 2], [3], [4]]
     assert memo.rows is not None
     assert sorted(memo.rows["k"].to_list()) == [1, 4]
+
+
+def test_the_listed_words_near_an_unseen_word_are_found_once(index: ScreeningIndex) -> None:
+    """An unseen query word's near listed words are found with its weight (it borrows the
+    weight of the nearest) and kept for blocking, not found again; both agree with
+    ``_similar``."""
+    tables = index_tables(index)
+    cache = QueryCache(tables=tables)
+    fresh = cache.fresh_tokens(pl.Series(["chahlaee"]), 0.72)
+    assert cache.similar.rows is not None
+    kept = cache.similar.rows.height
+    words = fresh.select(
+        pl.lit(0, dtype=pl.UInt32).alias("wid"), "token", "keys", pl.lit(value=False).alias("glued")
+    )
+    found = cache.similar_words(words, tables, 0.72)
+    assert cache.similar.rows.height == kept
+    direct = _similar(words.select("wid", "token", "keys"), tables, 0.72)
+    assert sorted(found.select("ctid", "sim").rows()) == sorted(direct.select("ctid", "sim").rows())
+    shahlai = index.token_info.filter(pl.col("token") == "shahlai")
+    assert int(shahlai["tid"][0]) in found["ctid"].to_list()
+    assert fresh["weight"].to_list() == shahlai["weight"].to_list()
 
 
 def _common_word_index(seed: int, common: str, listed: str, schema: str) -> ScreeningIndex:
