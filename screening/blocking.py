@@ -231,6 +231,7 @@ class _Memo:
 _CACHED_NAMES = 300_000
 _CACHED_FRESH_TOKENS = 100_000
 _CACHED_SIMILAR_ROWS = 1_000_000
+_CACHED_SHORT_ROWS = 100_000
 
 
 def _fresh_memo() -> _Memo:
@@ -241,16 +242,22 @@ def _similar_memo() -> _Memo:
     return _Memo(["token", "glued"], _CACHED_SIMILAR_ROWS)
 
 
+def _short_memo() -> _Memo:
+    return _Memo(["initial", "token"], _CACHED_SHORT_ROWS)
+
+
 @dataclass(slots=True)
 class QueryCache:
     """Per-token and per-name work that depends only on the index, kept by a screener from batch
     to batch (the same parties are screened again and again): names' tokens, the facts of
-    unseen tokens (``fresh_facts``) and the listed tokens similar to each query word."""
+    unseen tokens (``fresh_facts``), the listed tokens similar to each query word and the
+    words of short names alike to each short query's word."""
 
     tables: IndexTables | None = None
     names: _Memo = field(default_factory=lambda: _Memo(["name", "schema"], _CACHED_NAMES))
     fresh: _Memo = field(default_factory=_fresh_memo)
     similar: _Memo = field(default_factory=_similar_memo)
+    short: _Memo = field(default_factory=_short_memo)
     floor: float | None = None
 
     def tokenise(self, names: pl.Series, schemas: pl.Series) -> pl.Series:
@@ -284,7 +291,28 @@ class QueryCache:
 
     def _use_floor(self, floor: float) -> None:
         if self.floor != floor:
-            self.similar, self.floor = _similar_memo(), floor
+            self.similar, self.short, self.floor = _similar_memo(), _short_memo(), floor
+
+    def short_words_alike(
+        self, words: pl.DataFrame, tables: IndexTables, floor: float
+    ) -> pl.DataFrame:
+        """``_short_words_alike`` of distinct ``words`` (initial, token, canonical), whatever
+        their initial: initial, token, ctid."""
+        self._use_floor(floor)
+
+        def compute(missing: pl.DataFrame) -> pl.DataFrame:
+            found = pl.concat([
+                _short_words_alike(group, str(initial), tables, floor)
+                for (initial,), group in missing.group_by("initial", maintain_order=True)
+            ])
+            # A word alike to none keeps one empty row: it is known.
+            return missing.select("initial", "token").join(
+                found, on=["initial", "token"], how="left"
+            )
+
+        return self.short.get(words, compute).drop_nulls("ctid").select(
+            "initial", "token", "ctid"
+        )
 
     def similar_words(
         self, words: pl.DataFrame, tables: IndexTables, floor: float
@@ -321,7 +349,7 @@ def _fresh_cache(cache: QueryCache | None, tables: IndexTables) -> QueryCache:
         return QueryCache(tables=tables)
     if cache.tables is not tables:
         cache.tables = tables
-        cache.fresh, cache.similar = _fresh_memo(), _similar_memo()
+        cache.fresh, cache.similar, cache.short = _fresh_memo(), _similar_memo(), _short_memo()
     return cache
 
 
@@ -699,7 +727,7 @@ def candidates(
     )
     # A query of one word (and at most one initial) meets the short names it may match
     # word for word, whether or not a key links the words ("Abdillah" and "Abdalarak").
-    short = short_query_names(words, tokens, tables, floor)
+    short = short_query_names(words, tokens, tables, floor, cache)
     # A query word that is two listed words joined ("STRATEGICFORCES").
     joined = (
         words.filter(~pl.col("glued") & (pl.col("token").str.len_chars() >= 6))
@@ -772,12 +800,14 @@ def short_queries(words: pl.DataFrame) -> pl.DataFrame:
 
 
 def short_query_names(
-    words: pl.DataFrame, tokens: pl.DataFrame, tables: IndexTables, floor: float
+    words: pl.DataFrame, tokens: pl.DataFrame, tables: IndexTables, floor: float,
+    cache: QueryCache | None = None,
 ) -> pl.DataFrame:
     """(pair): the short names (``short_name_words``) a short query (``short_queries``) may
     match word for word: the query word at least ``floor`` similar to one word of the name,
     the query's initial (if any) that of the other. Found by comparing the word with every
-    such name's word: no key needed, and few names are short."""
+    such name's word: no key needed, and few names are short. ``cache`` keeps the words
+    found for each query word from batch to batch."""
     shapes = short_queries(words)
     if shapes.height == 0:
         return pl.DataFrame(schema={"pair": pl.UInt64})
@@ -786,10 +816,7 @@ def short_query_names(
         on=["qid", "pos"],
     )
     distinct = queried.select("initial", "token", "canonical").unique(maintain_order=True)
-    alike = pl.concat([
-        _short_words_alike(group, str(initial), tables, floor)
-        for (initial,), group in distinct.group_by("initial", maintain_order=True)
-    ])
+    alike = _fresh_cache(cache, tables).short_words_alike(distinct, tables, floor)
     return (
         queried.join(alike, on=["initial", "token"])
         .join(tables.short_words, on=["initial", "ctid"])

@@ -252,8 +252,12 @@ def test_parties_as_dicts_get_the_hits_of_the_same_frame(screener: Screener) -> 
 
 def test_warm_caches_give_the_hits_of_a_fresh_screener(screener: Screener) -> None:
     listed = screener.index.names["name"].head(300).to_list()
-    # Misspelt and unseen words exercise the unseen-token and similar-word caches.
-    names = [*listed, "Foundationn Al Rashid", "Zzyqor Petrovv", "Aymann al-Zawahiry", "LLC"]
+    # Misspelt and unseen words exercise the unseen-token and similar-word caches, short
+    # queries (one word, an initial) the short-word cache.
+    names = [
+        *listed, "Foundationn Al Rashid", "Zzyqor Petrovv", "Aymann al-Zawahiry", "LLC",
+        "Zawahiry", "A. Rashidd",
+    ]
     first = pl.DataFrame({"name": names})
     # The second batch repeats some names, in another order, among new ones.
     second = pl.DataFrame({"name": [*names[::-2], "Osama bin Ladn", "Jane Ordinary Citizen"]})
@@ -262,6 +266,7 @@ def test_warm_caches_give_the_hits_of_a_fresh_screener(screener: Screener) -> No
     for batch in (first, second):
         fresh = Screener(screener.index).screen(batch)
         assert warm.cache.names.rows is not None
+        assert warm.cache.short.rows is not None
         assert warm.screen(batch).equals(fresh)
 
 
