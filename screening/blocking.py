@@ -281,10 +281,10 @@ class QueryCache:
 
         def compute(missing: pl.DataFrame) -> pl.DataFrame:
             facts, similar = fresh_facts(missing["token"], tables, floor)
-            # Unseen words are asked for again next batch if the similar memo drops them.
-            new = similar.join(self.similar.rows, on=self.similar.on, how="anti") \
-                if self.similar.rows is not None else similar
-            self.similar.put(new)
+            kept = self.similar.rows
+            self.similar.put(
+                similar if kept is None else similar.join(kept, on=self.similar.on, how="anti")
+            )
             return facts
 
         return fresh_weights(self.fresh.get(unknown.to_frame("token"), compute))
@@ -615,8 +615,9 @@ def _expanded_names(
 ) -> pl.DataFrame:
     """(pair): names carrying a token similar to an expanded word, that may reach min_score.
 
-    Upper bound of a name's score: the parts it gets from the expanded words (the best per
-    query position), plus every word not expanded matched perfectly, plus one long expanded
+    Upper bound of a name's score: the parts it gets from the expanded words that cover their
+    weight (the best per query position), plus every other word (not expanded, or hidden)
+    matched perfectly, plus one long expanded
     word aligned at UNSEEN_SIM (the misspelling the expansion margin is for: "akhunzada"
     shares no key with "akhund"; the heaviest counts). A pair may be listed more than once.
     """
