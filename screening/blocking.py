@@ -418,7 +418,9 @@ def fresh_facts(
         pl.Series("common", [is_common(t) for t in unknown.to_list()], dtype=pl.Boolean)
     )
     # Class tokens weigh 0 and lend nothing; every other unseen token weighs more than 0.
-    words = facts.filter(~pl.col("token").str.starts_with("#")).select("token", "keys")
+    words = facts.filter(~pl.col("token").str.starts_with("#")).select(
+        "token", "keys", "canonical"
+    )
     words = words.with_row_index("wid")
     similar = _similar(words, tables, floor, narrow=True)
     # Only a token met by a key other than a wide one is close enough to lend its weight.
@@ -466,8 +468,9 @@ def _similar(
     """(wid, ctid, sim): list tokens sharing a key with each word, at least ``floor`` similar;
     with ``narrow``, also whether they share a key that is not wide (``is_wide_key``).
 
-    ``words`` has wid (its row number), token and keys. Every word compares by its variant
-    group, as the scorer does: an unseen "chahlaee" is of the group of the listed "shahlai".
+    ``words`` has wid (its row number), token and keys, and may have canonical (the variant
+    group, where the caller has it already). Every word compares by its variant group, as
+    the scorer does: an unseen "chahlaee" is of the group of the listed "shahlai".
     """
     met = (
         words.select("wid", pl.col("keys").alias("key"))
@@ -484,10 +487,13 @@ def _similar(
         (pl.col("wc") % _PAIR).cast(pl.UInt32).alias("ctid"),
         *(["narrow"] if narrow else []),
     )
-    spelt = words.select("wid", "token").join(
-        tables.token_ids.select("token", "canonical"), on="token", how="left",
-        maintain_order="left",
-    )
+    if "canonical" in words.columns:
+        spelt = words.select("wid", "token", "canonical")
+    else:
+        spelt = words.select("wid", "token").join(
+            tables.token_ids.select("token", "canonical"), on="token", how="left",
+            maintain_order="left",
+        )
     # Words the index has never seen take the group canonical_tokens gives them.
     unseen = spelt.filter(pl.col("canonical").is_null()).select("token").unique()
     if unseen.height:
