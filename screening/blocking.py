@@ -494,8 +494,13 @@ def _similar(
             tables.token_ids.select("token", "canonical"), on="token", how="left",
             maintain_order="left",
         )
-    # Words the index has never seen take the group canonical_tokens gives them.
-    unseen = spelt.filter(pl.col("canonical").is_null()).select("token").unique()
+    # Words the index has never seen take the group canonical_tokens gives them (only those
+    # that share a key with a listed word need it: most glued words share none).
+    unseen = (
+        spelt.filter(pl.col("canonical").is_null() & pl.col("wid").is_in(pairs["wid"].implode()))
+        .select("token")
+        .unique()
+    )
     if unseen.height:
         groups = unseen.with_columns(canonical_tokens(unseen["token"]).alias("group"))
         spelt = spelt.join(groups, on="token", how="left", maintain_order="left").select(
