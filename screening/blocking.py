@@ -701,7 +701,8 @@ def candidates(
         words.select("token", "keys", "glued").unique("token", keep="first", maintain_order=True)
         .with_row_index("wid")
     )
-    words = words.join(distinct.select("token", "wid"), on="token")
+    # Keys are looked up once per distinct word (``distinct``); the batch's rows drop them.
+    words = words.drop("keys").join(distinct.select("token", "wid"), on="token")
     similar = _fresh_cache(cache, tables).similar_words(distinct, tables, floor)
     blocking = words.filter(
         (pl.col("weight") > RARE_WEIGHT) & (pl.col("token").str.len_chars() > 1)
