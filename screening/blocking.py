@@ -220,10 +220,10 @@ class _Memo:
         new = compute(missing) if missing.height or found is None else None
         rows = pl.concat([f for f in (found, new) if f is not None])
         if new is not None:
-            # Past max_rows the memo starts again from this batch's rows.
-            if self.rows is not None and self.rows.height + new.height > self.max_rows:
-                self.rows = None
-            self.put(new if self.rows is not None else rows)
+            if self.rows is not None and self.rows.height + new.height <= self.max_rows:
+                self.put(new)
+            else:  # the first batch, or past max_rows: start again from this batch's rows
+                self.rows = rows
         return keys.join(rows, on=self.on, how="inner", maintain_order="left")
 
 
@@ -604,12 +604,18 @@ def _expansion_tokens(
     )
 
 
-def _covered(expand: pl.DataFrame, totals: pl.DataFrame, min_score: float) -> pl.DataFrame:
-    """(qid) of the queries where a name met by no expanded word fails ``_expanded_names``'
-    reach test whatever it holds (it gets nothing from the expanded words but the margin)."""
+def _limits(expand: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
+    """What the reach test needs of each query (``_expansion_tokens`` rows, ``totals``): qid,
+    expanded_w, slip_w and the totals."""
+    return expand.select("qid", "expanded_w", "slip_w").unique("qid").join(totals, on="qid")
+
+
+def _covered(limits: pl.DataFrame, min_score: float) -> pl.DataFrame:
+    """(qid) of the queries (``_limits``) where a name met by no expanded word fails
+    ``_expanded_names``' reach test whatever it holds (it gets nothing from the expanded
+    words but the margin)."""
     if min_score <= 0:
         return pl.DataFrame(schema={"qid": pl.UInt32})
-    limits = expand.select("qid", "expanded_w", "slip_w").unique("qid").join(totals, on="qid")
     return limits.filter(~_reaches(pl.lit(0.0), min_score)).select("qid")
 
 
@@ -621,10 +627,11 @@ def _reaches(part: pl.Expr, min_score: float) -> pl.Expr:
 
 
 def _expanded_names(
-    expand: pl.DataFrame, expandable: pl.DataFrame, tables: IndexTables, totals: pl.DataFrame,
+    expand: pl.DataFrame, expandable: pl.DataFrame, tables: IndexTables, limits: pl.DataFrame,
     min_score: float,
 ) -> pl.DataFrame:
-    """(pair): names carrying a token similar to an expanded word, that may reach min_score.
+    """(pair): names carrying a token similar to an expanded word, that may reach min_score
+    (``limits``: the queries' ``_limits``).
 
     Upper bound of a name's score: the parts it gets from the expanded words that cover their
     weight (the best per query position), plus every other word (not expanded, or hidden)
@@ -643,7 +650,6 @@ def _expanded_names(
     )
     if min_score <= 0:
         return parts.select("pair").collect()
-    limits = expand.select("qid", "expanded_w", "slip_w").unique("qid").join(totals, on="qid")
     rows = parts.join(limits.lazy(), on="qid").select(
         "pair", "pos", "part", _reaches(pl.col("part"), min_score).alias("sure")
     ).collect()
@@ -721,7 +727,8 @@ def candidates(
     expand = _expansion_tokens(
         blocking, expandable, hidden, matched, tables.fanout, totals, min_score
     )
-    found = _expanded_names(expand, expandable, tables, totals, min_score)
+    limits = _limits(expand, totals)
+    found = _expanded_names(expand, expandable, tables, limits, min_score)
     by_name = tables.by_name
     whole = (
         names.select("qid", whole_name_key(pl.col("tokens")).alias("key"))
@@ -751,7 +758,7 @@ def candidates(
     )
     # Names that no expanded word meets cannot reach min_score in a query whose expanded
     # words weigh enough: two common words alone lead nowhere there.
-    pairing = words.join(_covered(expand, totals, min_score), on="qid", how="anti")
+    pairing = words.join(_covered(limits, min_score), on="qid", how="anti")
     pairs = common_pairs(pairing, similar, tables).join(by_name, on="key").select(
         _pair(pl.col("qid"), pl.col("name_id"))
     )

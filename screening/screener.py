@@ -189,11 +189,12 @@ class Screener:
         )
         tokens = unseen_form_slips(names, tokens, self.index.token_info.height)
         names, tokens = _drop_same_readings(names, tokens, named)
+        # Only blocking needs the keys: every other step copies fewer rows' worth without.
+        lean = tokens.drop("keys")
         # The query's rotated spellings, for blocking and the whole-name comparison alike.
-        rotated = rotations(tokens.drop("keys"))
+        rotated = rotations(lean)
         pairs = self._pairs(names, tokens, threshold, rotated)
-        # Blocking was the last to need the keys: every later step copies fewer rows' worth.
-        tokens = tokens.drop("keys")
+        tokens = lean
         list_tokens = self.index.tokens.join(pairs.select("name_id").unique(), on="name_id")
         if self.algorithm.name == "ofac":
             scores, aligned = score_pairs_ofac(

@@ -13,6 +13,7 @@ from screening.blocking import (
     _covered,
     _expanded_names,
     _expansion_tokens,
+    _limits,
     _Memo,
     _pair_name,
     _similar,
@@ -238,7 +239,7 @@ def _expansion(
     )
     expanded_w = expand["expanded_w"].max()
     assert isinstance(expanded_w, float)
-    return expanded_w, _covered(expand, totals, 0.6).height == 1
+    return expanded_w, _covered(_limits(expand, totals), 0.6).height == 1
 
 
 def test_a_word_resembling_no_listed_word_covers_its_weight(index: ScreeningIndex) -> None:
@@ -299,7 +300,7 @@ def test_a_hidden_word_is_not_counted_twice() -> None:
         blocking, expandable, pl.Series([0], dtype=pl.UInt32), similar["wid"].unique(),
         tables.fanout, totals, 0.6,
     )
-    found = _expanded_names(expand, expandable, tables, totals, 0.6)
+    found = _expanded_names(expand, expandable, tables, _limits(expand, totals), 0.6)
     batch = {name_of[n] for n in found.select(_pair_name())["name_id"].to_list()}
     query = [Word(pos, token, 1.0, [], glued=False, similar=near) for pos, token, near in words]
     fast, _ = fast_path(Screener(index))._expanded(query, 2.0, 0.6)
