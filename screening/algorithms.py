@@ -42,7 +42,7 @@ class Algorithm:
 
 DEFAULT = Algorithm(
     name="tf-default",
-    version="9",
+    version="10",
     description=(
         "Token alignment of normalised, transliterated names weighted by token rarity, with "
         "spelling-variant groups, familiar forms of given names and phonetic keys; date of "

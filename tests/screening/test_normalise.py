@@ -82,6 +82,15 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("As-Sahab Media", "Organization", ["as", "sahab", "media"]),  # "as" only trailing
         ("Nordic AS", "Organization", ["nordic", "#lf"]),
         ("SA Maples", "Organization", ["#lf", "maples"]),  # "sa" at either edge
+        # Belgian, Dutch and Nordic forms are written before the name too.
+        ("NV Bekaert SA", "Organization", ["#lf", "bekaert", "#lf"]),
+        ("B.V. Janssens", "Organization", ["#lf", "janssens"]),
+        ("Oy Hartwall Ab", "Organization", ["#lf", "hartwall", "#lf"]),
+        ("AB Volvo", "Organization", ["#lf", "volvo"]),
+        ("Jan Nv", "Person", ["jan", "nv"]),  # too little name left for a person
+        ("VOF De Smet", "Organization", ["#lf", "de", "smet"]),
+        ("Les Amis AISBL", "Organization", ["les", "amis", "#lf"]),
+        ("CommVA Peeters", "Organization", ["#lf", "peeters"]),
         ("Maples SA", "Person", ["maples", "sa"]),  # too little name left for a person
         ("MEXGLOBO, DE C.V.", "Organization", ["mexglobo", "#lf"]),  # de capital variable
         ("Delta Shipping GmbH & Co. KG", "Organization", ["delta", "shipping", "#lf"]),

@@ -243,3 +243,19 @@ def test_words_less_alike_than_the_floor_do_not_match(query: str, listed: str, a
     assert token_similarity(
         pl.Series([left]), pl.Series([right]), pl.Series([left]), pl.Series([right])
     )[0] < DEFAULT.token_floor
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("NV Bekaert", "Bekaert NV"),  # Belgian practice puts the form first
+        ("BV Janssens Trading", "Janssens Trading B.V."),
+        ("AB Volvo", "Volvo AB"),
+        ("VOF De Smet", "De Smet"),
+    ],
+)
+def test_a_legal_form_before_the_name_neither_makes_nor_blocks_a_match(
+    query: str, listed: str
+) -> None:
+    assert compare(query, listed, schema="Organization").score == pytest.approx(1.0)
+    assert not compare(query.split()[0] + " Peeters", listed, schema="Organization").match
