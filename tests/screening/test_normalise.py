@@ -91,6 +91,8 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("VOF De Smet", "Organization", ["#lf", "de", "smet"]),
         ("Les Amis AISBL", "Organization", ["les", "amis", "#lf"]),
         ("CommVA Peeters", "Organization", ["#lf", "peeters"]),
+        ("ТОО Ромашка", "Organization", ["#lf", "romashka"]),
+        ("DEFENSE ENGINEERING, TOO", "Organization", ["defense", "engineering", "#lf"]),
         ("Maples SA", "Person", ["maples", "sa"]),  # too little name left for a person
         ("MEXGLOBO, DE C.V.", "Organization", ["mexglobo", "#lf"]),  # de capital variable
         ("Delta Shipping GmbH & Co. KG", "Organization", ["delta", "shipping", "#lf"]),
