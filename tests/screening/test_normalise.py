@@ -93,6 +93,12 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
         ("CommVA Peeters", "Organization", ["#lf", "peeters"]),
         ("ТОО Ромашка", "Organization", ["#lf", "romashka"]),
         ("DEFENSE ENGINEERING, TOO", "Organization", ["defense", "engineering", "#lf"]),
+        # ... and Belgian forms written out, in Dutch, French and German.
+        ("Janssens Vereniging zonder winstoogmerk", "Organization", ["janssens", "#lf"]),
+        ("Société privée à responsabilité limitée Dubois", "Organization", ["#lf", "dubois"]),
+        ("Janssens Groupement d'intérêt économique", "Organization", ["janssens", "#lf"]),
+        ("Peeters Commanditaire vennootschap op aandelen", "Organization", ["peeters", "#lf"]),
+        ("Müller Privatgesellschaft mit beschränkter Haftung", "Organization", ["muller", "#lf"]),
         ("Maples SA", "Person", ["maples", "sa"]),  # too little name left for a person
         ("MEXGLOBO, DE C.V.", "Organization", ["mexglobo", "#lf"]),  # de capital variable
         ("Delta Shipping GmbH & Co. KG", "Organization", ["delta", "shipping", "#lf"]),
