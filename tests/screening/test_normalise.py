@@ -28,6 +28,13 @@ CASES: dict[str, list[tuple[str, str, list[str]]]] = {
     "titles": [
         ("Mr. Rami Makhlouf", "Person", ["rami", "makhlouf"]),
         ("Dr Rami Makhlouf", "Person", ["rami", "makhlouf"]),
+        ("Dhr. Jan Peeters", "Person", ["jan", "peeters"]),
+        ("Mevr. An Peeters", "Person", ["an", "peeters"]),
+        ("De heer Jan Peeters", "Person", ["jan", "peeters"]),
+        ("DE HEER, Jan", "Person", ["jan", "de", "heer"]),  # a surname, not a title
+        ("Wed. Maria Janssens", "Person", ["maria", "janssens"]),
+        ("Maître Jean Dubois", "Person", ["jean", "dubois"]),
+        ("Sig.ra Anna Rossi", "Person", ["anna", "rossi"]),
         ("President Erdoğan", "Person", ["erdogan"]),
         ("Sheikh Ahmed Yassin", "Person", ["ahmed", "yassin"]),
         ("Hajjii Yasir", "Person", ["yasir"]),  # one slip in an honorific
