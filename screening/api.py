@@ -155,7 +155,7 @@ def compare(
     reads list names (``screening.readings``)."""
     screener = _candidate_screener(_key(candidate), schema, algorithm)
     algo = screener.algorithm
-    query, readings = with_readings(query)
+    query, readings = with_readings(query, schema)
     # The fast path scores the pair in plain Python (a few ms); the batch path's fixed cost
     # of ~240 Polars steps is paid only where it declines.
     hit = compare_match(screener, query, schema)

@@ -596,6 +596,12 @@ def _strip_titles(tokens: list[str]) -> list[str]:
     return tokens[start:]
 
 
+def only_titles(tokens: Sequence[str]) -> bool:
+    """Whether a person's tokens are titles and initials only ("Mr", "M.", "Dhr", "Dr J.")."""
+    rest = _strip_titles([*tokens, "\x00"])[:-1]  # a sentinel: every title may go
+    return all(len(token) == 1 for token in rest)
+
+
 def _strip_suffixes(tokens: list[str], keep: int = 2) -> list[str]:
     """Trailing suffixes go (_TRAILING_SUFFIXES), ``keep`` words at least left."""
     end = len(tokens)

@@ -7,7 +7,8 @@ the explanation of a hit says which reading met the list name. A name ending in 
 also read joined or cut apart ("Habib Allah" / "Habibullah"), as lists write both.
 ``compare`` and ``match`` add the readings as further names of the query; ``screen`` adds them
 as further rows of a party and folds their hits back into the party's row (the best hit per
-list entry is kept).
+list entry is kept). A person's name holding two people ("Jan Peeters & An Janssens") is also
+read as each of them (``screening.parties``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 import polars as pl
 
 from screening import refdata
+from screening.normalise import PERSON
+from screening.parties import MAY_JOIN, joint_parts, may_cut
 from screening.transliterate import detect_script, romanisations, romanise
 
 Query = str | dict[str, Any]
@@ -51,6 +54,14 @@ def further_readings(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(form for form in found if form != name))
 
 
+def party_readings(name: str, schema: str | None) -> tuple[str, ...]:
+    """``further_readings`` of a name, and where a party of this kind (None: unknown) may hold
+    two people, each of them (``joint_parts``) with their own further readings."""
+    parts = joint_parts(name) if may_cut(schema) else ()
+    found = [*further_readings(name), *(f for p in parts for f in (p, *further_readings(p)))]
+    return tuple(dict.fromkeys(form for form in found if form != name))
+
+
 @cache
 def _never_before_allah() -> frozenset[str]:
     return frozenset(refdata.string_list("name_variants", "allah_never_after"))
@@ -78,18 +89,20 @@ def allah_forms(name: str) -> list[str]:
     return [form for form in dict.fromkeys(forms) if form != name]
 
 
-def with_readings(query: Query) -> tuple[Query, dict[str, str]]:
-    """``query`` with the further romanisations of its names added as names of its own, and
-    each added reading -> the name it was read from. A query without such names is returned
-    as it is."""
+def with_readings(query: Query, schema: str | None = None) -> tuple[Query, dict[str, str]]:
+    """``query`` with the further readings of its names (``party_readings``; ``schema``, or the
+    query's own, says what kind of party it is) added as names of its own, and each added
+    reading -> the name it was read from. A query without such names is returned as it is."""
     props: dict[str, Any] = (
         {"name": query} if isinstance(query, str) else dict(query.get("properties", query))
     )
+    own = None if isinstance(query, str) else query.get("schema") or props.get("schema")
+    kind = str(own) if own else schema
     raw = props.get("name")
     names = [str(n) for n in (raw if isinstance(raw, list | tuple) else [raw]) if n]
     readings: dict[str, str] = {}
     for name in names:
-        for form in further_readings(name):
+        for form in party_readings(name, kind):
             readings.setdefault(form, name)
     if not readings:
         return query, {}
@@ -124,13 +137,21 @@ def explained(explanation: str, readings: dict[str, str]) -> str:
 def reading_rows(rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` (normalised parties: row, name, ...) with ``of_row`` (the party a row screens
     for) and ``read_from`` (null, or the party's own name when the row's name is a reading of
-    it); one more row per further reading of a name (``further_readings``), numbered after the
+    it); one more row per further reading of a name (``party_readings``), numbered after the
     others."""
     rows = rows.with_columns(
         pl.col("row").alias("of_row"), pl.lit(None, dtype=pl.Utf8).alias("read_from")
     )
-    again = rows.filter(pl.col("name").str.contains(_READ_AGAIN)).select("row", "name")
-    found = [(row, form) for row, name in again.iter_rows() for form in further_readings(name)]
+    # Rows without a kind are parties of unknown kind.
+    kind = pl.col("schema") if "schema" in rows.columns else pl.lit(None, dtype=pl.Utf8)
+    again = rows.filter(
+        pl.col("name").str.contains(_READ_AGAIN)
+        | (pl.col("name").str.contains(MAY_JOIN) & (kind.is_null() | (kind == PERSON)))
+    ).select("row", "name", kind.alias("schema"))
+    found = [
+        (row, form) for row, name, schema in again.iter_rows()
+        for form in party_readings(name, schema)
+    ]
     if not found:
         return rows
     extra = pl.DataFrame(
@@ -178,7 +199,8 @@ def reading_records(rows: Records) -> tuple[Records, dict[int, int]]:
     of_row: dict[int, int] = {}
     for row in rows:
         name = row.get("name")
-        for form in further_readings(name) if isinstance(name, str) and name else []:
+        forms = party_readings(name, row.get("schema")) if isinstance(name, str) and name else ()
+        for form in forms:
             number = len(rows) + len(added)
             of_row[number] = row["row"]
             added.append({**row, "row": number, "name": form})

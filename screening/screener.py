@@ -378,7 +378,7 @@ class Screener:
             from screening.single import fast_match
 
             # A name in another script is also matched as read in each further scheme.
-            read, readings = with_readings(query)
+            read, readings = with_readings(query, schema)
             found = fast_match(self, read, limit, threshold, schema)
             if found is not None:
                 return [replace(h, explanation=explained(h.explanation, readings)) for h in found]

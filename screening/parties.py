@@ -1,0 +1,51 @@
+"""Joint parties: one name field holding two people.
+
+Payment parties of joint accounts name both holders in one field ("Jan Peeters & An Janssens",
+"J. PEETERS EN/OF A. JANSSENS", "M. et Mme Saddam Hussein"). Screened whole, a listed holder
+is diluted by the other's words and missed. So a person's name (or a party of unknown kind)
+cut by a joint connector (&, +, and, en, et, und, or, ou, oder, and/or, en/of, et/ou,
+und/oder, y/o, e/o, c/o) is also screened part by part, each part as one more reading of the
+party (``screening.readings``): the hits of a part are the party's, and say which part met.
+
+A part made of titles and initials only is the first holder of a couple ("M." of "M. et Mme
+Dubois") and is left out. Every other part needs two words or more: "Johnson & Johnson",
+"Ortega y Gasset" and "Jan & An Peeters" are read whole only, and so is a field of more than
+MAX_PARTS people. Organisations are never cut ("Procter & Gamble Trading").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from screening.normalise import PERSON, name_tokens, only_titles
+
+# The connectors, longest first, between spaces; & and + also between letters.
+_CONNECTOR = re.compile(
+    r"\s+(?:and/or|en/of|et/ou|und/oder|y/o|e/o|c/o|and|en|et|und|or|ou|oder)\s+|\s*[&+]\s*",
+    re.IGNORECASE,
+)
+# The same test in Polars (Rust regex): names worth a closer look.
+MAY_JOIN = r"(?i)\s(?:and/or|en/of|et/ou|und/oder|y/o|e/o|c/o|and|en|et|und|or|ou|oder)\s|[&+]"
+MIN_PART_WORDS = 2
+# More people than this in one field is a list, not a joint account: read whole only (this
+# also bounds the readings a hostile name can add).
+MAX_PARTS = 4
+_EDGES = " ,;.-"
+
+
+def may_cut(schema: str | None) -> bool:
+    """Whether a party of this kind (None: unknown) may hold two people."""
+    return schema is None or schema == PERSON
+
+
+@lru_cache(maxsize=1 << 14)  # the same parties are screened batch after batch
+def joint_parts(name: str) -> tuple[str, ...]:
+    """The people of a joint party's name, as written (empty when it names one)."""
+    pieces = [piece.strip(_EDGES) for piece in _CONNECTOR.split(name, maxsplit=MAX_PARTS)]
+    if not 2 <= len(pieces) <= MAX_PARTS:
+        return ()
+    people = [piece for piece in pieces if not only_titles(name_tokens(piece, PERSON))]
+    if not people or any(len(name_tokens(p, PERSON)) < MIN_PART_WORDS for p in people):
+        return ()
+    return tuple(dict.fromkeys(p for p in people if p != name))
