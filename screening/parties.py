@@ -8,16 +8,19 @@ und/oder, y/o, e/o, c/o) is also screened part by part, each part as one more re
 party (``screening.readings``): the hits of a part are the party's, and say which part met.
 
 A part made of titles and initials only is the first holder of a couple ("M." of "M. et Mme
-Dubois") and is left out. Every other part needs two words or more: "Johnson & Johnson",
-"Ortega y Gasset" and "Jan & An Peeters" are read whole only, and so is a field of more than
-MAX_PARTS people. Organisations are never cut ("Procter & Gamble Trading").
+Dubois") and is left out. Given names alone take the surname of the other part ("Jan & An
+Peeters": "Jan Peeters" and "An Peeters"; "PEETERS, Jan & An"), unless the name reads as an
+organisation's ("Marks & Spencer Group"). Every other part needs two
+words or more: "Johnson & Johnson" and "Ortega y Gasset" are read whole only, and so is a
+field of more than MAX_PARTS people. Organisations are never cut ("Procter & Gamble Trading").
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
+from screening import refdata
 from screening.normalise import PERSON, name_tokens, only_titles
 
 # The connectors, longest first, between spaces; & and + also between letters.
@@ -46,6 +49,36 @@ def joint_parts(name: str) -> tuple[str, ...]:
     if not 2 <= len(pieces) <= MAX_PARTS:
         return ()
     people = [piece for piece in pieces if not only_titles(name_tokens(piece, PERSON))]
+    people = _with_shared_surname(people)
     if not people or any(len(name_tokens(p, PERSON)) < MIN_PART_WORDS for p in people):
         return ()
     return tuple(dict.fromkeys(p for p in people if p != name))
+
+
+@cache
+def _organisation_words() -> frozenset[str]:
+    """Words of organisation names: what the organisation abbreviations stand for."""
+    return frozenset(refdata.string_map("abbreviations", "organisation").values())
+
+
+def _organised(name: str) -> bool:
+    """Whether a name reads as an organisation's: a legal form or an organisation word
+    ("Procter & Gamble Trading", "Smith & Sons Ltd")."""
+    tokens = name_tokens(name, "Organization")
+    return "#lf" in tokens or not _organisation_words().isdisjoint(tokens)
+
+
+def _with_shared_surname(people: list[str]) -> list[str]:
+    """Given names alone take the surname the other part gives them: the last part's last
+    word ("Jan & An Peeters"), or the first part's before its comma ("PEETERS, Jan & An")."""
+    alone = [len(name_tokens(p, PERSON)) == 1 for p in people]
+    if len(people) < 2 or not any(alone) or _organised(" ".join(people)):
+        return people
+    first, last = people[0], people[-1]
+    if not alone[-1] and "," not in last and all(alone[:-1]):
+        surname = last.split()[-1]
+        return [f"{p} {surname}" for p in people[:-1]] + [last]
+    if "," in first and not alone[0] and all(alone[1:]):
+        surname = first.split(",")[0].strip()
+        return [first] + [f"{surname}, {p}" for p in people[1:]]
+    return people
