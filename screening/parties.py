@@ -35,6 +35,7 @@ MIN_PART_WORDS = 2
 # also bounds the readings a hostile name can add).
 MAX_PARTS = 4
 _EDGES = " ,;.-"
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def may_cut(schema: str | None) -> bool:
@@ -50,9 +51,14 @@ def joint_parts(name: str) -> tuple[str, ...]:
         return ()
     people = [piece for piece in pieces if not only_titles(name_tokens(piece, PERSON))]
     people = _with_shared_surname(people)
-    if not people or any(len(name_tokens(p, PERSON)) < MIN_PART_WORDS for p in people):
+    if not people or any(_words(p) < MIN_PART_WORDS for p in people):
         return ()
     return tuple(dict.fromkeys(p for p in people if p != name))
+
+
+def _words(part: str) -> int:
+    """Words of a part as written: "Jalil, Abdul" is two ("abdaljalil" to the normaliser)."""
+    return len(_LETTERS.findall(part))
 
 
 @cache
@@ -71,7 +77,7 @@ def _organised(name: str) -> bool:
 def _with_shared_surname(people: list[str]) -> list[str]:
     """Given names alone take the surname the other part gives them: the last part's last
     word ("Jan & An Peeters"), or the first part's before its comma ("PEETERS, Jan & An")."""
-    alone = [len(name_tokens(p, PERSON)) == 1 for p in people]
+    alone = [_words(p) == 1 for p in people]
     if len(people) < 2 or not any(alone) or _organised(" ".join(people)):
         return people
     first, last = people[0], people[-1]
