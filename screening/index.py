@@ -31,6 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from lists.store import ListStore, Snapshot
+from screening.brackets import bracket_forms
 from screening.keys import is_wide_key, token_table
 from screening.legal_words import legal_form_words, legal_form_words_in, stray_short_forms
 from screening.normalise import bare_names, name_variants, tokenise_names
@@ -129,8 +130,10 @@ def indexed_names(rows: pl.DataFrame, tokens: pl.Series | None = None) -> pl.Dat
 
 
 def _with_romanisations(rows: pl.DataFrame, tokens: pl.Series) -> pl.DataFrame:
-    """Add one row per extra romanisation of names written in a non-Latin script, and one per
-    Abd al-X unit of a person's name written "A. X" (variants.abbreviated_unit_forms)."""
+    """Add one row per extra romanisation of names written in a non-Latin script, one per
+    Abd al-X unit of a person's name written "A. X" (variants.abbreviated_unit_forms), and
+    one per further form of a name with brackets (brackets.bracket_forms), in each
+    romanisation."""
     base = rows.with_columns(tokens.alias("tokens"))
     non_latin = base.filter(~pl.col("name").str.contains(r"^[\p{Latin}\p{Common}\p{Inherited}]*$"))
     extra: list[dict[str, object]] = []
@@ -145,6 +148,12 @@ def _with_romanisations(rows: pl.DataFrame, tokens: pl.Series) -> pl.DataFrame:
     )
     for row in units.iter_rows(named=True):
         extra.extend({**row, "tokens": form} for form in abbreviated_unit_forms(row["tokens"]))
+    for row in base.filter(pl.col("name").str.contains("(", literal=True)).iter_rows(named=True):
+        schema = str(row["schema"])
+        forms = bracket_forms(str(row["name"]), schema == "Person")
+        variants = (v for form in forms for v in name_variants(form, schema))
+        extra.extend({**row, "tokens": list(v)} for v in dict.fromkeys(map(tuple, variants))
+                     if list(v) != row["tokens"])
     if extra:
         base = pl.concat([base, pl.DataFrame(extra, schema=base.schema)])
     return base.filter(pl.col("tokens").list.len() > 0).with_row_index("name_id")
