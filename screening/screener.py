@@ -377,7 +377,8 @@ class Screener:
             # Same hits as the batch path below, without its fixed cost of ~240 Polars steps.
             from screening.single import fast_match
 
-            # A name in another script is also matched as read in each further scheme.
+            # A name in another script is also matched as read in each further scheme, a joint
+            # party as each of its people.
             read, readings = with_readings(query, schema)
             found = fast_match(self, read, limit, threshold, schema)
             if found is not None:
