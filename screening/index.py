@@ -31,9 +31,9 @@ from pathlib import Path
 import polars as pl
 
 from lists.store import ListStore, Snapshot
-from screening.brackets import bracket_forms
 from screening.keys import is_wide_key, token_table
 from screening.legal_words import legal_form_words, legal_form_words_in, stray_short_forms
+from screening.name_fields import field_forms, may_have_forms
 from screening.normalise import bare_names, name_variants, tokenise_names
 from screening.phonetic import phonetic_keys
 from screening.scoring import RARE_WEIGHT, initial_weight
@@ -132,7 +132,7 @@ def indexed_names(rows: pl.DataFrame, tokens: pl.Series | None = None) -> pl.Dat
 def _with_romanisations(rows: pl.DataFrame, tokens: pl.Series) -> pl.DataFrame:
     """Add one row per extra romanisation of names written in a non-Latin script, one per
     Abd al-X unit of a person's name written "A. X" (variants.abbreviated_unit_forms), and
-    one per further form of a name with brackets (brackets.bracket_forms), in each
+    one per further form of a list name field (name_fields.field_forms), in each
     romanisation."""
     base = rows.with_columns(tokens.alias("tokens"))
     non_latin = base.filter(~pl.col("name").str.contains(r"^[\p{Latin}\p{Common}\p{Inherited}]*$"))
@@ -148,9 +148,9 @@ def _with_romanisations(rows: pl.DataFrame, tokens: pl.Series) -> pl.DataFrame:
     )
     for row in units.iter_rows(named=True):
         extra.extend({**row, "tokens": form} for form in abbreviated_unit_forms(row["tokens"]))
-    for row in base.filter(pl.col("name").str.contains("(", literal=True)).iter_rows(named=True):
+    for row in base.filter(pl.col("name").str.contains(may_have_forms())).iter_rows(named=True):
         schema = str(row["schema"])
-        forms = bracket_forms(str(row["name"]), schema == "Person")
+        forms = field_forms(str(row["name"]), schema == "Person")
         variants = (v for form in forms for v in name_variants(form, schema))
         extra.extend({**row, "tokens": list(v)} for v in dict.fromkeys(map(tuple, variants))
                      if list(v) != row["tokens"])
