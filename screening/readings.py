@@ -8,7 +8,8 @@ also read joined or cut apart ("Habib Allah" / "Habibullah"), as lists write bot
 ``compare`` and ``match`` add the readings as further names of the query; ``screen`` adds them
 as further rows of a party and folds their hits back into the party's row (the best hit per
 list entry is kept). A person's name holding two people ("Jan Peeters & An Janssens") is also
-read as each of them (``screening.parties``).
+read as each of them (``screening.parties``), and a name field that runs on into an address as
+the name before it (``screening.addresses``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from screening import refdata
+from screening.addresses import name_before_address
 from screening.normalise import PERSON
 from screening.parties import MAY_JOIN, joint_parts, may_cut
 from screening.transliterate import detect_script, romanisations, romanise
@@ -55,10 +57,14 @@ def further_readings(name: str) -> tuple[str, ...]:
 
 
 def party_readings(name: str, schema: str | None) -> tuple[str, ...]:
-    """``further_readings`` of a name, and where a party of this kind (None: unknown) may hold
-    two people, each of them (``joint_parts``) with their own further readings."""
-    parts = joint_parts(name) if may_cut(schema) else ()
-    found = [*further_readings(name), *(f for p in parts for f in (p, *further_readings(p)))]
+    """``further_readings`` of a party's name field, of the name before its address
+    (``name_before_address``), and where a party of this kind (None: unknown) may hold two
+    people, of each of them (``joint_parts``)."""
+    before = name_before_address(name)
+    names = [name] if before is None else [name, before]
+    if may_cut(schema):
+        names += [part for n in names for part in joint_parts(n)]
+    found = [*names[1:], *(form for n in names for form in further_readings(n))]
     return tuple(dict.fromkeys(form for form in found if form != name))
 
 
@@ -146,6 +152,7 @@ def reading_rows(rows: pl.DataFrame) -> pl.DataFrame:
     kind = pl.col("schema") if "schema" in rows.columns else pl.lit(None, dtype=pl.Utf8)
     again = rows.filter(
         pl.col("name").str.contains(_READ_AGAIN)
+        | pl.col("name").str.contains(r"\d")  # an address, maybe (``name_before_address``)
         | (pl.col("name").str.contains(MAY_JOIN) & (kind.is_null() | (kind == PERSON)))
     ).select("row", "name", kind.alias("schema"))
     found = [

@@ -1,0 +1,72 @@
+"""A party's name field that runs on into its address: the name before it.
+
+"Jan Peeters Kerkstraat 12 2000 Antwerpen", "Jean Dubois, Rue de la Loi 16, 1000 Bruxelles",
+"Ayman al-Zawahiri, 12 Main Street": screened whole, the address words are query words that
+no list name holds, and the listed name is missed ("Ayman al-Zawahiri Kerkstraat 12 2000
+Antwerpen" scored 0.489). So such a field is also screened as the words before its address,
+as one more reading of the party (``screening.readings``). The address opens at a street word
+or street name (screening/data/addresses.yml: "Rue", "Kerkstraat", "Street") or at a number
+that a street word follows or that is a postcode (four to six digits), and it holds a number:
+"Silk Road Trading" and "Investment Decisions 3" hold none. Two words or more must be left.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from screening import refdata
+
+_FOLD = re.compile(r"[^a-z0-9]")
+_POSTCODE = re.compile(r"^\d{4,6}$")
+_LETTERS = re.compile(r"[^\W\d_]+")
+MIN_NAME_WORDS = 2
+
+
+@cache
+def _street_words() -> frozenset[str]:
+    return frozenset(refdata.string_list("addresses", "street_words"))
+
+
+@cache
+def _street_endings() -> tuple[str, ...]:
+    return tuple(refdata.string_list("addresses", "street_endings"))
+
+
+def _folded(word: str) -> str:
+    return _FOLD.sub("", word.casefold())
+
+
+def _is_street(word: str) -> bool:
+    """A street word, or a street's name in one word ("kerkstraat", not "straat" alone)."""
+    return word in _street_words() or any(
+        word.endswith(end) and len(word) > len(end) + 2 for end in _street_endings()
+    )
+
+
+def _opens_address(words: list[str], i: int) -> bool:
+    word = words[i]
+    if _is_street(word):
+        return True
+    street_next = any(map(_is_street, words[i + 1 : i + 3]))
+    return _has_digit(word) and (bool(_POSTCODE.match(word)) or street_next)
+
+
+def _has_digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
+
+
+def name_before_address(name: str) -> str | None:
+    """The words of a name field before its address (None when it holds no address)."""
+    written = name.split()
+    words = [_folded(word) for word in written]
+    start = next((i for i in range(len(words)) if _opens_address(words, i)), None)
+    if start is None or not any(map(_has_digit, words[start:])):
+        return None
+    # A house number before it follows its street's name ("Meir 12, 2000 Antwerpen").
+    number = next((i for i in range(start) if _has_digit(words[i])), None)
+    start = start if number is None else number - 1
+    if start < 1:
+        return None
+    before = " ".join(written[:start]).strip(" ,;-")
+    return before if len(_LETTERS.findall(before)) >= MIN_NAME_WORDS else None
