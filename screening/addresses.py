@@ -4,10 +4,12 @@
 "Ayman al-Zawahiri, 12 Main Street": screened whole, the address words are query words that
 no list name holds, and the listed name is missed ("Ayman al-Zawahiri Kerkstraat 12 2000
 Antwerpen" scored 0.489). So such a field is also screened as the words before its address,
-as one more reading of the party (``screening.readings``). The address opens at a street word
-or street name (screening/data/addresses.yml: "Rue", "Kerkstraat", "Street") or at a number
-that a street word follows or that is a postcode (four to six digits), and it holds a number:
-"Silk Road Trading" and "Investment Decisions 3" hold none. Two words or more must be left.
+as one more reading of the party (``screening.readings``; not for vessels and aircraft, whose
+names hold numbers: "FU YUAN YU 8649"). The address opens at a street word or street name
+(screening/data/addresses.yml: "Rue", "Kerkstraat", "Street"), at a number that a street word
+follows, or at a postcode (four to six digits) after a comma ("Jan Peeters, 2000 Antwerpen"),
+and it holds a number: "Silk Road Trading" and "Investment Decisions 3" hold none. Two words
+or more must be left.
 """
 
 from __future__ import annotations
@@ -44,12 +46,16 @@ def _is_street(word: str) -> bool:
     )
 
 
-def _opens_address(words: list[str], i: int) -> bool:
+def _opens_address(words: list[str], written: list[str], i: int) -> bool:
     word = words[i]
     if _is_street(word):
         return True
-    street_next = any(map(_is_street, words[i + 1 : i + 3]))
-    return _has_digit(word) and (bool(_POSTCODE.match(word)) or street_next)
+    if not _has_digit(word):
+        return False
+    after_comma = i > 0 and written[i - 1].endswith(",")
+    return any(map(_is_street, words[i + 1 : i + 3])) or (
+        after_comma and bool(_POSTCODE.match(word))
+    )
 
 
 def _has_digit(word: str) -> bool:
@@ -60,7 +66,7 @@ def name_before_address(name: str) -> str | None:
     """The words of a name field before its address (None when it holds no address)."""
     written = name.split()
     words = [_folded(word) for word in written]
-    start = next((i for i in range(len(words)) if _opens_address(words, i)), None)
+    start = next((i for i in range(len(words)) if _opens_address(words, written, i)), None)
     if start is None or not any(map(_has_digit, words[start:])):
         return None
     # A house number before it follows its street's name ("Meir 12, 2000 Antwerpen").

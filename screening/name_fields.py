@@ -9,7 +9,8 @@ sciences médicales", "Djamal Mostafa, date of birth 31.12.1979 in Mascara, Alge
 written, the other words are list words that no query holds: "Djamal Mostafa" scored 0.385
 against its own entry. So the index also reads such a field (``field_forms``):
 - without its brackets ("Abdel Ilah Sabri", "ISLAMIC STATE"), whatever the entity;
-- as each name of two words or more it lists, apart by ";" or "/" (outside brackets);
+- as each name of two words or more it lists, apart by ";" (outside brackets), a person's
+  by "/" too;
 - for a person, with a one-word bracket in place of the word before it ("Igor PLOTNYTSKYY",
   "AHMED SANTOS"), as each name of two words or more a bracket lists (split at ";"), and as
   the words before the first fact about them ("Djamal Mostafa", "Abid Hammadou" of "Abid
@@ -29,6 +30,7 @@ _BRACKET = re.compile(r"\(([^()]*)(?:\)|$)")
 _WORD_BEFORE = re.compile(r"(\S+)\s*\(([^()\s]+)\)")
 _SPACES = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"[;/]")
+_SEMICOLON = re.compile(r";")
 # At most this many forms are read out of one name field (a field of more is a list, not a
 # name; this also bounds what a hostile custom list can add to the index).
 MAX_FIELD_FORMS = 8
@@ -83,8 +85,11 @@ def _bracket_forms(name: str, person: bool) -> list[str]:
 
 
 def _listed(text: str, person: bool) -> list[str]:
-    """The names of two words or more a field lists apart by ";" or "/"."""
-    items = [_clean(item) for item in _SEPARATORS.split(text)]
+    """The names of two words or more a field lists: apart by ";", and a person's by "/" too.
+    An organisation's "/" parts may be a name and its translation, or one name and the words it
+    goes on with ("JOUMAA MONEY LAUNDERING ORGANIZATION / DRUG TRAFFICKING ORGANIZATION" is no
+    "DRUG TRAFFICKING ORGANIZATION"): they are read whole."""
+    items = [_clean(item) for item in (_SEPARATORS if person else _SEMICOLON).split(text)]
     if len(items) < 2:
         return []
     return [i for i in items if (_is_name(i, words=2) if person else len(_words(i)) >= 2)]

@@ -34,6 +34,8 @@ Records = list[dict[str, Any]]
 # of a script romanised in more than one way, or a word ending in "allah".
 _READ_AGAIN = r"[\p{Arabic}\p{Cyrillic}\p{Hangul}\p{Hebrew}]|(?i)(?:allah|ullah|ollah)\b"
 _OPENING = "Query name '{}' "
+# Kinds of party whose names hold numbers: never read as a name before an address.
+_NUMBERED = frozenset({"Vessel", "Aircraft"})
 _ALLAH_APART = re.compile(r"\b([^\W\d_]{3,})[\s-]+(?:allah|ullah|ollah)\b", re.IGNORECASE)
 _ALLAH_JOINED = re.compile(r"\b([^\W\d_]{3,}?)(?:allah|ullah|ollah)\b", re.IGNORECASE)
 
@@ -58,9 +60,9 @@ def further_readings(name: str) -> tuple[str, ...]:
 
 def party_readings(name: str, schema: str | None) -> tuple[str, ...]:
     """``further_readings`` of a party's name field, of the name before its address
-    (``name_before_address``), and where a party of this kind (None: unknown) may hold two
-    people, of each of them (``joint_parts``)."""
-    before = name_before_address(name)
+    (``name_before_address``; not for vessels and aircraft), and where a party of this kind
+    (None: unknown) may hold two people, of each of them (``joint_parts``)."""
+    before = name_before_address(name) if schema not in _NUMBERED else None
     names = [name] if before is None else [name, before]
     if may_cut(schema):
         names += [part for n in names for part in joint_parts(n)]

@@ -9,6 +9,7 @@ import pytest
 
 from screening import compare
 from screening.addresses import name_before_address
+from screening.readings import party_readings
 from screening.screener import FEW_ROWS, Screener
 from tests.screening.test_screener import screener, un_db  # noqa: F401 (fixtures)
 
@@ -30,6 +31,8 @@ LISTED = "Ayman al-Zawahiri"
         ("Peeters Kerkstraat 12", None),
         ("12 Jan Peeters 2000 Antwerpen", None),
         ("Zhang Wei Lei", None),
+        ("FU YUAN YU 8649", None),  # a vessel's number is no postcode
+        ("Ayman Zawahiri 1951", None),
         ("", None),
     ],
 )
@@ -61,3 +64,10 @@ def test_a_listed_name_before_an_address_is_found(screener: Screener) -> None:  
     assert compare(fields[0], LISTED).match
     found = screener.match(fields[1])
     assert found and found[0].score >= 0.99
+
+
+def test_vessels_and_aircraft_keep_their_numbers() -> None:
+    field = "ALPHA STAR, Kerkstraat 12, 2000 Antwerpen"
+    assert party_readings(field, None) == ("ALPHA STAR",)
+    assert party_readings(field, "Organization") == ("ALPHA STAR",)
+    assert party_readings(field, "Vessel") == party_readings(field, "Aircraft") == ()
