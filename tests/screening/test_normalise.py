@@ -483,11 +483,15 @@ def test_reference_lists_are_in_normalised_form() -> None:
     for key in ("camel_particles", "camel_lower_words"):
         for word in refdata.string_list("name_variants", key):
             assert re.fullmatch("[a-z]+", word), word
+    for name, key in [("remarks", "remark_words"), ("remarks", "cut_words"),
+                      ("addresses", "street_words"), ("addresses", "street_endings")]:
+        for word in refdata.string_list(name, key):
+            assert re.fullmatch("[a-z]+", word), word
 
 
 def test_every_yaml_file_says_who_wrote_it() -> None:
     files = sorted(refdata.DATA_DIR.glob("*.yml"))
-    assert len(files) == 10
+    assert len(files) == 12
     for path in files:
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("#") and "written by this project" in first, path.name
