@@ -10,9 +10,11 @@ or more (the names of account holders):
   JOINERS ("&", "and", "en/of", ...). Found when the party's hits hold the listed entity.
 - ``listed couple``: a listed person's name behind a couple's titles ("M. et Mme ...").
 - ``listed name, address``: a listed person's name followed by a street address (ADDRESSES).
-- ``two ordinary people`` and ``ordinary name, address``: negatives joined, or followed by an
-  address. Flagged when the party has any hit; the table also counts the parties flagged
-  although no ordinary name in them is by itself (what the field's reading added).
+- ``listed name, remark``: a listed person's name followed by a remark (REMARKS).
+- ``two ordinary people``, ``ordinary name, address`` and ``ordinary name, remark``: negatives
+  joined, or followed by an address or a remark. Flagged when the party has any hit; the
+  table also counts the parties flagged although no ordinary name in them is by itself (what
+  the field's reading added).
 
 Prints a table and writes benchmarks/results/party_fields.json.
 """
@@ -43,6 +45,14 @@ ADDRESSES = (
 )
 
 
+# Remarks after a name: {y} a year.
+REMARKS = (" (deceased)", ", born {y}", " (Mr)", " (minor)", "; account holder")
+
+
+def _remark(rng: random.Random) -> str:
+    return rng.choice(REMARKS).format(y=rng.randint(1940, 2005))
+
+
 def _address(rng: random.Random) -> str:
     return rng.choice(ADDRESSES).format(n=rng.randint(1, 250), p=rng.randint(1000, 9999))
 
@@ -59,7 +69,7 @@ def listed_persons(store: ListStore, count: int, seed: int) -> pl.DataFrame:
 
 def joint_queries(listed: pl.DataFrame, ordinary: list[str], seed: int) -> pl.DataFrame:
     """Parties (name, category, entity_id, list_id): each listed name alone, with an ordinary
-    one, behind a couple's titles, and followed by an address."""
+    one, behind a couple's titles, and followed by an address or a remark."""
     rng = random.Random(seed)
     rows: list[dict[str, str | None]] = []
     for entity_id, list_id, name in listed.iter_rows():
@@ -72,6 +82,8 @@ def joint_queries(listed: pl.DataFrame, ordinary: list[str], seed: int) -> pl.Da
         rows.append({"name": rng.choice(COUPLES) + name, "category": "listed couple",
                      "entity_id": entity_id, "list_id": list_id})
         rows.append({"name": name + _address(rng), "category": "listed name, address",
+                     "entity_id": entity_id, "list_id": list_id})
+        rows.append({"name": name + _remark(rng), "category": "listed name, remark",
                      "entity_id": entity_id, "list_id": list_id})
     return pl.DataFrame(
         rows, schema={c: pl.Utf8 for c in ("name", "category", "entity_id", "list_id")}
@@ -105,6 +117,9 @@ def ordinary_fields(
         "two ordinary people": [(rng.choice(JOINERS).join(p), p) for p in joined],
         "ordinary name, address": [
             (name + _address(rng), [name]) for name in rng.sample(ordinary, count)
+        ],
+        "ordinary name, remark": [
+            (name + _remark(rng), [name]) for name in rng.sample(ordinary, count)
         ],
     }
     names = sorted({n for cases in fields.values() for _, held in cases for n in held})

@@ -14,7 +14,7 @@ against its own entry. So the index also reads such a field (``field_forms``):
 - for a person, with a one-word bracket in place of the word before it ("Igor PLOTNYTSKYY",
   "AHMED SANTOS"), as each name of two words or more a bracket lists (split at ";"), and as
   the words before the first fact about them ("Djamal Mostafa", "Abid Hammadou" of "Abid
-  Hammadou born 12 Dec. 1965"): a word that holds a digit or a cut word ("born", "date"...).
+  Hammadou born 12 Dec. 1965"): a number or a cut word ("born", "date"...).
 A person's part that holds a digit or a remark word (screening/data/remarks.yml: "birth name",
 "Head of ...") is never a name of its own.
 """
@@ -47,7 +47,9 @@ def _cut_words() -> frozenset[str]:
 
 
 def _opens_remark(word: str) -> bool:
-    return _digits(word) or not _cut_words().isdisjoint(_words(word))
+    """A number ("31.12.1979", "no.03825239", not the "1" of "A1i") or a cut word."""
+    digits = sum(c.isdigit() for c in word)
+    return digits > sum(c.isalpha() for c in word) or not _cut_words().isdisjoint(_words(word))
 
 
 def _words(text: str) -> list[str]:

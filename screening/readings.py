@@ -23,6 +23,7 @@ import polars as pl
 
 from screening import refdata
 from screening.addresses import name_before_address
+from screening.name_fields import field_forms
 from screening.normalise import PERSON
 from screening.parties import MAY_JOIN, joint_parts, may_cut
 from screening.transliterate import detect_script, romanisations, romanise
@@ -60,10 +61,13 @@ def further_readings(name: str) -> tuple[str, ...]:
 
 def party_readings(name: str, schema: str | None) -> tuple[str, ...]:
     """``further_readings`` of a party's name field, of the name before its address
-    (``name_before_address``; not for vessels and aircraft), and where a party of this kind
-    (None: unknown) may hold two people, of each of them (``joint_parts``)."""
+    (``name_before_address``; not for vessels and aircraft), of what else the field holds as
+    a list's name field would (``field_forms``: "X (a.k.a. Y)", "X (in liquidation)"), and
+    where a party of this kind (None: unknown) may hold two people, of each of them
+    (``joint_parts``)."""
     before = name_before_address(name) if schema not in _NUMBERED else None
     names = [name] if before is None else [name, before]
+    names += field_forms(names[-1], may_cut(schema))  # the address is no fact about a name
     if may_cut(schema):
         names += [part for n in names for part in joint_parts(n)]
     found = [*names[1:], *(form for n in names for form in further_readings(n))]
@@ -154,7 +158,7 @@ def reading_rows(rows: pl.DataFrame) -> pl.DataFrame:
     kind = pl.col("schema") if "schema" in rows.columns else pl.lit(None, dtype=pl.Utf8)
     again = rows.filter(
         pl.col("name").str.contains(_READ_AGAIN)
-        | pl.col("name").str.contains(r"\d")  # an address, maybe (``name_before_address``)
+        | pl.col("name").str.contains(r"[\d(;/]")  # an address, brackets, several names
         | (pl.col("name").str.contains(MAY_JOIN) & (kind.is_null() | (kind == PERSON)))
     ).select("row", "name", kind.alias("schema"))
     found = [

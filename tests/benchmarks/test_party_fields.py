@@ -16,14 +16,18 @@ def test_party_fields_main_on_the_un_list(un_db: Path, tmp_path: Path) -> None: 
     report = json.loads((out / "party_fields.json").read_text())
     recall = {r["category"]: r for r in report["recall"]}
     assert set(recall) == {
-        "listed name alone", "listed holder", "listed couple", "listed name, address"
+        "listed name alone", "listed holder", "listed couple", "listed name, address",
+        "listed name, remark",
     }
     assert all(r["parties"] == 60 for r in recall.values())
     alone = recall["listed name alone"]["found"]
     assert alone >= 57
-    for category in ("listed holder", "listed couple", "listed name, address"):
+    for category in ("listed holder", "listed couple", "listed name, address",
+                     "listed name, remark"):
         assert recall[category]["found"] >= alone - 1, category
     ordinary = {r["category"]: r for r in report["ordinary"]}
-    assert set(ordinary) == {"two ordinary people", "ordinary name, address"}
+    assert set(ordinary) == {
+        "two ordinary people", "ordinary name, address", "ordinary name, remark"
+    }
     assert all(r["parties"] == 60 and r["flagged, no name alone"] == 0 for r in ordinary.values())
     assert report["algorithm"].startswith("tf-default")

@@ -102,3 +102,25 @@ def test_the_un_names_outside_their_brackets_find_their_entity(
     )
     full = pl.when(pl.col("weak")).then(DEFAULT.weak_alias_factor).otherwise(1.0)
     assert best.filter(pl.col("score") < full - 1e-6).height == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "schema", "read_as"),
+    [
+        ("Ayman al-Zawahiri (deceased)", None, "Ayman al-Zawahiri"),
+        ("Ayman al-Zawahiri (a.k.a. Abu Muhammad)", "Person", "Ayman al-Zawahiri"),
+        ("Ayman al-Zawahiri, born 1951", None, "Ayman al-Zawahiri"),
+        ("Ayman al-Zawahiri; account holder", None, "Ayman al-Zawahiri"),
+        ("Al-Qaida (in liquidation)", "Organization", "Al-Qaida"),
+    ],
+)
+def test_a_party_field_is_read_as_a_list_field_is(
+    screener: Screener, field: str, schema: str | None, read_as: str,  # noqa: F811
+) -> None:
+    """The query side reads a name field as the index reads a list's: the party is found by
+    the name it holds, and the explanation says so."""
+    hits = screener.screen(pl.DataFrame({"name": [field], "schema": [schema]},
+                                        schema={"name": pl.Utf8, "schema": pl.Utf8}))
+    assert hits.height > 0 and hits["score"].max() >= 0.99
+    best = hits.sort("score", descending=True).row(0, named=True)
+    assert best["query_name"] == field and f"(read as '{read_as}')" in best["explanation"]
