@@ -18,10 +18,10 @@ import re
 from functools import cache
 
 from screening import refdata
+from screening.name_fields import written_words
 
 _FOLD = re.compile(r"[^a-z0-9]")
 _POSTCODE = re.compile(r"^\d{4,6}$")
-_LETTERS = re.compile(r"[^\W\d_]+")
 MIN_NAME_WORDS = 2
 
 
@@ -75,4 +75,4 @@ def name_before_address(name: str) -> str | None:
     if start < 1:
         return None
     before = " ".join(written[:start]).strip(" ,;-")
-    return before if len(_LETTERS.findall(before)) >= MIN_NAME_WORDS else None
+    return before if len(written_words(before)) >= MIN_NAME_WORDS else None

@@ -31,6 +31,7 @@ _WORD_BEFORE = re.compile(r"(\S+)\s*\(([^()\s]+)\)")
 _SPACES = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"[;/]")
 _SEMICOLON = re.compile(r";")
+_WORD_BREAK = re.compile(r"[\s,;:/.()\[\]\-'’\"]+")
 # At most this many forms are read out of one name field (a field of more is a list, not a
 # name; this also bounds what a hostile custom list can add to the index).
 MAX_FIELD_FORMS = 8
@@ -49,17 +50,21 @@ def _cut_words() -> frozenset[str]:
 def _opens_remark(word: str) -> bool:
     """A number ("31.12.1979", "no.03825239", not the "1" of "A1i") or a cut word."""
     digits = sum(c.isdigit() for c in word)
-    return digits > sum(c.isalpha() for c in word) or not _cut_words().isdisjoint(_words(word))
+    cut = not _cut_words().isdisjoint(written_words(word))
+    return cut or digits > sum(c.isalpha() for c in word)
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W\d_]+", text.casefold())
+def written_words(text: str) -> list[str]:
+    """The words of a text as written, folded: runs between spaces and punctuation that hold a
+    letter ("Jalil, Abdul" is two; so is the Devanagari "योङमी रजनी", whose vowel signs are
+    no letters to a regex's word class)."""
+    return [w for w in _WORD_BREAK.split(text.casefold()) if any(c.isalpha() for c in w)]
 
 
 def _is_name(text: str, words: int = 1) -> bool:
     """A part of a person's field that names someone (in ``words`` words or more): letters,
     no digit, no remark word."""
-    found = _words(text)
+    found = written_words(text)
     return (
         len(found) >= words and not _digits(text) and _remark_words().isdisjoint(found)
     )
@@ -94,7 +99,9 @@ def _listed(text: str, person: bool) -> list[str]:
     items = [_clean(item) for item in (_SEPARATORS if person else _SEMICOLON).split(text)]
     if len(items) < 2:
         return []
-    return [i for i in items if (_is_name(i, words=2) if person else len(_words(i)) >= 2)]
+    if person:
+        return [i for i in items if _is_name(i, words=2)]
+    return [i for i in items if len(written_words(i)) >= 2]
 
 
 def _before_remark(text: str) -> list[str]:
@@ -105,7 +112,7 @@ def _before_remark(text: str) -> list[str]:
     if cut is None:
         return []
     before = _clean(" ".join(words[:cut]))
-    return [before] if len(_words(before)) >= 2 else []
+    return [before] if len(written_words(before)) >= 2 else []
 
 
 def may_have_forms() -> str:

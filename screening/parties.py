@@ -21,6 +21,7 @@ import re
 from functools import cache, lru_cache
 
 from screening import refdata
+from screening.name_fields import written_words
 from screening.normalise import PERSON, name_tokens, only_titles
 
 # The connectors, longest first, between spaces; & and + also between letters.
@@ -35,7 +36,6 @@ MIN_PART_WORDS = 2
 # also bounds the readings a hostile name can add).
 MAX_PARTS = 4
 _EDGES = " ,;.-"
-_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def may_cut(schema: str | None) -> bool:
@@ -58,7 +58,7 @@ def joint_parts(name: str) -> tuple[str, ...]:
 
 def _words(part: str) -> int:
     """Words of a part as written: "Jalil, Abdul" is two ("abdaljalil" to the normaliser)."""
-    return len(_LETTERS.findall(part))
+    return len(written_words(part))
 
 
 @cache

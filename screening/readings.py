@@ -23,7 +23,7 @@ import polars as pl
 
 from screening import refdata
 from screening.addresses import name_before_address
-from screening.name_fields import field_forms
+from screening.name_fields import field_forms, written_words
 from screening.normalise import PERSON
 from screening.parties import MAY_JOIN, joint_parts, may_cut
 from screening.transliterate import detect_script, romanisations, romanise
@@ -37,6 +37,8 @@ _READ_AGAIN = r"[\p{Arabic}\p{Cyrillic}\p{Hangul}\p{Hebrew}]|(?i)(?:allah|ullah|
 _OPENING = "Query name '{}' "
 # Kinds of party whose names hold numbers: never read as a name before an address.
 _NUMBERED = frozenset({"Vessel", "Aircraft"})
+# The fewest words of a form of the party's field read as a name of its own.
+MIN_FORM_WORDS = 2
 _ALLAH_APART = re.compile(r"\b([^\W\d_]{3,})[\s-]+(?:allah|ullah|ollah)\b", re.IGNORECASE)
 _ALLAH_JOINED = re.compile(r"\b([^\W\d_]{3,}?)(?:allah|ullah|ollah)\b", re.IGNORECASE)
 
@@ -67,7 +69,10 @@ def party_readings(name: str, schema: str | None) -> tuple[str, ...]:
     (``joint_parts``)."""
     before = name_before_address(name) if schema not in _NUMBERED else None
     names = [name] if before is None else [name, before]
-    names += field_forms(names[-1], may_cut(schema))  # the address is no fact about a name
+    # The address is no fact about a name; a form of one word is too vague to stand for the
+    # party ("मिना (धेके)" is not "मिना").
+    forms = field_forms(names[-1], may_cut(schema))
+    names += [form for form in forms if len(written_words(form)) >= MIN_FORM_WORDS]
     if may_cut(schema):
         names += [part for n in names for part in joint_parts(n)]
     found = [*names[1:], *(form for n in names for form in further_readings(n))]
