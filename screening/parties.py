@@ -67,7 +67,7 @@ def _organisation_words() -> frozenset[str]:
     return frozenset(refdata.string_map("abbreviations", "organisation").values())
 
 
-def _organised(name: str) -> bool:
+def reads_as_organisation(name: str) -> bool:
     """Whether a name reads as an organisation's: a legal form or an organisation word
     ("Procter & Gamble Trading", "Smith & Sons Ltd")."""
     tokens = name_tokens(name, "Organization")
@@ -78,7 +78,7 @@ def _with_shared_surname(people: list[str]) -> list[str]:
     """Given names alone take the surname the other part gives them: the last part's last
     word ("Jan & An Peeters"), or the first part's before its comma ("PEETERS, Jan & An")."""
     alone = [_words(p) == 1 for p in people]
-    if len(people) < 2 or not any(alone) or _organised(" ".join(people)):
+    if len(people) < 2 or not any(alone) or reads_as_organisation(" ".join(people)):
         return people
     first, last = people[0], people[-1]
     if not alone[-1] and "," not in last and all(alone[:-1]):

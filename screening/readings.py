@@ -25,7 +25,7 @@ from screening import refdata
 from screening.addresses import name_before_address
 from screening.name_fields import field_forms, written_words
 from screening.normalise import PERSON
-from screening.parties import MAY_JOIN, joint_parts, may_cut
+from screening.parties import MAY_JOIN, joint_parts, may_cut, reads_as_organisation
 from screening.transliterate import detect_script, romanisations, romanise
 
 Query = str | dict[str, Any]
@@ -63,16 +63,18 @@ def further_readings(name: str) -> tuple[str, ...]:
 
 def party_readings(name: str, schema: str | None) -> tuple[str, ...]:
     """``further_readings`` of a party's name field, of the name before its address
-    (``name_before_address``; not for vessels and aircraft), of what else the field holds as
-    a list's name field would (``field_forms``: "X (a.k.a. Y)", "X (in liquidation)"), and
-    where a party of this kind (None: unknown) may hold two people, of each of them
+    (``name_before_address``; not for vessels and aircraft), and where a party of this kind
+    (None: unknown) may be a person or two, of what else a person's field holds as a list's
+    would (``field_forms``: "X (deceased)", "X, born 1951") and of each person
     (``joint_parts``)."""
     before = name_before_address(name) if schema not in _NUMBERED else None
     names = [name] if before is None else [name, before]
     # The address is no fact about a name; a form of one word is too vague to stand for the
-    # party ("मिना (धेके)" is not "मिना").
-    forms = field_forms(names[-1], may_cut(schema))
-    names += [form for form in forms if len(written_words(form)) >= MIN_FORM_WORDS]
+    # party ("मिना (धेके)" is not "मिना"). An organisation's brackets tell it apart from others
+    # of its name ("AL-HARAMAYN (ALBANIA BRANCH)"): they are kept.
+    if may_cut(schema) and not reads_as_organisation(names[-1]):
+        forms = field_forms(names[-1], person=True)
+        names += [form for form in forms if len(written_words(form)) >= MIN_FORM_WORDS]
     if may_cut(schema):
         names += [part for n in names for part in joint_parts(n)]
     found = [*names[1:], *(form for n in names for form in further_readings(n))]
