@@ -23,7 +23,7 @@ import polars as pl
 
 from screening import refdata
 from screening.addresses import name_before_address
-from screening.name_fields import field_forms, written_words
+from screening.name_fields import field_forms, may_have_forms, written_words
 from screening.normalise import PERSON
 from screening.parties import MAY_JOIN, joint_parts, may_cut, reads_as_organisation
 from screening.transliterate import detect_script, romanisations, romanise
@@ -165,7 +165,8 @@ def reading_rows(rows: pl.DataFrame) -> pl.DataFrame:
     kind = pl.col("schema") if "schema" in rows.columns else pl.lit(None, dtype=pl.Utf8)
     again = rows.filter(
         pl.col("name").str.contains(_READ_AGAIN)
-        | pl.col("name").str.contains(r"[\d(;/]")  # an address, brackets, several names
+        # An address, brackets, several names, a fact (``name_before_address``, ``field_forms``).
+        | pl.col("name").str.contains(may_have_forms())
         | (pl.col("name").str.contains(MAY_JOIN) & (kind.is_null() | (kind == PERSON)))
     ).select("row", "name", kind.alias("schema"))
     found = [

@@ -8,11 +8,20 @@ from functools import cache
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.pairs import anetac_pairs
 from screening.api import compare, index_from_names
 from screening.index import ScreeningIndex
-from screening.readings import allah_forms, explained, further_readings, reading_rows, with_readings
+from screening.readings import (
+    allah_forms,
+    explained,
+    further_readings,
+    reading_records,
+    reading_rows,
+    with_readings,
+)
 from screening.screener import Screener
 from screening.transliterate import romanise
 
@@ -216,3 +225,23 @@ def test_a_name_ending_in_allah_still_meets_its_parts() -> None:
     """The list names keep their words: "Habib A. Rashad" is still "Habib Allah Rashad"."""
     assert compare("Habib A. Rashad", "Habib Allah Rashad").score > 0.9
     assert compare("Najib Haqqani", "Najib Allah Haqqani").match
+
+
+_PIECES = ["Jan", "Peeters", "Saddam", "Hussein", "&", "en/of", "M.", "et", "Mme", "born", "Date",
+           "12", "2000", "Kerkstraat", "Rue", ",", ";", "/", "(deceased)", "(Igor)", "Allah",
+           "محمد", "Citizen", "(a.k.a. Abu Omar)"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=7),
+    schema=st.sampled_from(["Person", "Organization", "Vessel"]),
+)
+def test_both_paths_read_a_party_alike(words: list[str], schema: str) -> None:
+    """The batch path's cheap first test lets through every name the record path reads."""
+    name = " ".join(words)
+    rows = pl.DataFrame({"row": [0], "name": [name], "schema": [schema]},
+                        schema_overrides={"row": pl.UInt32})
+    batch = reading_rows(rows).filter(pl.col("row") > 0)["name"].to_list()
+    records, _ = reading_records([{"row": 0, "name": name, "schema": schema}])
+    assert batch == [r["name"] for r in records[1:]]
