@@ -15,7 +15,6 @@ or more must be left.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from screening import refdata
 from screening.name_fields import written_words
@@ -25,24 +24,15 @@ _POSTCODE = re.compile(r"^\d{4,6}$")
 MIN_NAME_WORDS = 2
 
 
-@cache
-def _street_words() -> frozenset[str]:
-    return frozenset(refdata.string_list("addresses", "street_words"))
-
-
-@cache
-def _street_endings() -> tuple[str, ...]:
-    return tuple(refdata.string_list("addresses", "street_endings"))
-
-
 def _folded(word: str) -> str:
     return _FOLD.sub("", word.casefold())
 
 
 def _is_street(word: str) -> bool:
     """A street word, or a street's name in one word ("kerkstraat", not "straat" alone)."""
-    return word in _street_words() or any(
-        word.endswith(end) and len(word) > len(end) + 2 for end in _street_endings()
+    return word in refdata.word_set("addresses", "street_words") or any(
+        word.endswith(end) and len(word) > len(end) + 2
+        for end in refdata.word_set("addresses", "street_endings")
     )
 
 

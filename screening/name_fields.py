@@ -20,7 +20,6 @@ A person's part that holds a digit or a remark word (screening/data/remarks.yml:
 """
 
 import re
-from functools import cache
 from itertools import islice
 
 from screening import refdata
@@ -37,14 +36,12 @@ _WORD_BREAK = re.compile(r"[\s,;:/.()\[\]\-'’\"]+")
 MAX_FIELD_FORMS = 8
 
 
-@cache
 def _remark_words() -> frozenset[str]:
-    return frozenset(refdata.string_list("remarks", "remark_words"))
+    return refdata.word_set("remarks", "remark_words")
 
 
-@cache
 def _cut_words() -> frozenset[str]:
-    return frozenset(refdata.string_list("remarks", "cut_words"))
+    return refdata.word_set("remarks", "cut_words")
 
 
 def _opens_remark(word: str) -> bool:

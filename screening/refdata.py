@@ -49,6 +49,12 @@ def string_list(name: str, key: str) -> list[str]:
     return list(value)
 
 
+@cache
+def word_set(name: str, key: str) -> frozenset[str]:
+    """``string_list`` as a set, read once (words looked up for every name)."""
+    return frozenset(string_list(name, key))
+
+
 def string_map(name: str, key: str) -> dict[str, str]:
     """A mapping of strings to strings from section `key` of file `name`."""
     value = _section(name, key)
