@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from screening import refdata
-from screening.name_fields import written_words
+from screening.name_fields import has_digit, written_words
 
 _FOLD = re.compile(r"[^a-z0-9]")
 _POSTCODE = re.compile(r"^\d{4,6}$")
@@ -40,7 +40,7 @@ def _opens_address(words: list[str], written: list[str], i: int) -> bool:
     word = words[i]
     if _is_street(word):
         return True
-    if not _has_digit(word):
+    if not has_digit(word):
         return False
     after_comma = i > 0 and written[i - 1].endswith(",")
     return any(map(_is_street, words[i + 1 : i + 3])) or (
@@ -48,19 +48,17 @@ def _opens_address(words: list[str], written: list[str], i: int) -> bool:
     )
 
 
-def _has_digit(word: str) -> bool:
-    return any(c.isdigit() for c in word)
-
-
 def name_before_address(name: str) -> str | None:
     """The words of a name field before its address (None when it holds no address)."""
+    if not has_digit(name):  # an address holds a number: most names are done here
+        return None
     written = name.split()
     words = [_folded(word) for word in written]
     start = next((i for i in range(len(words)) if _opens_address(words, written, i)), None)
-    if start is None or not any(map(_has_digit, words[start:])):
+    if start is None or not any(map(has_digit, words[start:])):
         return None
     # A house number before it follows its street's name ("Meir 12, 2000 Antwerpen").
-    number = next((i for i in range(start) if _has_digit(words[i])), None)
+    number = next((i for i in range(start) if has_digit(words[i])), None)
     start = start if number is None else number - 1
     if start < 1:
         return None

@@ -72,10 +72,10 @@ def party_readings(name: str, schema: str | None) -> tuple[str, ...]:
     # The address is no fact about a name; a form of one word is too vague to stand for the
     # party ("मिना (धेके)" is not "मिना"). An organisation's brackets tell it apart from others
     # of its name ("AL-HARAMAYN (ALBANIA BRANCH)"): they are kept.
-    if may_cut(schema) and not reads_as_organisation(names[-1]):
-        forms = field_forms(names[-1], person=True)
-        names += [form for form in forms if len(written_words(form)) >= MIN_FORM_WORDS]
     if may_cut(schema):
+        if re.search(may_have_forms(), names[-1]) and not reads_as_organisation(names[-1]):
+            forms = field_forms(names[-1], person=True)
+            names += [form for form in forms if len(written_words(form)) >= MIN_FORM_WORDS]
         names += [part for n in names for part in joint_parts(n)]
     found = [*names[1:], *(form for n in names for form in further_readings(n))]
     return tuple(dict.fromkeys(form for form in found if form != name))
