@@ -42,7 +42,7 @@ class Algorithm:
 
 DEFAULT = Algorithm(
     name="tf-default",
-    version="10",
+    version="11",
     description=(
         "Token alignment of normalised, transliterated names weighted by token rarity, with "
         "spelling-variant groups, familiar forms of given names and phonetic keys; date of "

@@ -58,6 +58,12 @@ _DIGRAPH_H = re.compile(r"(?<=[cdgkpstz])h")
 # how a sound is written, not its sounds ("Garcia" is not "Garbaya", garcia/garbia).
 FOLDED_MIN_SIM = 0.85
 FOLDED_MIN_LEN = 5
+# Forms that differ only in their vowels (the same consonants, every h counted) need only
+# FOLDED_VOWEL_SIM: Arabic script writes few vowels, so a name read back from it keeps its
+# consonants and guesses the rest ("Bannier" is written back "binir", banir/binir; "Galen"
+# "gilin"). Counting every h keeps romanised Korean syllables apart ("seong"/"chong" fold to
+# siung/shung).
+FOLDED_VOWEL_SIM = 0.80
 # Vowels a form may start with: folding leaves a, i and u, but a family id keeps its own
 # spelling ("yusuf").
 _FOLDED_VOWELS = "aeiouy"
@@ -189,8 +195,8 @@ def _folded_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
     left_len, right_len = pairs.left_canon_len[maybe], pairs.right_canon_len[maybe]
     edits = np.asarray(cpdist(left, right, scorer=OSA.distance, workers=-1), dtype=np.int64)
     osa = 1.0 - edits / np.maximum(left_len, right_len)
-    # The mean with Jaro-Winkler stays under FOLDED_MIN_SIM when OSA is under 2 * it - 1.
-    near = np.flatnonzero(osa >= 2 * FOLDED_MIN_SIM - 1 - _BOUND_MARGIN)
+    # The mean with Jaro-Winkler stays under FOLDED_VOWEL_SIM when OSA is under 2 * it - 1.
+    near = np.flatnonzero(osa >= 2 * FOLDED_VOWEL_SIM - 1 - _BOUND_MARGIN)
     jaro = np.asarray(cpdist(
         left[near], right[near], scorer=JaroWinkler.normalized_similarity, workers=-1,
         dtype=np.float64,
@@ -203,8 +209,12 @@ def _folded_raised(pairs: TokenPairs, sim: np.ndarray) -> np.ndarray:
     found[maybe_stem[_starts_other(left[near[maybe_stem]], right[near[maybe_stem]], shorter)]] *= (
         STEM_PENALTY
     )
-    high = np.flatnonzero(found >= FOLDED_MIN_SIM)
-    reached = high[_same_sounds(left[near[high]], right[near[high]])]
+    high = np.flatnonzero(found >= FOLDED_VOWEL_SIM)
+    high_left, high_right = left[near[high]], right[near[high]]
+    reached = high[
+        _same_sounds(high_left, high_right)
+        & ((found[high] >= FOLDED_MIN_SIM) | _same_consonants(high_left, high_right))
+    ]
     sim = sim.copy()
     rows = maybe[near[reached]]
     sim[rows] = np.maximum(sim[rows], found[reached])
@@ -242,6 +252,22 @@ def _sound_runs(form: str) -> str:
     return _DOUBLED.sub(r"\1", consonant_sounds(form))
 
 
+def same_consonants(left: str, right: str) -> bool:
+    """The forms differ in their vowels only: the same consonant sounds, every h counted
+    (the FOLDED_VOWEL_SIM rule)."""
+    return _consonant_runs(left) == _consonant_runs(right)
+
+
+def folded_bar(left: str, right: str) -> float:
+    """The similarity two variant-group forms with the same sounds need (FOLDED_MIN_SIM, or
+    FOLDED_VOWEL_SIM for forms that differ in their vowels only)."""
+    return FOLDED_VOWEL_SIM if same_consonants(left, right) else FOLDED_MIN_SIM
+
+
+def _consonant_runs(form: str) -> str:
+    return _DOUBLED.sub(r"\1", form.translate(_SOUND_CLASSES))
+
+
 def _starts_other(left: np.ndarray, right: np.ndarray, shorter: np.ndarray) -> np.ndarray:
     """``starts_other`` of each pair, given the shorter length of each."""
     if left.size == 0:
@@ -258,6 +284,13 @@ def _same_sounds(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     vowels = pl.Series(list(_FOLDED_VOWELS)).implode()
     first = (left_first == right_first) | (left_first.is_in(vowels) & right_first.is_in(vowels))
     same = first & (_codes(lefts, _sound_runs) == _codes(rights, _sound_runs))
+    return same.to_numpy()
+
+
+def _same_consonants(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``same_consonants`` of each pair of forms."""
+    lefts, rights = pl.Series(left, dtype=pl.Utf8), pl.Series(right, dtype=pl.Utf8)
+    same = _codes(lefts, _consonant_runs) == _codes(rights, _consonant_runs)
     return same.to_numpy()
 
 

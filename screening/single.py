@@ -54,7 +54,7 @@ from screening.qualifiers import birth_date_qualifier, country_qualifier, schema
 from screening.scoring import (
     FAR_SHORT_SIM,
     FOLDED_MIN_LEN,
-    FOLDED_MIN_SIM,
+    FOLDED_VOWEL_SIM,
     INITIAL_SIM,
     INITIAL_WEIGHT,
     JOINED_MIN_SIM,
@@ -67,6 +67,7 @@ from screening.scoring import (
     TRUNCATED_MIN_CHARS,
     TRUNCATED_MIN_LETTERS,
     TRUNCATED_SCORE,
+    folded_bar,
     other_units,
     rotated_spellings,
     same_sounds,
@@ -162,13 +163,13 @@ def token_sim(left: str, right: str, left_canon: str, right_canon: str) -> float
 
 
 def folded_sim(left: str, right: str) -> float:
-    """The similarity of two different variant-group forms under the FOLDED_MIN_SIM rule
-    (scoring._folded_raised), 0 where the rule does not hold."""
+    """The similarity of two different variant-group forms under the FOLDED_MIN_SIM and
+    FOLDED_VOWEL_SIM rules (scoring._folded_raised), 0 where they do not hold."""
     if min(len(left), len(right)) < FOLDED_MIN_LEN or not same_sounds(left, right):
         return 0.0
     longest = max(len(left), len(right))
     # The mean with Jaro-Winkler (at most 1) stays under the bar past this many edits.
-    most_edits = int(longest * (2 - 2 * FOLDED_MIN_SIM) + 1e-9)  # 1e-9: float slack
+    most_edits = int(longest * (2 - 2 * FOLDED_VOWEL_SIM) + 1e-9)  # 1e-9: float slack
     edits = OSA.distance(left, right, score_cutoff=most_edits)
     if edits > most_edits:
         return 0.0
@@ -176,7 +177,7 @@ def folded_sim(left: str, right: str) -> float:
     sim = (JaroWinkler.normalized_similarity(left, right) + osa) / 2
     if starts_other(left, right) and abs(len(left) - len(right)) >= 2:
         sim = sim * STEM_PENALTY
-    return sim if sim >= FOLDED_MIN_SIM else 0.0
+    return sim if sim >= folded_bar(left, right) else 0.0
 
 
 # token_sim itself, for the callers that keep its answers by list token id (FastPath._sims_of):

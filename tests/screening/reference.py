@@ -14,6 +14,7 @@ from screening.scoring import (
     FAR_SHORT_SIM,
     FOLDED_MIN_LEN,
     FOLDED_MIN_SIM,
+    FOLDED_VOWEL_SIM,
     INITIAL_SIM,
     JOINED_MIN_SIM,
     MAX_ROTATED_WORDS,
@@ -49,10 +50,17 @@ def sound_runs(form: str) -> str:
     return re.sub(r"(.)\1+", r"\1", consonant_sounds(form))
 
 
+def consonant_runs(form: str) -> str:
+    """Soundex classes of the consonants, every h kept, a run of one class once."""
+    classes = [_SOUNDEX.get(ch, ch) for ch in form if ch not in "aeiouyw"]
+    return "".join(c for i, c in enumerate(classes) if i == 0 or classes[i - 1] != c)
+
+
 def folded_sim(a: str, b: str) -> float:
     """Similarity of two variant-group forms, 0 under FOLDED_MIN_SIM, for forms of
     FOLDED_MIN_LEN letters or more that start with one letter or both with a vowel and have
-    the same consonant sounds (a run of one sound once)."""
+    the same consonant sounds (a run of one sound once); forms that differ in their vowels only
+    (the same consonant_runs) need FOLDED_VOWEL_SIM."""
     if min(len(a), len(b)) < FOLDED_MIN_LEN:
         return 0.0
     if a[0] != b[0] and not (a[0] in "aeiouy" and b[0] in "aeiouy"):
@@ -62,7 +70,8 @@ def folded_sim(a: str, b: str) -> float:
     sim = (JaroWinkler.normalized_similarity(a, b) + OSA.normalized_similarity(a, b)) / 2
     if (a.startswith(b) or b.startswith(a)) and abs(len(a) - len(b)) >= 2:
         sim *= STEM_PENALTY
-    return sim if sim >= FOLDED_MIN_SIM else 0.0
+    bar = FOLDED_VOWEL_SIM if consonant_runs(a) == consonant_runs(b) else FOLDED_MIN_SIM
+    return sim if sim >= bar else 0.0
 
 
 def token_sim(a: str, b: str, canon_a: str, canon_b: str) -> float:
