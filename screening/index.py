@@ -40,7 +40,7 @@ from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
 from screening.variants import abbreviated_unit_forms, is_common
 
-INDEX_VERSION = "41"
+INDEX_VERSION = "42"
 # A blocking key shared by more distinct tokens than this is too vague to create candidates.
 MAX_KEY_TOKENS = 60
 # Wide keys (keys.WIDE_PREFIXES) are vaguer: they may be shared by this many tokens. At 50,

@@ -34,7 +34,14 @@ from anyascii import anyascii
 from screening import refdata
 from screening.legal_words import legal_form_words
 from screening.transliterate import char_script, romanise_run, scheme_count, script_runs
-from screening.variants import LEGAL_FORM_TOKEN, merge_units, one_slip, slipped_prefixes
+from screening.variants import (
+    LEGAL_FORM_TOKEN,
+    SLIPPED_ABD_MIN_LEN,
+    merge_units,
+    one_slip,
+    slipped_abd,
+    slipped_prefixes,
+)
 
 PERSON = "Person"
 MAX_VARIANTS = 5
@@ -834,7 +841,10 @@ def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
     romanised = _flat_frame(
         others, (piece_tokens(p) for p in others), "pieces", "tokens", pl.Utf8()
     )
-    abd = pl.col("tokens").str.starts_with("abd")
+    abd = pl.col("tokens").str.starts_with("abd") | (
+        (pl.col("tokens").str.len_chars() >= SLIPPED_ABD_MIN_LEN)
+        & pl.col("tokens").str.slice(0, 3).is_in(list(slipped_abd()))
+    )
     trigger = (
         pl.col("tokens").is_in(list(trigger_tokens()))
         | abd

@@ -146,13 +146,17 @@ def _unit(name_id: str) -> str:
 
 
 def _divine(rest: str) -> str | None:
+    return _spelt_divine(rest) or _slipped_divine().get(rest)
+
+
+def _spelt_divine(rest: str) -> str | None:
     divine = _divine_names()
     if rest in divine:
         return divine[rest]
     # Sun-letter assimilation doubles the first letter: "abd-ur-rrahman", "abderrahmane".
     if len(rest) > 2 and rest[0] == rest[1] and rest[1:] in divine:
         return divine[rest[1:]]
-    return _slipped_divine().get(rest)
+    return None
 
 
 # A slip in a divine name is read only in spellings this long: "hamiid", "ranman" are
@@ -178,14 +182,38 @@ def _slipped_divine() -> dict[str, str]:
     return {slip: next(iter(found)) for slip, found in ids.items() if len(found) == 1}
 
 
+# A unit written as one word with a slip in its "abd" ("ubdurrahman", "adbullah") is read
+# only in words this long, and with its divine name spelt right: one slip in the word.
+SLIPPED_ABD_MIN_LEN = 8
+
+
+@cache
+def slipped_abd() -> frozenset[str]:
+    """"abd" with its first or second letter changed ("ubd", "apd") or two letters swapped
+    ("adb", "bad"); not its "d": "abu" starts a kunya."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    slips = {c + "bd" for c in letters} | {"a" + c + "d" for c in letters} | {"adb", "bad"}
+    return frozenset(slips - {"abd"})
+
+
+def may_be_joined_unit(token: str) -> bool:
+    """The token may be a unit written as one word (``joined_unit``): it starts with "abd",
+    or with a slip of it (``slipped_abd``) and is long enough."""
+    return token.startswith("abd") or (
+        len(token) >= SLIPPED_ABD_MIN_LEN and token[:3] in slipped_abd()
+    )
+
+
 @cache
 def joined_unit(token: str) -> str | None:
-    """The theophoric unit written as one token ("abdulrahman" -> "abdalrahman"), else None."""
-    if not token.startswith("abd") or len(token) < 5:
+    """The theophoric unit written as one token ("abdulrahman" -> "abdalrahman"; with a slip
+    in "abd": "ubdurrahman"), else None."""
+    if len(token) < 5 or not may_be_joined_unit(token):
         return None
+    divine = _divine if token.startswith("abd") else _spelt_divine
     for connector in _connectors():
         if token.startswith(connector, 3):
-            name_id = _divine(token[3 + len(connector) :])
+            name_id = divine(token[3 + len(connector) :])
             if name_id:
                 return _unit(name_id)
     return None
@@ -231,7 +259,7 @@ def merge_units(tokens: list[str]) -> list[str]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        maybe_unit = token.startswith("abd") or token in slipped_prefixes()
+        maybe_unit = may_be_joined_unit(token) or token in slipped_prefixes()
         unit, used = _unit_at(tokens, index) if maybe_unit else (None, 1)
         merged.append(unit or token)
         index += used

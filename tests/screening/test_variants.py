@@ -172,6 +172,24 @@ def test_slipped_abd_prefix_still_makes_one_unit(tokens: list[str], expected: li
     assert merge_units(tokens) == expected
 
 
+@pytest.mark.parametrize(
+    ("token", "unit"),
+    [
+        ("ubdurrahman", "abdalrahman"),  # a letter of "abd" changed
+        ("ibdurrahman", "abdalrahman"),
+        ("adbulrahman", "abdalrahman"),  # two letters swapped
+        ("ebdullah", "abdallah"),
+        ("aburrahman", None),  # "abu" starts a kunya
+        ("ubdurrahmxn", None),  # a slip in "abd" and another in the divine name
+        ("ebdallah", "abdallah"),
+        ("obdalla", None),  # too short to read a slip in
+    ],
+)
+def test_a_unit_written_as_one_word_with_a_slip_in_abd(token: str, unit: str | None) -> None:
+    assert joined_unit(token) == unit
+    assert merge_units([token, "omar"]) == [unit or token, "omar"]
+
+
 def test_abd_units_are_also_indexed_as_an_initial_and_the_divine_name() -> None:
     assert abbreviated_unit_forms(["abdalrahman", "sindhi"]) == [["a", "rahman", "sindhi"]]
     assert abbreviated_unit_forms(["abdallah", "abdalqadir"]) == [
