@@ -58,12 +58,17 @@ _DIGRAPH_H = re.compile(r"(?<=[cdgkpstz])h")
 # how a sound is written, not its sounds ("Garcia" is not "Garbaya", garcia/garbia).
 FOLDED_MIN_SIM = 0.85
 FOLDED_MIN_LEN = 5
-# Forms that differ only in their vowels (the same consonants, every h counted) need only
+# Forms that differ only in their vowels (the same consonants, see _CONSONANTS) need only
 # FOLDED_VOWEL_SIM: Arabic script writes few vowels, so a name read back from it keeps its
 # consonants and guesses the rest ("Bannier" is written back "binir", banir/binir; "Galen"
 # "gilin"). Counting every h keeps romanised Korean syllables apart ("seong"/"chong" fold to
 # siung/shung).
 FOLDED_VOWEL_SIM = 0.80
+# The consonants of that rule: finer than Soundex's classes ("Chapfika" is no "Shafiq",
+# shabfika/shafik), alike where Arabic script writes one letter for them (b/p, f/v, d/t,
+# s/z; c/k/q/x and g/j, as in "Genetti"/"jiniti"), a c before e, i or y read s ("Concezio").
+_CONSONANTS = str.maketrans("bpfvcgjkqszxdtlmnr", "bbffkkkkksskttlmnr", "aeiouyw")
+_SOFT_C = re.compile(r"c(?=[eiy])")
 # Vowels a form may start with: folding leaves a, i and u, but a family id keeps its own
 # spelling ("yusuf").
 _FOLDED_VOWELS = "aeiouy"
@@ -253,8 +258,8 @@ def _sound_runs(form: str) -> str:
 
 
 def same_consonants(left: str, right: str) -> bool:
-    """The forms differ in their vowels only: the same consonant sounds, every h counted
-    (the FOLDED_VOWEL_SIM rule)."""
+    """The forms differ in their vowels only: the same consonants (_CONSONANTS), every h
+    counted, a run of one once (the FOLDED_VOWEL_SIM rule)."""
     return _consonant_runs(left) == _consonant_runs(right)
 
 
@@ -265,7 +270,7 @@ def folded_bar(left: str, right: str) -> float:
 
 
 def _consonant_runs(form: str) -> str:
-    return _DOUBLED.sub(r"\1", form.translate(_SOUND_CLASSES))
+    return _DOUBLED.sub(r"\1", _SOFT_C.sub("s", form).translate(_CONSONANTS))
 
 
 def _starts_other(left: np.ndarray, right: np.ndarray, shorter: np.ndarray) -> np.ndarray:

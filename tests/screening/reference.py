@@ -50,10 +50,18 @@ def sound_runs(form: str) -> str:
     return re.sub(r"(.)\1+", r"\1", consonant_sounds(form))
 
 
+_CONSONANTS = {**dict.fromkeys("bp", "b"), **dict.fromkeys("fv", "f"),
+               **dict.fromkeys("ckqgjx", "k"), **dict.fromkeys("sz", "s"),
+               **dict.fromkeys("dt", "t")}
+
+
 def consonant_runs(form: str) -> str:
-    """Soundex classes of the consonants, every h kept, a run of one class once."""
-    classes = [_SOUNDEX.get(ch, ch) for ch in form if ch not in "aeiouyw"]
-    return "".join(c for i, c in enumerate(classes) if i == 0 or classes[i - 1] != c)
+    """The consonants, every h kept, b/p, f/v, c/k/q/g/j/x, s/z and d/t alike, a c before e,
+    i or y as s; a run of one once."""
+    letters = ["s" if ch == "c" and form[i + 1 : i + 2] in ("e", "i", "y") else ch
+               for i, ch in enumerate(form)]
+    kept = [_CONSONANTS.get(ch, ch) for ch in letters if ch not in "aeiouyw"]
+    return "".join(c for i, c in enumerate(kept) if i == 0 or kept[i - 1] != c)
 
 
 def folded_sim(a: str, b: str) -> float:

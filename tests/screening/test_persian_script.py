@@ -43,8 +43,9 @@ def test_persian_script_names_find_their_latin_entry(
 ) -> None:
     assert len(entries) == 108
     found = [compare(name, {"name": latin}, schema="Person").match for name, latin in entries]
-    # 64 of 108 before the Persian reading, the ZWNJ and the "-ullah" names.
-    assert sum(found) >= 80
+    # 64 of 108 before the Persian reading, the ZWNJ and the "-ullah" names; 83 before
+    # the FOLDED_VOWEL_SIM rule.
+    assert sum(found) >= 84
 
 
 @pytest.mark.parametrize(

@@ -174,6 +174,8 @@ def test_short_words_two_sounds_apart_are_another_name(left: str, right: str, al
         ("rigby", "rijbi", True),  # rigbi/rijbi: g and j are one sound
         ("seong", "chong", False),  # siung/shung: an h more is no vowel
         ("forchet", "furkit", False),  # furshit/furkit: "sh" is no "k"
+        ("chapfika", "shafiq", False),  # shabfika/shafik: "bf" is two consonants, not one
+        ("concezio", "kunsisiu", True),  # the c before e is an s
         ("ivan", "ivanov", False),  # the stem rule holds for the forms: "ifan"/"ifanuf"
     ],
 )
