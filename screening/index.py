@@ -34,7 +34,7 @@ from lists.store import ListStore, Snapshot
 from screening.keys import is_wide_key, token_table
 from screening.legal_words import legal_form_words, legal_form_words_in, stray_short_forms
 from screening.name_fields import field_forms, may_have_forms
-from screening.normalise import bare_names, name_variants, tokenise_names
+from screening.normalise import PERSON, bare_names, name_variants, tokenise_names
 from screening.phonetic import phonetic_keys
 from screening.scoring import RARE_WEIGHT, initial_weight
 from screening.transliterate import detect_script
@@ -150,7 +150,7 @@ def _with_romanisations(rows: pl.DataFrame, tokens: pl.Series) -> pl.DataFrame:
         extra.extend({**row, "tokens": form} for form in abbreviated_unit_forms(row["tokens"]))
     for row in base.filter(pl.col("name").str.contains(may_have_forms())).iter_rows(named=True):
         schema = str(row["schema"])
-        forms = field_forms(str(row["name"]), schema == "Person")
+        forms = field_forms(str(row["name"]), schema == PERSON)
         variants = (v for form in forms for v in name_variants(form, schema))
         extra.extend({**row, "tokens": list(v)} for v in dict.fromkeys(map(tuple, variants))
                      if list(v) != row["tokens"])

@@ -36,10 +36,9 @@ from screening.legal_words import legal_form_words
 from screening.transliterate import char_script, romanise_run, scheme_count, script_runs
 from screening.variants import (
     LEGAL_FORM_TOKEN,
-    SLIPPED_ABD_MIN_LEN,
+    may_be_joined_units,
     merge_units,
     one_slip,
-    slipped_abd,
     slipped_prefixes,
 )
 
@@ -841,10 +840,7 @@ def _tokens_per_name(pieces: pl.DataFrame) -> pl.DataFrame:
     romanised = _flat_frame(
         others, (piece_tokens(p) for p in others), "pieces", "tokens", pl.Utf8()
     )
-    abd = pl.col("tokens").str.starts_with("abd") | (
-        (pl.col("tokens").str.len_chars() >= SLIPPED_ABD_MIN_LEN)
-        & pl.col("tokens").str.slice(0, 3).is_in(list(slipped_abd()))
-    )
+    abd = may_be_joined_units(pl.col("tokens"))
     trigger = (
         pl.col("tokens").is_in(list(trigger_tokens()))
         | abd

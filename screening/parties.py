@@ -24,13 +24,11 @@ from screening import refdata
 from screening.name_fields import written_words
 from screening.normalise import PERSON, name_tokens, only_titles
 
-# The connectors, longest first, between spaces; & and + also between letters.
-_CONNECTOR = re.compile(
-    r"\s+(?:and/or|en/of|et/ou|und/oder|y/o|e/o|c/o|and|en|et|und|or|ou|oder)\s+|\s*[&+]\s*",
-    re.IGNORECASE,
-)
+# The connector words, longest first; & and + join without spaces too.
+_CONNECTOR_WORDS = "and/or|en/of|et/ou|und/oder|y/o|e/o|c/o|and|en|et|und|or|ou|oder"
+_CONNECTOR = re.compile(rf"\s+(?:{_CONNECTOR_WORDS})\s+|\s*[&+]\s*", re.IGNORECASE)
 # The same test in Polars (Rust regex): names worth a closer look.
-MAY_JOIN = r"(?i)\s(?:and/or|en/of|et/ou|und/oder|y/o|e/o|c/o|and|en|et|und|or|ou|oder)\s|[&+]"
+MAY_JOIN = rf"(?i)\s(?:{_CONNECTOR_WORDS})\s|[&+]"
 MIN_PART_WORDS = 2
 # More people than this in one field is a list, not a joint account: read whole only (this
 # also bounds the readings a hostile name can add).

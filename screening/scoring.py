@@ -269,6 +269,7 @@ def folded_bar(left: str, right: str) -> float:
     return FOLDED_VOWEL_SIM if same_consonants(left, right) else FOLDED_MIN_SIM
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the single-query path asks per pair
 def _consonant_runs(form: str) -> str:
     return _DOUBLED.sub(r"\1", _SOFT_C.sub("s", form).translate(_CONSONANTS))
 

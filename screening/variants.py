@@ -55,7 +55,8 @@ _REWRITTEN_RULES: dict[str, tuple[str, str]] = {
     "\\Bw": ("\\Bw", "{}"),  # not a lookaround, but not plain letters: Rust regex has \B
 }
 _REPEATED_LETTER = ("(.)\\1+", "\\1")  # a run of one letter -> the letter
-_ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_ASCII_LETTERS = _LOWER + _LOWER.upper()
 _Step = Callable[[pl.Expr], pl.Expr]
 
 
@@ -191,8 +192,7 @@ SLIPPED_ABD_MIN_LEN = 8
 def slipped_abd() -> frozenset[str]:
     """"abd" with its first or second letter changed ("ubd", "apd") or two letters swapped
     ("adb", "bad"); not its "d": "abu" starts a kunya."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    slips = {c + "bd" for c in letters} | {"a" + c + "d" for c in letters} | {"adb", "bad"}
+    slips = {c + "bd" for c in _LOWER} | {"a" + c + "d" for c in _LOWER} | {"adb", "bad"}
     return frozenset(slips - {"abd"})
 
 
@@ -201,6 +201,14 @@ def may_be_joined_unit(token: str) -> bool:
     or with a slip of it (``slipped_abd``) and is long enough."""
     return token.startswith("abd") or (
         len(token) >= SLIPPED_ABD_MIN_LEN and token[:3] in slipped_abd()
+    )
+
+
+def may_be_joined_units(tokens: pl.Expr) -> pl.Expr:
+    """``may_be_joined_unit`` of each token, in Polars."""
+    return tokens.str.starts_with("abd") | (
+        (tokens.str.len_chars() >= SLIPPED_ABD_MIN_LEN)
+        & tokens.str.slice(0, 3).is_in(list(slipped_abd()))
     )
 
 
@@ -234,13 +242,12 @@ def slipped_prefixes() -> frozenset[str]:
 def one_slip(word: str) -> set[str]:
     """Every spelling one slip from ``word``: a letter dropped, added or changed, or two
     neighbouring letters swapped (optimal string alignment distance 1)."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
     slips: set[str] = set()
     for i in range(len(word) + 1):
-        slips.update(word[:i] + c + word[i:] for c in letters)
+        slips.update(word[:i] + c + word[i:] for c in _LOWER)
     for i in range(len(word)):
         slips.add(word[:i] + word[i + 1 :])
-        slips.update(word[:i] + c + word[i + 1 :] for c in letters)
+        slips.update(word[:i] + c + word[i + 1 :] for c in _LOWER)
         if i + 1 < len(word):
             slips.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
     slips.discard(word)
