@@ -42,6 +42,7 @@ from screening.index import (
     whole_name_key,
     with_slip_keys,
 )
+from screening.kernels import Charges, Csr, MetWords, known_scores, name_block_sums
 from screening.keys import is_wide_key, token_table
 from screening.normalise import PERSON, bare_names, tokenise_names
 from screening.scoring import (
@@ -86,8 +87,8 @@ class IndexTables:
     busy: pl.DataFrame  # ctid: rare tokens carried by more than MAX_TOKEN_NAMES names
     reachable: pl.DataFrame  # ctid: rare tokens that may create candidates
     carriers: pl.DataFrame  # ctid, name_id: distinct (reachable token, name) pairs
-    name_tokens: pl.DataFrame  # name_id, ctid, cw: distinct word tokens of each name, weight
-    name_total: pl.DataFrame  # name_id, c_total: the weight of each name's tokens
+    name_tokens: Csr  # ctid, cw by name_id: distinct word tokens of each name, weight
+    c_total: np.ndarray  # by name_id: the weight of each name's tokens
     common: pl.DataFrame  # ctid, canonical: words that pair (index.pairing_words)
     one_word: pl.DataFrame  # ctid, name_id: names made of that one token (their n: key)
     short_words: pl.DataFrame  # initial, ctid, name_id: words of short names (short_name_words)
@@ -110,6 +111,7 @@ class IndexTables:
         named = index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id")
         slip = pl.col("key").str.starts_with(SLIP_PREFIX)
         by_name = named.filter(~slip)
+        distinct = words.group_by("name_id", ctid).agg(pl.col("weight").first().alias("cw"))
         return cls(
             index=index,
             sources=cls._sources(index),
@@ -124,9 +126,13 @@ class IndexTables:
             busy=busy,
             reachable=fanout.filter(pl.col("len") <= MAX_TOKEN_NAMES).select("ctid"),
             carriers=rare.join(busy, on="ctid", how="anti").unique(),
-            name_tokens=words.group_by("name_id", ctid).agg(pl.col("weight").first().alias("cw")),
-            name_total=index.tokens.group_by("name_id").agg(
-                pl.col("weight").sum().alias("c_total")
+            name_tokens=Csr.build(
+                distinct["name_id"].to_numpy(), index.names.height,
+                distinct["ctid"].to_numpy(), distinct["cw"].to_numpy(),
+            ),
+            c_total=np.bincount(
+                index.tokens["name_id"].to_numpy(), weights=index.tokens["weight"].to_numpy(),
+                minlength=index.names.height,
             ),
             common=info.join(pairing_words(index.tokens), on="tid", how="semi").select(
                 ctid, "canonical"
@@ -976,78 +982,65 @@ def _block_scores(
 
     ``joined`` adds the weight of query words found as two listed words glued together.
     """
-    # (query, list token) as one integer on both sides of the join.
-    qc = (pl.col("qid").cast(pl.UInt64) * _PAIR + pl.col("ctid")).alias("qc")
-    name_tokens = tables.name_tokens.join(similar.select("ctid").unique(), on="ctid", how="semi")
-    listed = (
-        found.lazy().with_columns(_pair_name())
-        .join(name_tokens.lazy(), on="name_id")
-        .select("pair", (pl.col("pair") // _PAIR * _PAIR + pl.col("ctid")).alias("qc"), "cw")
-    )
+    pairs = found["pair"].unique().sort().to_numpy()
     met = (
-        words.lazy().select(
+        words.select(
             "qid", "pos", "wid", "weight",
             (_is_initial(pl.col("token")) & ~pl.col("glued")).alias("initial"),
             (_is_long(pl.col("token")) & ~pl.col("glued")).alias("long"),
         )
-        .join(similar.lazy(), on="wid")
-        .select(
-            qc, "pos", "weight", "initial", "long",
-            (pl.col("weight") * pl.col("sim")).alias("part"),
-        )
-        .join(listed, on="qc")
+        .join(similar, on="wid")
+        .with_columns((pl.col("weight") * pl.col("sim")).alias("part"))
     )
-    seen = (
-        # An own word and the glued pair starting at it share a position: the own word's
-        # weight is the one seen there. A position aligns with one list token at most: the
-        # heaviest it resembles bounds what it takes of the name.
-        met.group_by("pair", "pos")
-        .agg(
-            pl.col("part").max(), pl.col("weight").min(), pl.col("initial").any(),
-            pl.col("long").any(), pl.col("cw").max(),
-        )
-        .select("pair", "pos", "part", "weight", "initial", "long", "cw")
+    met_words = MetWords(
+        *(met[c].to_numpy() for c in ("qid", "ctid", "pos", "part", "weight", "initial", "long"))
     )
-    # Names that no word reaches (found by whole-name keys) score 0; adding 0 changes no sum.
-    unseen = found.lazy().select(
-        "pair", pl.lit(None, dtype=pl.Int64).alias("pos"), pl.lit(0.0).alias("part"),
-        pl.lit(0.0).alias("weight"), pl.lit(value=False).alias("initial"),
-        pl.lit(value=False).alias("long"), pl.lit(0.0).alias("cw"),
+    n_queries = 1 + max(
+        int(pairs[-1] >> 32) if pairs.size else 0,
+        *(int(qid.max()) for qid in (met_words.qid, totals["qid"].to_numpy()) if qid.size),
     )
-    scored = (
-        pl.concat([seen.with_columns(pl.col("pos").cast(pl.Int64)), unseen])
-        .group_by("pair")
-        .agg(
-            pl.col("part").sum().alias("block_score"), pl.col("weight").sum().alias("seen_w"),
-            (pl.col("weight") * pl.col("initial")).sum().alias("init_seen_w"),
-            (pl.col("initial") & (pl.col("weight") > 0)).sum().alias("n_init_seen"),
-            (pl.col("weight") * pl.col("long")).sum().alias("long_seen_w"),
-            pl.col("cw").sum().alias("c_reached"),
-        )
-        .join(joined.lazy(), on="pair", how="left")
-        .with_columns(pl.col("joined_part").fill_null(0.0))
-        .with_columns(
-            (pl.col("block_score") + pl.col("joined_part")).alias("block_score"),
-            (pl.col("seen_w") + pl.col("joined_part")).alias("seen_w"),
-        )
+    sums = list(name_block_sums(pairs, tables.name_tokens, met_words, n_queries,
+                                tables.token.len()))
+    # Query words found as two listed words glued together add their weight.
+    glued = _positions(pairs, joined["pair"].to_numpy())
+    for column in (0, 1):  # block_score, seen_w
+        sums[column][glued[glued >= 0]] += joined["joined_part"].to_numpy()[glued >= 0]
+    keep, known = known_scores(
+        pairs, tuple(sums), _by_qid(totals, n_queries), tables.c_total,
+        _marked(pairs, whole_name["pair"].to_numpy()), min_score,
+        Charges(algorithm.unmatched_query_weight, algorithm.unmatched_list_weight,
+                INITIAL_SIM, UNSEEN_SIM),
     )
-    scored = scored.with_columns(_pair_qid()).join(totals.lazy(), on="qid", how="left")
-    if min_score > 0:
-        # Query words that share no key with any word of the name stay unaligned, except
-        # long ones (a misspelling may hide them from every key), aligned at UNSEEN_SIM.
-        free_init_w = (pl.col("init_w") - pl.col("init_seen_w")).clip(0)
-        unseen_long_w = (pl.col("long_w") - pl.col("long_seen_w")).clip(0)
-        missed_w = (pl.col("q_total") - pl.col("seen_w") - free_init_w - unseen_long_w).clip(0)
-        optimistic = (
-            pl.col("block_score") + INITIAL_SIM * free_init_w + UNSEEN_SIM * unseen_long_w
-        ) / (
-            pl.col("seen_w") + free_init_w + unseen_long_w
-            + algorithm.unmatched_query_weight * missed_w
-        )
-        scored = scored.filter(
-            (optimistic >= min_score) | pl.col("pair").is_in(whole_name["pair"].implode())
-        )
-    return known_score(scored, tables, whole_name, algorithm).collect()
+    return pl.DataFrame({"pair": pairs[keep], "block_score": sums[0][keep], "known": known[keep]})
+
+
+def _positions(sorted_pairs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Where each of ``pairs`` is in ``sorted_pairs`` (-1 where it is not)."""
+    at = np.searchsorted(sorted_pairs, pairs).clip(0, max(sorted_pairs.size - 1, 0))
+    found = sorted_pairs[at] == pairs if sorted_pairs.size else np.zeros(pairs.size, bool)
+    return np.where(found, at, -1)
+
+
+def _marked(sorted_pairs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Mask of ``sorted_pairs``: True where a pair is one of ``pairs``."""
+    mask = np.zeros(sorted_pairs.size, dtype=bool)
+    at = _positions(sorted_pairs, pairs)
+    mask[at[at >= 0]] = True
+    return mask
+
+
+def _by_qid(totals: pl.DataFrame, n_queries: int) -> tuple[np.ndarray, ...]:
+    """q_total, init_w, n_init and long_w of ``totals`` by qid: NaN (0 initials) where a
+    query has no words."""
+    qid = totals["qid"].to_numpy()
+    columns = []
+    for column, empty in (("q_total", np.nan), ("init_w", np.nan), ("n_init", 0),
+                          ("long_w", np.nan)):
+        values = totals[column].to_numpy()
+        dense = np.full(n_queries, empty, dtype=values.dtype)
+        dense[qid] = values
+        columns.append(dense)
+    return tuple(columns)
 
 
 def _is_initial(token: pl.Expr) -> pl.Expr:
@@ -1056,46 +1049,6 @@ def _is_initial(token: pl.Expr) -> pl.Expr:
 
 def _is_long(token: pl.Expr) -> pl.Expr:
     return token.str.len_chars() >= SLIP_MIN_LETTERS
-
-
-def known_score(
-    scored: pl.LazyFrame, tables: IndexTables, whole_name: pl.DataFrame, algorithm: Algorithm,
-) -> pl.LazyFrame:
-    """(pair, block_score, known) of ``scored`` (pairs with what _block_scores saw and the
-    query's totals). ``known``: the name score a pair gets if the query words blocking met
-    align as well as they can and the others do not, except initials, which may align with
-    any word at INITIAL_SIM (pairs in ``whole_name`` may score on the whole name: 1).
-
-    The list name is charged for the weight the positions met cannot take (see
-    _block_scores), less one token per free initial.
-    Where every aligning word pair shares a blocking key, this is an upper bound of the
-    scorer's token score.
-    """
-    free_init_w = (pl.col("init_w") - pl.col("init_seen_w")).clip(0)
-    free_init = (pl.col("n_init") - pl.col("n_init_seen")).clip(0)
-    missed_w = (pl.col("q_total") - pl.col("seen_w") - free_init_w).clip(0)
-    reachable = pl.min_horizontal(pl.col("c_total"), pl.col("c_reached") + free_init)
-    known = (pl.col("block_score") + INITIAL_SIM * free_init_w) / (
-        pl.col("seen_w") + free_init_w + algorithm.unmatched_query_weight * missed_w
-        + algorithm.unmatched_list_weight * (pl.col("c_total") - reachable).clip(0)
-    )
-    return (
-        scored.with_columns(_pair_name())
-        .join(tables.name_total.lazy(), on="name_id", how="left")
-        .join(
-            whole_name.lazy().with_columns(pl.lit(value=True).alias("whole")), on="pair",
-            how="left",
-        )
-        .with_columns(
-            pl.when(pl.col("whole").fill_null(value=False))
-            .then(1.0)
-            .when(pl.col("q_total") > 0)
-            .then(known)
-            .otherwise(0.0)
-            .alias("known")
-        )
-        .select("pair", "block_score", "known")
-    )
 
 
 def identifier_candidates(queries: pl.DataFrame, index: ScreeningIndex) -> pl.DataFrame:

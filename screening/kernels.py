@@ -1,0 +1,236 @@
+"""Compiled loops (numba) for blocking's per-pair sums, where a chain of joins and group-bys over
+millions of (query, list name, token) rows costs more than the work itself.
+
+Each loop walks one query at a time over compact arrays: the list names' tokens and the rare
+tokens' carriers as CSR tables (``Csr``: row r's values are ``values[offsets[r]:offsets[r+1]]``),
+and the query side sorted by query. Scratch arrays indexed by name or by position are reset
+after each use, so the work stays proportional to the rows touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numba
+import numpy as np
+
+# A (qid, name_id) pair as one integer: qid * PAIR + name_id (both are 32-bit ids).
+PAIR = 1 << 32
+
+
+@dataclass(frozen=True, slots=True)
+class Csr:
+    """Rows of values grouped by a dense row id: row r holds values[offsets[r]:offsets[r+1]]."""
+
+    offsets: np.ndarray  # int64, one more than the rows
+    values: tuple[np.ndarray, ...]
+
+    @classmethod
+    def build(cls, rows: np.ndarray, n_rows: int, *values: np.ndarray) -> Csr:
+        """Group ``values`` by ``rows`` (ids below ``n_rows``)."""
+        order = np.argsort(rows, kind="stable")
+        counts = np.bincount(rows, minlength=n_rows)
+        offsets = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return cls(offsets, tuple(np.ascontiguousarray(v[order]) for v in values))
+
+
+def _jit(function: Any) -> Any:
+    # IEEE division (x / 0 is inf, 0 / 0 NaN), as in Polars expressions.
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+
+
+@_jit
+def _by_query(qid: np.ndarray, n_queries: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row order grouping rows by query (a counting sort) and each query's offsets in it."""
+    offsets = np.zeros(n_queries + 1, dtype=np.int64)
+    for q in qid:
+        offsets[q + 1] += 1
+    for q in range(n_queries):
+        offsets[q + 1] += offsets[q]
+    filled = offsets[:-1].copy()
+    order = np.empty(qid.shape[0], dtype=np.int64)
+    for r in range(qid.shape[0]):
+        order[filled[qid[r]]] = r
+        filled[qid[r]] += 1
+    return order, offsets
+
+
+@_jit
+def _name_block_sums(
+    pairs: np.ndarray, name_offsets: np.ndarray, name_ctid: np.ndarray, name_cw: np.ndarray,
+    met_qid: np.ndarray, met_ctid: np.ndarray, met_pos: np.ndarray, met_part: np.ndarray,
+    met_weight: np.ndarray, met_initial: np.ndarray, met_long: np.ndarray, n_queries: int,
+    n_tokens: int,
+) -> tuple[np.ndarray, ...]:
+    """``pairs`` sorted (by query first)."""
+    n = pairs.shape[0]
+    block_score = np.zeros(n)
+    seen_w = np.zeros(n)
+    init_seen_w = np.zeros(n)
+    n_init_seen = np.zeros(n, dtype=np.uint32)
+    long_seen_w = np.zeros(n)
+    c_reached = np.zeros(n)
+    max_pos = met_pos.max() if met_pos.shape[0] else 0
+    best = np.full(max_pos + 1, -1.0)
+    lightest = np.zeros(max_pos + 1)
+    initial = np.zeros(max_pos + 1, dtype=np.bool_)
+    long = np.zeros(max_pos + 1, dtype=np.bool_)
+    heaviest = np.zeros(max_pos + 1)
+    touched = np.empty(max_pos + 1, dtype=np.int64)
+    order, offsets = _by_query(met_qid, n_queries)
+    # For the current query only: the first met row of each listed token, and the next row
+    # of the same token after each row.
+    first = np.full(n_tokens, -1, dtype=np.int64)
+    following = np.full(met_qid.shape[0], -1, dtype=np.int64)
+    current = np.int64(-1)
+    for i in range(n):
+        qid = np.int64(pairs[i] >> 32)
+        name_id = pairs[i] & 0xFFFFFFFF
+        if qid != current:
+            if current >= 0:
+                for k in range(offsets[current], offsets[current + 1]):
+                    first[met_ctid[order[k]]] = -1
+            current = qid
+            for k in range(offsets[qid], offsets[qid + 1]):
+                r = order[k]
+                following[r] = first[met_ctid[r]]
+                first[met_ctid[r]] = r
+        n_touched = 0
+        for t in range(name_offsets[name_id], name_offsets[name_id + 1]):
+            a = first[name_ctid[t]]
+            while a >= 0:
+                pos = met_pos[a]
+                if best[pos] < 0:
+                    touched[n_touched] = pos
+                    n_touched += 1
+                    best[pos] = met_part[a]
+                    lightest[pos] = met_weight[a]
+                    initial[pos] = met_initial[a]
+                    long[pos] = met_long[a]
+                    heaviest[pos] = name_cw[t]
+                else:
+                    best[pos] = max(best[pos], met_part[a])
+                    lightest[pos] = min(lightest[pos], met_weight[a])
+                    initial[pos] = initial[pos] or met_initial[a]
+                    long[pos] = long[pos] or met_long[a]
+                    heaviest[pos] = max(heaviest[pos], name_cw[t])
+                a = following[a]
+        for k in range(n_touched):
+            pos = touched[k]
+            block_score[i] += best[pos]
+            seen_w[i] += lightest[pos]
+            if initial[pos]:
+                init_seen_w[i] += lightest[pos]
+                if lightest[pos] > 0:
+                    n_init_seen[i] += 1
+            if long[pos]:
+                long_seen_w[i] += lightest[pos]
+            c_reached[i] += heaviest[pos]
+            best[pos] = -1.0
+    return block_score, seen_w, init_seen_w, n_init_seen, long_seen_w, c_reached
+
+
+@dataclass(frozen=True, slots=True)
+class MetWords:
+    """The query words blocking met, per (query, listed token they resemble): one row each,
+    with the query position, its part (weight x similarity), its weight, and whether the
+    word is an initial or long."""
+
+    qid: np.ndarray
+    ctid: np.ndarray
+    pos: np.ndarray
+    part: np.ndarray
+    weight: np.ndarray
+    initial: np.ndarray
+    long: np.ndarray
+
+
+def name_block_sums(
+    pairs: np.ndarray, name_tokens: Csr, met: MetWords, n_queries: int, n_tokens: int
+) -> tuple[np.ndarray, ...]:
+    """Per (qid, name_id) pair of ``pairs`` (uint64, distinct and sorted): the sums blocking
+    ranks it by. ``n_queries`` and ``n_tokens`` bound the qid and ctid of ``met``.
+
+    Each query position takes, of the met rows of the name's tokens (``name_tokens``: ctid
+    and weight per name), the best part, the least weight, whether it is an initial or long,
+    and the heaviest list token met. Returned: the sums over positions of part
+    (block_score), weight (seen_w), weight of initials (init_seen_w), initials of positive
+    weight (n_init_seen), weight of long words (long_seen_w) and heaviest list token
+    (c_reached).
+    """
+    name_ctid, name_cw = name_tokens.values
+    result: tuple[np.ndarray, ...] = _name_block_sums(
+        pairs, name_tokens.offsets, name_ctid, name_cw, met.qid, met.ctid, met.pos, met.part,
+        met.weight, met.initial, met.long, n_queries, n_tokens,
+    )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Charges:
+    """What the known score charges and assumes (see blocking.known_score)."""
+
+    unmatched_query: float
+    unmatched_list: float
+    initial_sim: float
+    unseen_sim: float
+
+
+@_jit
+def _known_scores(
+    pairs: np.ndarray, block_score: np.ndarray, seen_w: np.ndarray, init_seen_w: np.ndarray,
+    n_init_seen: np.ndarray, long_seen_w: np.ndarray, c_reached: np.ndarray,
+    q_total: np.ndarray, init_w: np.ndarray, n_init: np.ndarray, long_w: np.ndarray,
+    c_total: np.ndarray, whole: np.ndarray, min_score: float, unmatched_query: float,
+    unmatched_list: float, initial_sim: float, unseen_sim: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    n = pairs.shape[0]
+    keep = np.zeros(n, dtype=np.bool_)
+    known = np.zeros(n)
+    for i in range(n):
+        qid = np.int64(pairs[i] >> 32)
+        name_id = np.int64(pairs[i] & 0xFFFFFFFF)
+        total = q_total[qid]
+        if min_score > 0 and not whole[i] and not total >= 0:
+            continue  # a query without words: only whole names may match it
+        free_init_w = max(init_w[qid] - init_seen_w[i], 0.0)
+        if min_score > 0 and not whole[i]:
+            unseen_long_w = max(long_w[qid] - long_seen_w[i], 0.0)
+            missed_w = max(total - seen_w[i] - free_init_w - unseen_long_w, 0.0)
+            optimistic = (
+                block_score[i] + initial_sim * free_init_w + unseen_sim * unseen_long_w
+            ) / (seen_w[i] + free_init_w + unseen_long_w + unmatched_query * missed_w)
+            # NaN (a query whose words all weigh 0) passes, as Polars orders NaN above all.
+            if optimistic < min_score:
+                continue
+        keep[i] = True
+        if whole[i]:
+            known[i] = 1.0
+        elif total > 0:
+            free_init = max(np.int64(n_init[qid]) - np.int64(n_init_seen[i]), 0)
+            missed_w = max(total - seen_w[i] - free_init_w, 0.0)
+            reachable = min(c_total[name_id], c_reached[i] + free_init)
+            known[i] = (block_score[i] + initial_sim * free_init_w) / (
+                seen_w[i] + free_init_w + unmatched_query * missed_w
+                + unmatched_list * max(c_total[name_id] - reachable, 0.0)
+            )
+    return keep, known
+
+
+def known_scores(
+    pairs: np.ndarray, sums: tuple[np.ndarray, ...], totals: tuple[np.ndarray, ...],
+    c_total: np.ndarray, whole: np.ndarray, min_score: float, charges: Charges,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(keep, known) per pair of ``pairs`` with their ``name_block_sums``: keep unless
+    ``min_score`` > 0 and even the optimistic score (query words no key met stay unaligned,
+    except initials at ``initial_sim`` and long words at ``unseen_sim``) falls under it;
+    known as ``blocking.known_score`` defines it. ``totals``: q_total, init_w, n_init and
+    long_w by qid (NaN for a query without words); ``c_total`` by name_id; ``whole``: the
+    pairs that may score on the whole name."""
+    result: tuple[np.ndarray, np.ndarray] = _known_scores(
+        pairs, *sums, *totals, c_total, whole, min_score, charges.unmatched_query,
+        charges.unmatched_list, charges.initial_sim, charges.unseen_sim,
+    )
+    return result
