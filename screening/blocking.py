@@ -42,7 +42,14 @@ from screening.index import (
     whole_name_key,
     with_slip_keys,
 )
-from screening.kernels import Charges, Csr, MetWords, known_scores, name_block_sums
+from screening.kernels import (
+    Charges,
+    Csr,
+    MetWords,
+    known_scores,
+    name_block_sums,
+    reached_names,
+)
 from screening.keys import is_wide_key, token_table
 from screening.normalise import PERSON, bare_names, tokenise_names
 from screening.scoring import (
@@ -86,7 +93,7 @@ class IndexTables:
     fanout: pl.DataFrame  # ctid, len: rows of names carrying each rare token
     busy: pl.DataFrame  # ctid: rare tokens carried by more than MAX_TOKEN_NAMES names
     reachable: pl.DataFrame  # ctid: rare tokens that may create candidates
-    carriers: pl.DataFrame  # ctid, name_id: distinct (reachable token, name) pairs
+    carrier_names: Csr  # name_id by ctid: distinct (reachable token, name) pairs
     name_tokens: Csr  # ctid, cw by name_id: distinct word tokens of each name, weight
     c_total: np.ndarray  # by name_id: the weight of each name's tokens
     common: pl.DataFrame  # ctid, canonical: words that pair (index.pairing_words)
@@ -125,7 +132,8 @@ class IndexTables:
             fanout=fanout,
             busy=busy,
             reachable=fanout.filter(pl.col("len") <= MAX_TOKEN_NAMES).select("ctid"),
-            carriers=rare.join(busy, on="ctid", how="anti").unique(),
+            carrier_names=_carrier_names(rare.join(busy, on="ctid", how="anti").unique(),
+                                         info.height),
             name_tokens=Csr.build(
                 distinct["name_id"].to_numpy(), index.names.height,
                 distinct["ctid"].to_numpy(), distinct["cw"].to_numpy(),
@@ -152,6 +160,11 @@ class IndexTables:
         return self.index is index and all(
             a is b for a, b in zip(self.sources, self._sources(index), strict=True)
         )
+
+
+def _carrier_names(carriers: pl.DataFrame, n_tokens: int) -> Csr:
+    """The names (name_id) of ``carriers`` by ctid."""
+    return Csr.build(carriers["ctid"].to_numpy(), n_tokens, carriers["name_id"].to_numpy())
 
 
 def short_name_words(index: ScreeningIndex) -> pl.DataFrame:
@@ -645,39 +658,23 @@ def _expanded_names(
     word aligned at UNSEEN_SIM (the misspelling the expansion margin is for: "akhunzada"
     shares no key with "akhund"; the heaviest counts). A pair may be listed more than once.
     """
-    parts = (
-        expand.lazy().select("qid", "pos", "wid", "cover_w")
-        .join(expandable.lazy(), on="wid")
-        .join(tables.carriers.lazy(), on="ctid")
-        .select(
-            "qid", _pair(pl.col("qid"), pl.col("name_id")), "pos",
-            (pl.col("cover_w") * pl.col("sim")).alias("part"),
-        )
+    rows = (
+        expand.select("qid", "pos", "wid", "cover_w")
+        .join(expandable, on="wid")
+        .select("qid", "pos", "ctid", (pl.col("cover_w") * pl.col("sim")).alias("part"))
+        .sort("qid", "pos")
     )
-    if min_score <= 0:
-        return parts.select("pair").collect()
-    rows = parts.join(limits.lazy(), on="qid").select(
-        "pair", "pos", "part", _reaches(pl.col("part"), min_score).alias("sure")
-    ).collect()
-    # Parts are never negative: a name that passes on one part passes on their sum, and one
-    # that fails on its only part fails. Only names met by several parts need the sum.
-    # Sorted, a pair's rows are neighbours: cheaper than hashing them (``is_duplicated``).
-    unsure = rows.filter(~pl.col("sure")).sort("pair")
-    again = (pl.col("pair") == pl.col("pair").shift(1)) | (
-        pl.col("pair") == pl.col("pair").shift(-1)
+    n_queries = 1 + max(
+        (int(qid.max()) for qid in (rows["qid"].to_numpy(), limits["qid"].to_numpy())
+         if qid.size),
+        default=0,
     )
-    summed = (
-        unsure.filter(again).lazy()
-        .group_by("pair", "pos")
-        .agg(pl.col("part").max())
-        .group_by("pair")
-        .agg(pl.col("part").sum())
-        .with_columns(_pair_qid())
-        .join(limits.lazy(), on="qid")
-        .filter(_reaches(pl.col("part"), min_score))
-        .select("pair")
+    found = reached_names(
+        tuple(rows[c].to_numpy() for c in ("qid", "pos", "ctid", "part")), tables.carrier_names,
+        _by_qid(limits, n_queries, ("q_total", "expanded_w", "slip_w")), min_score,
+        UNSEEN_SIM, tables.index.names.height,
     )
-    return pl.concat([rows.lazy().filter(pl.col("sure")).select("pair"), summed]).collect()
+    return pl.DataFrame({"pair": found})
 
 
 def candidates(
@@ -1029,18 +1026,21 @@ def _marked(sorted_pairs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _by_qid(totals: pl.DataFrame, n_queries: int) -> tuple[np.ndarray, ...]:
-    """q_total, init_w, n_init and long_w of ``totals`` by qid: NaN (0 initials) where a
-    query has no words."""
+def _by_qid(
+    totals: pl.DataFrame, n_queries: int,
+    columns: Sequence[str] = ("q_total", "init_w", "n_init", "long_w"),
+) -> tuple[np.ndarray, ...]:
+    """``columns`` of ``totals`` by qid: NaN (0 in an integer column) where a query has no
+    row."""
     qid = totals["qid"].to_numpy()
-    columns = []
-    for column, empty in (("q_total", np.nan), ("init_w", np.nan), ("n_init", 0),
-                          ("long_w", np.nan)):
+    dense_columns = []
+    for column in columns:
         values = totals[column].to_numpy()
+        empty = np.nan if values.dtype.kind == "f" else 0
         dense = np.full(n_queries, empty, dtype=values.dtype)
         dense[qid] = values
-        columns.append(dense)
-    return tuple(columns)
+        dense_columns.append(dense)
+    return tuple(dense_columns)
 
 
 def _is_initial(token: pl.Expr) -> pl.Expr:

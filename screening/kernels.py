@@ -234,3 +234,77 @@ def known_scores(
         charges.unmatched_list, charges.initial_sim, charges.unseen_sim,
     )
     return result
+
+
+@_jit
+def _reached_names(  # rows sorted by qid, then pos
+    qid: np.ndarray, pos: np.ndarray, ctid: np.ndarray, part: np.ndarray,
+    carrier_offsets: np.ndarray, carrier_names: np.ndarray, q_total: np.ndarray,
+    expanded_w: np.ndarray, slip_w: np.ndarray, min_score: float, unseen_sim: float,
+    n_names: int,
+) -> np.ndarray:
+    bound = 0
+    for r in range(qid.shape[0]):
+        bound += carrier_offsets[ctid[r] + 1] - carrier_offsets[ctid[r]]
+    found = np.empty(bound, dtype=np.uint64)
+    n_found = 0
+    best = np.full(n_names, -1.0)  # of the current position
+    total = np.full(n_names, -1.0)  # of the current query
+    at_pos = np.empty(n_names, dtype=np.int64)
+    in_query = np.empty(n_names, dtype=np.int64)
+    n_pos = 0
+    n_query = 0
+    for r in range(qid.shape[0]):
+        for k in range(carrier_offsets[ctid[r]], carrier_offsets[ctid[r] + 1]):
+            name = carrier_names[k]
+            if best[name] < 0:
+                at_pos[n_pos] = name
+                n_pos += 1
+                best[name] = part[r]
+            else:
+                best[name] = max(best[name], part[r])
+        last = r + 1 == qid.shape[0]
+        if last or qid[r + 1] != qid[r] or pos[r + 1] != pos[r]:
+            # A position aligns with one word of the name: its best part counts.
+            for k in range(n_pos):
+                name = at_pos[k]
+                if total[name] < 0:
+                    in_query[n_query] = name
+                    n_query += 1
+                    total[name] = 0.0
+                total[name] += best[name]
+                best[name] = -1.0
+            n_pos = 0
+        if last or qid[r + 1] != qid[r]:
+            q = qid[r]
+            for k in range(n_query):
+                name = in_query[k]
+                reach = total[name] + q_total[q] - expanded_w[q] + unseen_sim * slip_w[q]
+                if min_score <= 0 or reach >= min_score * q_total[q]:
+                    found[n_found] = (np.uint64(q) << np.uint64(32)) | np.uint64(name)
+                    n_found += 1
+                total[name] = -1.0
+            n_query = 0
+    return found[:n_found]
+
+
+def reached_names(
+    rows: tuple[np.ndarray, ...], carriers: Csr, limits: tuple[np.ndarray, ...],
+    min_score: float, unseen_sim: float, n_names: int,
+) -> np.ndarray:
+    """(qid, name_id) pairs (uint64, distinct) of the names that carry a listed token an
+    expanded query word resembles and may reach ``min_score``.
+
+    ``rows``: qid, pos, ctid and part (the weight the word covers x its similarity), sorted
+    by qid, then pos; ``carriers``: the names carrying each listed token (by ctid);
+    ``limits``: q_total, expanded_w and slip_w by qid (NaN for a query without them);
+    ``n_names`` bounds the name ids.
+    Each position gives a name its best part; the parts summed must pass the reach test
+    (``blocking._reaches``): the words not expanded all matched, one long word unseen at
+    ``unseen_sim``.
+    """
+    (names,) = carriers.values
+    found: np.ndarray = _reached_names(
+        *rows, carriers.offsets, names, *limits, min_score, unseen_sim, n_names
+    )
+    return found
