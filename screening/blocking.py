@@ -51,6 +51,7 @@ from screening.kernels import (
     reached_names,
 )
 from screening.keys import is_wide_key, token_table
+from screening.lookup import KeyIndex
 from screening.normalise import PERSON, bare_names, tokenise_names
 from screening.scoring import (
     INITIAL_SIM,
@@ -88,8 +89,8 @@ class IndexTables:
     canonical: pl.Series  # variant group by tid
     weight: pl.Series  # weight by tid
     token_keys: pl.DataFrame  # key, ctid: blocking keys of listed tokens
-    by_name: pl.DataFrame  # key, name_id: whole-name keys (n:, g:, c2:, t:, j:...)
-    by_slip: pl.DataFrame  # key, name_id: the k: keys, many and for one join only
+    by_name: KeyIndex  # whole-name keys (n:, g:, c2:, t:, j:...) -> name_id
+    by_slip: KeyIndex  # the k: keys, many and for one lookup only -> name_id
     fanout: pl.DataFrame  # ctid, len: rows of names carrying each rare token
     busy: pl.DataFrame  # ctid: rare tokens carried by more than MAX_TOKEN_NAMES names
     reachable: pl.DataFrame  # ctid: rare tokens that may create candidates
@@ -127,8 +128,8 @@ class IndexTables:
             canonical=info["canonical"],
             weight=info["weight"],
             token_keys=token_keys.select("key", ctid),
-            by_name=by_name,
-            by_slip=named.filter(slip),
+            by_name=KeyIndex.build(by_name),
+            by_slip=KeyIndex.build(named.filter(slip)),
             fanout=fanout,
             busy=busy,
             reachable=fanout.filter(pl.col("len") <= MAX_TOKEN_NAMES).select("ctid"),
@@ -733,11 +734,9 @@ def candidates(
     limits = _limits(expand, totals)
     found = _expanded_names(expand, expandable, tables, limits, min_score)
     by_name = tables.by_name
-    whole = (
+    whole = by_name.meet(
         names.select("qid", whole_name_key(pl.col("tokens")).alias("key"))
-        .join(by_name, on="key")
-        .select(_pair(pl.col("qid"), pl.col("name_id")))
-    )
+    ).select(_pair(pl.col("qid"), pl.col("name_id")))
     # A one-word query meets the one-word names of the words it resembles: "Yusedf" finds
     # "Hajj Yusef" (a title and one common word), which no word of it could expand to.
     lone = (
@@ -753,44 +752,39 @@ def candidates(
     short = short_query_names(words, tokens, tables, floor, cache)
     # A query word that is two listed words joined ("STRATEGICFORCES").
     joined = (
-        words.filter(~pl.col("glued") & (pl.col("token").str.len_chars() >= 6))
-        .select("qid", (pl.lit("g:") + pl.col("token")).alias("key"), "weight")
-        .join(by_name, on="key")
+        by_name.meet(
+            words.filter(~pl.col("glued") & (pl.col("token").str.len_chars() >= 6))
+            .select("qid", (pl.lit("g:") + pl.col("token")).alias("key"), "weight")
+        )
         .group_by(_pair(pl.col("qid"), pl.col("name_id")))
         .agg(pl.col("weight").sum().alias("joined_part"))
     )
     # Names that no expanded word meets cannot reach min_score in a query whose expanded
     # words weigh enough: two common words alone lead nowhere there.
     pairing = words.join(_covered(limits, min_score), on="qid", how="anti")
-    pairs = common_pairs(pairing, similar, tables).join(by_name, on="key").select(
+    pairs = by_name.meet(common_pairs(pairing, similar, tables)).select(
         _pair(pl.col("qid"), pl.col("name_id"))
     )
     # A long query may be a name cut by a payment field: look the start of its words up.
-    cut = (
+    cut = by_name.meet(
         names.filter(
             (pl.col("name").str.len_chars() >= TRUNCATED_MIN_CHARS)
             & (pl.col("joined").str.len_chars() >= PREFIX_LETTERS)
         )
         .select("qid", prefix_key(pl.col("joined")).alias("key"))
-        .join(by_name, on="key")
-        .select(_pair(pl.col("qid"), pl.col("name_id")))
-    )
+    ).select(_pair(pl.col("qid"), pl.col("name_id")))
     # The whole query spelt without spaces is a listed name spelt so ("Hara Ins titute"),
     # its words as written or rotated as the scorer reads them ("BANK SBER": "sberbank").
     spellings = pl.concat(
         [names.select("qid", "joined"), rotated.select(pl.col("qid").cast(pl.UInt32), "joined")]
     )
-    spelt = (
+    spelt = by_name.meet(
         spellings.filter(pl.col("joined").str.len_chars() >= SPELLING_MIN_LETTERS)
         .select("qid", spelling_key(pl.col("joined")).alias("key"))
-        .join(by_name, on="key")
-        .select(_pair(pl.col("qid"), pl.col("name_id")))
-    )
+    ).select(_pair(pl.col("qid"), pl.col("name_id")))
     # ... or one edit from it ("Haji Abd al-Basir" and "Hajji Abdelnasser").
-    slipped = (
-        with_slip_keys(names.select("qid", "joined"))
-        .join(tables.by_slip, on="key")
-        .select(_pair(pl.col("qid"), pl.col("name_id")))
+    slipped = tables.by_slip.meet(with_slip_keys(names.select("qid", "joined"))).select(
+        _pair(pl.col("qid"), pl.col("name_id"))
     )
     # Repeats are harmless: block scores take maxima per position.
     found = _alike(
