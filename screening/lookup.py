@@ -38,8 +38,12 @@ class KeyIndex:
         """``frame``'s rows, without their key, once per listed name (name_id) holding it."""
         frame = frame.filter(pl.col("key").is_not_null())
         wanted = _hashes(frame["key"]).to_numpy()
-        first = np.searchsorted(self.hashes, wanted, side="left")
-        count = np.searchsorted(self.hashes, wanted, side="right") - first
+        # Searched in order, each search starts where the last ended: far fewer cache misses.
+        order = np.argsort(wanted)
+        first = np.empty(wanted.size, dtype=np.int64)
+        count = np.empty(wanted.size, dtype=np.int64)
+        first[order] = np.searchsorted(self.hashes, wanted[order], side="left")
+        count[order] = np.searchsorted(self.hashes, wanted[order], side="right") - first[order]
         rows = np.repeat(np.arange(frame.height), count)
         # Each row's matches are consecutive: its first match plus 0, 1, ... count - 1.
         starts = np.repeat(first - np.cumsum(count) + count, count)
