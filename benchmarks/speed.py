@@ -208,7 +208,7 @@ def synthetic_names(base: pl.DataFrame, size: int, seed: int) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     words = pl.Series(negative_names() + base["name"].to_list()).str.split(" ").explode()
     words = words.str.strip_chars()
-    vocab = words.filter(words.str.len_chars() > 1).unique().to_numpy()
+    vocab = words.filter(words.str.len_chars() > 1).unique().sort().to_numpy()
     picks = rng.integers(0, len(vocab), size=(size, 3))
     lengths = rng.integers(2, 4, size=size)
     texts = [" ".join(vocab[row[:n]]) for row, n in zip(picks, lengths, strict=True)]
