@@ -95,7 +95,7 @@ class IndexTables:
     busy: pl.DataFrame  # ctid: rare tokens carried by more than MAX_TOKEN_NAMES names
     reachable: pl.DataFrame  # ctid: rare tokens that may create candidates
     carrier_names: Csr  # name_id by ctid: distinct (reachable token, name) pairs
-    name_tokens: Csr  # ctid, cw by name_id: distinct word tokens of each name, weight
+    name_tokens: Csr  # ctid by name_id: distinct word tokens of each name
     c_total: np.ndarray  # by name_id: the weight of each name's tokens
     common: pl.DataFrame  # ctid, canonical: words that pair (index.pairing_words)
     one_word: pl.DataFrame  # ctid, name_id: names made of that one token (their n: key)
@@ -119,7 +119,7 @@ class IndexTables:
         named = index.keys.filter(pl.col("name_id").is_not_null()).select("key", "name_id")
         slip = pl.col("key").str.starts_with(SLIP_PREFIX)
         by_name = named.filter(~slip)
-        distinct = words.group_by("name_id", ctid).agg(pl.col("weight").first().alias("cw"))
+        distinct = words.select("name_id", ctid).unique()
         return cls(
             index=index,
             sources=cls._sources(index),
@@ -137,7 +137,7 @@ class IndexTables:
                                          info.height),
             name_tokens=Csr.build(
                 distinct["name_id"].to_numpy(), index.names.height,
-                distinct["ctid"].to_numpy(), distinct["cw"].to_numpy(),
+                distinct["ctid"].to_numpy(),
             ),
             c_total=np.bincount(
                 index.tokens["name_id"].to_numpy(), weights=index.tokens["weight"].to_numpy(),
@@ -984,7 +984,8 @@ def _block_scores(
         .with_columns((pl.col("weight") * pl.col("sim")).alias("part"))
     )
     met_words = MetWords(
-        *(met[c].to_numpy() for c in ("qid", "ctid", "pos", "part", "weight", "initial", "long"))
+        **{c: met[c].to_numpy() for c in ("qid", "ctid", "pos", "part", "weight", "initial")},
+        long=met["long"].to_numpy(), cw=tables.weight.to_numpy()[met["ctid"].to_numpy()],
     )
     n_queries = 1 + max(
         int(pairs[-1] >> 32) if pairs.size else 0,

@@ -59,9 +59,9 @@ def _by_query(qid: np.ndarray, n_queries: int) -> tuple[np.ndarray, np.ndarray]:
 
 @_jit
 def _name_block_sums(
-    pairs: np.ndarray, name_offsets: np.ndarray, name_ctid: np.ndarray, name_cw: np.ndarray,
-    met_qid: np.ndarray, met_ctid: np.ndarray, met_pos: np.ndarray, met_part: np.ndarray,
-    met_weight: np.ndarray, met_initial: np.ndarray, met_long: np.ndarray, n_queries: int,
+    pairs: np.ndarray, name_offsets: np.ndarray, name_ctid: np.ndarray, met_qid: np.ndarray,
+    met_ctid: np.ndarray, met_pos: np.ndarray, met_part: np.ndarray, met_weight: np.ndarray,
+    met_initial: np.ndarray, met_long: np.ndarray, met_cw: np.ndarray, n_queries: int,
     n_tokens: int,
 ) -> tuple[np.ndarray, ...]:
     """``pairs`` sorted (by query first)."""
@@ -109,13 +109,13 @@ def _name_block_sums(
                     lightest[pos] = met_weight[a]
                     initial[pos] = met_initial[a]
                     long[pos] = met_long[a]
-                    heaviest[pos] = name_cw[t]
+                    heaviest[pos] = met_cw[a]
                 else:
                     best[pos] = max(best[pos], met_part[a])
                     lightest[pos] = min(lightest[pos], met_weight[a])
                     initial[pos] = initial[pos] or met_initial[a]
                     long[pos] = long[pos] or met_long[a]
-                    heaviest[pos] = max(heaviest[pos], name_cw[t])
+                    heaviest[pos] = max(heaviest[pos], met_cw[a])
                 a = following[a]
         for k in range(n_touched):
             pos = touched[k]
@@ -135,8 +135,8 @@ def _name_block_sums(
 @dataclass(frozen=True, slots=True)
 class MetWords:
     """The query words blocking met, per (query, listed token they resemble): one row each,
-    with the query position, its part (weight x similarity), its weight, and whether the
-    word is an initial or long."""
+    with the query position, its part (weight x similarity), its weight, whether the word
+    is an initial or long, and the listed token's weight (cw)."""
 
     qid: np.ndarray
     ctid: np.ndarray
@@ -145,6 +145,7 @@ class MetWords:
     weight: np.ndarray
     initial: np.ndarray
     long: np.ndarray
+    cw: np.ndarray
 
 
 def name_block_sums(
@@ -154,16 +155,16 @@ def name_block_sums(
     ranks it by. ``n_queries`` and ``n_tokens`` bound the qid and ctid of ``met``.
 
     Each query position takes, of the met rows of the name's tokens (``name_tokens``: ctid
-    and weight per name), the best part, the least weight, whether it is an initial or long,
+    per name), the best part, the least weight, whether it is an initial or long,
     and the heaviest list token met. Returned: the sums over positions of part
     (block_score), weight (seen_w), weight of initials (init_seen_w), initials of positive
     weight (n_init_seen), weight of long words (long_seen_w) and heaviest list token
     (c_reached).
     """
-    name_ctid, name_cw = name_tokens.values
+    (name_ctid,) = name_tokens.values
     result: tuple[np.ndarray, ...] = _name_block_sums(
-        pairs, name_tokens.offsets, name_ctid, name_cw, met.qid, met.ctid, met.pos, met.part,
-        met.weight, met.initial, met.long, n_queries, n_tokens,
+        pairs, name_tokens.offsets, name_ctid, met.qid, met.ctid, met.pos, met.part,
+        met.weight, met.initial, met.long, met.cw, n_queries, n_tokens,
     )
     return result
 

@@ -24,10 +24,10 @@ N_TOKENS = 8
 N_QUERIES = 4
 
 weights = st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.7, 1.0])
-name_tokens = st.lists(  # (name_id, ctid, cw), distinct (name, token)
-    st.tuples(st.integers(0, N_NAMES - 1), st.integers(0, N_TOKENS - 1), weights),
-    max_size=20, unique_by=lambda row: (row[0], row[1]),
+name_tokens = st.sets(  # (name_id, ctid)
+    st.tuples(st.integers(0, N_NAMES - 1), st.integers(0, N_TOKENS - 1)), max_size=20
 )
+token_weights = st.lists(weights, min_size=N_TOKENS, max_size=N_TOKENS)  # by ctid
 met_rows = st.lists(  # (qid, ctid, pos, sim, weight, initial, long)
     st.tuples(
         st.integers(0, N_QUERIES - 1), st.integers(0, N_TOKENS - 1), st.integers(0, 3),
@@ -38,14 +38,17 @@ met_rows = st.lists(  # (qid, ctid, pos, sim, weight, initial, long)
 pair_sets = st.sets(st.tuples(st.integers(0, N_QUERIES - 1), st.integers(0, N_NAMES - 1)))
 
 
-def _names_csr(rows: list[tuple[int, int, float]]) -> Csr:
+def _names_csr(rows: set[tuple[int, int]]) -> Csr:
+    ordered = sorted(rows)
     return Csr.build(
-        np.array([r[0] for r in rows], dtype=np.uint32), N_NAMES,
-        np.array([r[1] for r in rows], dtype=np.uint32), np.array([r[2] for r in rows]),
+        np.array([r[0] for r in ordered], dtype=np.uint32), N_NAMES,
+        np.array([r[1] for r in ordered], dtype=np.uint32),
     )
 
 
-def _met(rows: list[tuple[int, int, int, float, float, bool, bool]]) -> MetWords:
+def _met(
+    rows: list[tuple[int, int, int, float, float, bool, bool]], cw: list[float]
+) -> MetWords:
     def column(i: int, dtype: type) -> np.ndarray:
         return np.array([r[i] for r in rows], dtype=dtype)
 
@@ -53,6 +56,7 @@ def _met(rows: list[tuple[int, int, int, float, float, bool, bool]]) -> MetWords
         qid=column(0, np.uint32), ctid=column(1, np.uint32), pos=column(2, np.int64),
         part=column(3, np.float64) * column(4, np.float64), weight=column(4, np.float64),
         initial=column(5, np.bool_), long=column(6, np.bool_),
+        cw=np.array([cw[r[1]] for r in rows], dtype=np.float64),
     )
 
 
@@ -61,20 +65,20 @@ def _sorted_pairs(pairs: set[tuple[int, int]]) -> np.ndarray:
 
 
 def reference_sums(
-    pairs: list[tuple[int, int]], names: list[tuple[int, int, float]],
-    met: list[tuple[int, int, int, float, float, bool, bool]],
+    pairs: list[tuple[int, int]], names: set[tuple[int, int]],
+    met: list[tuple[int, int, int, float, float, bool, bool]], cw: list[float],
 ) -> list[tuple[float, float, float, int, float, float]]:
     """Per pair: each position met through a token of the name takes the best part, least
     weight, any initial, any long word and heaviest list token; summed over positions."""
     out = []
     for qid, name_id in pairs:
         at: dict[int, list[tuple[float, float, bool, bool, float]]] = defaultdict(list)
-        for n, ctid, cw in names:
+        for n, ctid in names:
             if n != name_id:
                 continue
             for q, c, pos, sim, weight, initial, long in met:
                 if q == qid and c == ctid:
-                    at[pos].append((sim * weight, weight, initial, long, cw))
+                    at[pos].append((sim * weight, weight, initial, long, cw[ctid]))
         sums = [0.0, 0.0, 0.0, 0, 0.0, 0.0]
         for rows in at.values():
             part = max(r[0] for r in rows)
@@ -92,14 +96,14 @@ def reference_sums(
 
 
 @settings(max_examples=150, deadline=None)
-@given(names=name_tokens, met=met_rows, pairs=pair_sets)
+@given(names=name_tokens, cw=token_weights, met=met_rows, pairs=pair_sets)
 def test_block_sums_take_the_best_of_each_position(
-    names: list[tuple[int, int, float]],
+    names: set[tuple[int, int]], cw: list[float],
     met: list[tuple[int, int, int, float, float, bool, bool]], pairs: set[tuple[int, int]],
 ) -> None:
-    got = name_block_sums(_sorted_pairs(pairs), _names_csr(names), _met(met), N_QUERIES,
+    got = name_block_sums(_sorted_pairs(pairs), _names_csr(names), _met(met, cw), N_QUERIES,
                           N_TOKENS)
-    expected = reference_sums(sorted(pairs), names, met)
+    expected = reference_sums(sorted(pairs), names, met, cw)
     assert len(got[0]) == len(expected)
     for i, row in enumerate(expected):
         assert np.allclose([column[i] for column in got], row, rtol=0, atol=1e-12)
@@ -108,9 +112,10 @@ def test_block_sums_take_the_best_of_each_position(
 def test_block_sums_of_a_name_holding_two_tokens_a_word_resembles() -> None:
     # Query word 0 (weight 0.5) resembles both tokens of the name, at 0.8 and 1.0: the
     # position counts once, with its best part and the heavier list token.
-    names = [(0, 1, 0.3), (0, 2, 0.6)]
+    cw = [0.0, 0.3, 0.6, 0.0, 0.0, 0.0, 0.0, 0.0]
     met = [(0, 1, 0, 0.8, 0.5, False, False), (0, 2, 0, 1.0, 0.5, False, False)]
-    got = name_block_sums(_sorted_pairs({(0, 0)}), _names_csr(names), _met(met), 1, N_TOKENS)
+    got = name_block_sums(_sorted_pairs({(0, 0)}), _names_csr({(0, 1), (0, 2)}),
+                          _met(met, cw), 1, N_TOKENS)
     assert [float(c[0]) for c in got] == [0.5, 0.5, 0.0, 0, 0.0, 0.6]
 
 
