@@ -84,6 +84,9 @@ JOINED_MIN_SIM = 0.9
 # joined ("Zhang Xiuying") aligns word by word with neither. Queries of two to
 # MAX_ROTATED_WORDS words.
 MAX_ROTATED_WORDS = 4
+# Sound codes kept per process: the listed tokens a batch meets are the same batch after batch,
+# and a million-name index holds hundreds of thousands.
+_CODES_KEPT = 1 << 18
 # Float slack when a bound decides that a pair cannot reach the similarity floor.
 _BOUND_MARGIN = 1e-9
 
@@ -253,6 +256,7 @@ def same_sounds(left: str, right: str) -> bool:
     return first and _sound_runs(left) == _sound_runs(right)
 
 
+@functools.lru_cache(maxsize=_CODES_KEPT)
 def _sound_runs(form: str) -> str:
     return _DOUBLED.sub(r"\1", consonant_sounds(form))
 
@@ -269,7 +273,7 @@ def folded_bar(left: str, right: str) -> float:
     return FOLDED_VOWEL_SIM if same_consonants(left, right) else FOLDED_MIN_SIM
 
 
-@functools.lru_cache(maxsize=1 << 14)  # the single-query path asks per pair
+@functools.lru_cache(maxsize=_CODES_KEPT)  # the single-query path asks per pair
 def _consonant_runs(form: str) -> str:
     return _DOUBLED.sub(r"\1", _SOFT_C.sub("s", form).translate(_CONSONANTS))
 
@@ -307,7 +311,7 @@ def _codes(tokens: pl.Series, code: Callable[[str], str | None]) -> pl.Series:
     return tokens.replace_strict(distinct, codes, return_dtype=pl.Utf8)
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=_CODES_KEPT)
 def consonant_sounds(token: str) -> str:
     """The token's consonant sounds as Soundex classes, a doubled letter once ("stubbs" ->
     "2312", "shammari" -> "256")."""
