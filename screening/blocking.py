@@ -665,11 +665,7 @@ def _expanded_names(
         .select("qid", "pos", "ctid", (pl.col("cover_w") * pl.col("sim")).alias("part"))
         .sort("qid", "pos")
     )
-    n_queries = 1 + max(
-        (int(qid.max()) for qid in (rows["qid"].to_numpy(), limits["qid"].to_numpy())
-         if qid.size),
-        default=0,
-    )
+    n_queries = _id_bound(rows["qid"].to_numpy(), limits["qid"].to_numpy())
     found = reached_names(
         tuple(rows[c].to_numpy() for c in ("qid", "pos", "ctid", "part")), tables.carrier_names,
         _by_qid(limits, n_queries, ("q_total", "expanded_w", "slip_w")), min_score,
@@ -987,10 +983,7 @@ def _block_scores(
         **{c: met[c].to_numpy() for c in ("qid", "ctid", "pos", "part", "weight", "initial")},
         long=met["long"].to_numpy(), cw=tables.weight.to_numpy()[met["ctid"].to_numpy()],
     )
-    n_queries = 1 + max(
-        int(pairs[-1] >> 32) if pairs.size else 0,
-        *(int(qid.max()) for qid in (met_words.qid, totals["qid"].to_numpy()) if qid.size),
-    )
+    n_queries = _id_bound(pairs[-1:] >> 32, met_words.qid, totals["qid"].to_numpy())
     sums = list(name_block_sums(pairs, tables.name_tokens, met_words, n_queries,
                                 tables.token.len()))
     # Query words found as two listed words glued together add their weight.
@@ -1004,6 +997,11 @@ def _block_scores(
                 INITIAL_SIM, UNSEEN_SIM),
     )
     return pl.DataFrame({"pair": pairs[keep], "block_score": sums[0][keep], "known": known[keep]})
+
+
+def _id_bound(*ids: np.ndarray) -> int:
+    """One more than the largest of ``ids`` (0 when all are empty)."""
+    return 1 + max((int(part.max()) for part in ids if part.size), default=-1)
 
 
 def _positions(sorted_pairs: np.ndarray, pairs: np.ndarray) -> np.ndarray:

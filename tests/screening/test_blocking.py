@@ -305,3 +305,28 @@ def test_a_hidden_word_is_not_counted_twice() -> None:
     query = [Word(pos, token, 1.0, [], glued=False, similar=near) for pos, token, near in words]
     fast, _ = fast_path(Screener(index))._expanded(query, 2.0, 0.6)
     assert batch == {name_of[n] for n in fast} == {"z1"}
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [[], ["Qwxzvq Pqrstj"], ["LLC"], ["LLC", "Qwxzvq Pqrstj"], ["LLC", "Miroslav Radic"]],
+)
+def test_a_batch_meeting_few_or_no_names_gives_their_candidates_only(
+    index: ScreeningIndex, batch: list[str]
+) -> None:
+    """Empty batches, names meeting no listed word and names of a legal form alone (no word
+    for the known score to weigh) go through the compiled loops without a pair to score."""
+    algorithm = Screener(index).algorithm
+    queries = pl.DataFrame(
+        {"qid": range(len(batch)), "name": batch, "schema": ["Person"] * len(batch)},
+        schema={"qid": pl.UInt32, "name": pl.Utf8, "schema": pl.Utf8},
+    )
+    names, tokens = query_tables(queries, index)
+    found = candidates(
+        names, tokens, index, algorithm.max_candidates, algorithm.token_floor,
+        algorithm.threshold - 0.15, sure_score=algorithm.threshold, algorithm=algorithm,
+    )
+    radic = index.names.join(index.entities.filter(pl.col("entity_id") == "r1"), on="entity_id")
+    met = found.join(radic, on="name_id")["qid"].unique().to_list()
+    assert met == ([1] if "Miroslav Radic" in batch else [])
+    assert set(found["qid"].to_list()) <= ({1} if "Miroslav Radic" in batch else set())
