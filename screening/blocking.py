@@ -1,19 +1,20 @@
 """Blocking: find the few list names worth scoring for each query name, by vectorised joins.
 
 Query tokens and list tokens meet on shared blocking keys (variant group, phonetic key, one- and
-two-edit deletions), whole names meet on their sorted tokens, and two common words together meet the
-names holding both. Keys of very common tokens are not in
-the index, so "Mohammed" or "LLC" alone never create candidates. A query of one word (and at
-most one initial) is compared word for word with the names of one or two words, whether or
-not a key links the words: such names are few, and only they can match it. Each query keeps its best
-``max_candidates`` list names, ranked by the rarity weight of the query tokens they share,
-and beyond those every name whose known score (``known_score``: what the scorer gives if the
-words blocking met are all that align) may still make a hit: the cap cuts only names that
-this score puts below a hit.
+two-edit deletions), whole names meet on their sorted tokens, and two common words together meet
+the names holding both. Keys of very common tokens are not in the index, so "Mohammed" or "LLC"
+alone never create candidates. A query of one word (and at most one initial) is compared word
+for word with the names of one or two words, whether or not a key links the words: such names
+are few, and only they can match it. Each query keeps its best ``max_candidates`` list names,
+ranked by the rarity weight of the query tokens they share, and beyond those every name whose
+known score (``kernels.known_scores``: what the scorer gives if the words blocking met are all
+that align) may still make a hit: the cap cuts only names that this score puts below a hit.
 
 The big joins run on integers: list tokens by their token id (``ctid``), query words by an id
 per distinct word of the batch (``wid``), and a (query, list name) pair as one 64-bit ``pair``.
-The integer views of an index are derived once per process (``index_tables``).
+The integer views of an index are derived once per process (``index_tables``); the per-pair
+steps are compiled loops over them (``kernels``), and whole-name keys are looked up by their
+hashes (``lookup``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from screening.index import (
     with_slip_keys,
 )
 from screening.kernels import (
+    PAIR,
     Charges,
     Csr,
     MetWords,
@@ -72,8 +74,6 @@ UNSEEN_SIM = 0.8
 # no key with (long words stay alike through three edits and more: "abdurranman" and
 # "abdurrahman"); shorter ones are left to their keys, which keeps blocking's cost.
 SLIP_MIN_LETTERS = 9
-# A (qid, name_id) pair as one integer: qid * _PAIR + name_id (both are 32-bit ids).
-_PAIR = 1 << 32
 # Integer views kept for this many indexes (one per open screener in practice).
 _KEPT_TABLES = 4
 
@@ -374,15 +374,15 @@ def _fresh_cache(cache: QueryCache | None, tables: IndexTables) -> QueryCache:
 
 
 def _pair(qid: pl.Expr, name_id: pl.Expr) -> pl.Expr:
-    return (qid.cast(pl.UInt64) * _PAIR + name_id.cast(pl.UInt64)).alias("pair")
+    return (qid.cast(pl.UInt64) * PAIR + name_id.cast(pl.UInt64)).alias("pair")
 
 
 def _pair_qid() -> pl.Expr:
-    return (pl.col("pair") // _PAIR).cast(pl.UInt32).alias("qid")
+    return (pl.col("pair") // PAIR).cast(pl.UInt32).alias("qid")
 
 
 def _pair_name() -> pl.Expr:
-    return (pl.col("pair") % _PAIR).cast(pl.UInt32).alias("name_id")
+    return (pl.col("pair") % PAIR).cast(pl.UInt32).alias("name_id")
 
 
 def query_tables(
@@ -497,14 +497,14 @@ def _similar(
         .explode("key")
         .join(tables.token_keys, on="key")
         .select(
-            (pl.col("wid").cast(pl.UInt64) * _PAIR + pl.col("ctid")).alias("wc"),
+            (pl.col("wid").cast(pl.UInt64) * PAIR + pl.col("ctid")).alias("wc"),
             *([~is_wide_key(pl.col("key")).alias("narrow")] if narrow else []),
         )
     )
     distinct = met.group_by("wc").agg(pl.col("narrow").any()) if narrow else met.unique()
     pairs = distinct.select(
-        (pl.col("wc") // _PAIR).cast(pl.UInt32).alias("wid"),
-        (pl.col("wc") % _PAIR).cast(pl.UInt32).alias("ctid"),
+        (pl.col("wc") // PAIR).cast(pl.UInt32).alias("wid"),
+        (pl.col("wc") % PAIR).cast(pl.UInt32).alias("ctid"),
         *(["narrow"] if narrow else []),
     )
     if "canonical" in words.columns:
@@ -657,7 +657,7 @@ def _expanded_names(
     weight (the best per query position), plus every other word (not expanded, or hidden)
     matched perfectly, plus one long expanded
     word aligned at UNSEEN_SIM (the misspelling the expansion margin is for: "akhunzada"
-    shares no key with "akhund"; the heaviest counts). A pair may be listed more than once.
+    shares no key with "akhund"; the heaviest counts). Each pair is listed once.
     """
     rows = (
         expand.select("qid", "pos", "wid", "cover_w")
@@ -681,7 +681,7 @@ def candidates(
     rotated: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Candidate (qid, name_id, block_score) pairs: the best ``max_candidates`` per query, and
-    every candidate whose known score (``known_score``) reaches ``sure_score``.
+    every candidate whose known score (``kernels.known_scores``) reaches ``sure_score``.
 
     Stage one finds list names through the cheapest sufficient query tokens (common words and
     initials never create candidates). Stage two scores every query token, common ones
@@ -963,7 +963,7 @@ def _block_scores(
     algorithm: Algorithm,
 ) -> pl.DataFrame:
     """Every query token against the tokens of its candidate names, one row per distinct pair
-    of ``found``: pair, block_score and known (``known_score``), from seen_w (query weight
+    of ``found``: pair, block_score and known (``kernels.known_scores``), from seen_w (query weight
     met), init_seen_w and n_init_seen (of initials), and c_reached (the most weight of the
     name the positions met can take: each the heaviest list token it resembles).
 

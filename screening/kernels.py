@@ -156,7 +156,9 @@ def name_block_sums(
 
     Each query position takes, of the met rows of the name's tokens (``name_tokens``: ctid
     per name), the best part, the least weight, whether it is an initial or long,
-    and the heaviest list token met. Returned: the sums over positions of part
+    and the heaviest list token met. (An own word and the glued pair starting at it share a
+    position: the own word's weight is the one seen there. A position aligns with one list
+    token at most: the heaviest it resembles bounds what it takes of the name.) Returned: the sums over positions of part
     (block_score), weight (seen_w), weight of initials (init_seen_w), initials of positive
     weight (n_init_seen), weight of long words (long_seen_w) and heaviest list token
     (c_reached).
@@ -171,7 +173,7 @@ def name_block_sums(
 
 @dataclass(frozen=True, slots=True)
 class Charges:
-    """What the known score charges and assumes (see blocking.known_score)."""
+    """What the known score charges and assumes (see ``known_scores``)."""
 
     unmatched_query: float
     unmatched_list: float
@@ -224,12 +226,22 @@ def known_scores(
     pairs: np.ndarray, sums: tuple[np.ndarray, ...], totals: tuple[np.ndarray, ...],
     c_total: np.ndarray, whole: np.ndarray, min_score: float, charges: Charges,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(keep, known) per pair of ``pairs`` with their ``name_block_sums``: keep unless
-    ``min_score`` > 0 and even the optimistic score (query words no key met stay unaligned,
-    except initials at ``initial_sim`` and long words at ``unseen_sim``) falls under it;
-    known as ``blocking.known_score`` defines it. ``totals``: q_total, init_w, n_init and
-    long_w by qid (NaN for a query without words); ``c_total`` by name_id; ``whole``: the
-    pairs that may score on the whole name."""
+    """(keep, known) per pair of ``pairs`` with their ``name_block_sums``. ``totals``:
+    q_total, init_w, n_init and long_w by qid (NaN for a query without words); ``c_total``
+    by name_id; ``whole``: the pairs that may score on the whole name.
+
+    Keep: unless ``min_score`` > 0 and even the optimistic score falls under it. Query words
+    that share no key with any word of the name stay unaligned in it, except initials (at
+    ``initial_sim``) and long words, which a misspelling may hide from every key (at
+    ``unseen_sim``); a whole-name pair is always kept.
+
+    Known: the name score a pair gets if the query words blocking met align as well as they
+    can and the others do not, except initials, which may align with any word at
+    ``initial_sim`` (1 for a whole-name pair, 0 for a query without words). The list name is
+    charged for the weight the positions met cannot take (their heaviest list tokens), less
+    one token per free initial. Where every aligning word pair shares a blocking key, this is
+    an upper bound of the scorer's token score.
+    """
     result: tuple[np.ndarray, np.ndarray] = _known_scores(
         pairs, *sums, *totals, c_total, whole, min_score, charges.unmatched_query,
         charges.unmatched_list, charges.initial_sim, charges.unseen_sim,

@@ -477,7 +477,7 @@ class _Similar:
 
 @dataclass(frozen=True, slots=True)
 class _Query:
-    """What blocking's reach test and known_score need of the query: its weight, that of its
+    """What blocking's reach test and known score need of the query: its weight, that of its
     initials, and that of its long words and their positions."""
 
     q_total: float
@@ -1203,7 +1203,7 @@ class FastPath:
         return keep, uncertain
 
     def _known(self, query: _Query, name_id: int, seen: _Seen) -> float:
-        """blocking.known_score for one pair."""
+        """kernels.known_scores for one pair."""
         if query.q_total <= 0:
             return 0.0
         t, algo = self.t, self.algorithm
