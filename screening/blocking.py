@@ -48,6 +48,7 @@ from screening.kernels import (
     Charges,
     Csr,
     MetWords,
+    NameTokens,
     known_scores,
     name_block_sums,
     reached_names,
@@ -95,7 +96,7 @@ class IndexTables:
     busy: pl.DataFrame  # ctid: rare tokens carried by more than MAX_TOKEN_NAMES names
     reachable: pl.DataFrame  # ctid: rare tokens that may create candidates
     carrier_names: Csr  # name_id by ctid: distinct (reachable token, name) pairs
-    name_tokens: Csr  # ctid by name_id: distinct word tokens of each name
+    name_tokens: NameTokens  # distinct word tokens (ctid) of each name
     c_total: np.ndarray  # by name_id: the weight of each name's tokens
     common: pl.DataFrame  # ctid, canonical: words that pair (index.pairing_words)
     one_word: pl.DataFrame  # ctid, name_id: names made of that one token (their n: key)
@@ -135,9 +136,8 @@ class IndexTables:
             reachable=fanout.filter(pl.col("len") <= MAX_TOKEN_NAMES).select("ctid"),
             carrier_names=_carrier_names(rare.join(busy, on="ctid", how="anti").unique(),
                                          info.height),
-            name_tokens=Csr.build(
-                distinct["name_id"].to_numpy(), index.names.height,
-                distinct["ctid"].to_numpy(),
+            name_tokens=NameTokens.build(
+                distinct["name_id"].to_numpy(), index.names.height, distinct["ctid"].to_numpy()
             ),
             c_total=np.bincount(
                 index.tokens["name_id"].to_numpy(), weights=index.tokens["weight"].to_numpy(),

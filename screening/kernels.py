@@ -36,6 +36,31 @@ class Csr:
         return cls(offsets, tuple(np.ascontiguousarray(v[order]) for v in values))
 
 
+# Tokens of a name kept beside their count, in one 16-byte row (see NameTokens).
+HEAD_TOKENS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class NameTokens:
+    """The distinct tokens (ctid) of each name (by name_id): all in ``rows``, and each name's
+    count and first HEAD_TOKENS in one row of ``head``. Blocking reads the tokens of millions
+    of names in no order: most names are read in one memory access instead of two."""
+
+    head: np.ndarray  # uint32 (names, 1 + HEAD_TOKENS): count, then the first tokens
+    rows: Csr
+
+    @classmethod
+    def build(cls, name_id: np.ndarray, n_names: int, ctid: np.ndarray) -> NameTokens:
+        rows = Csr.build(name_id, n_names, ctid.astype(np.uint32))
+        counts = np.diff(rows.offsets)
+        head = np.zeros((n_names, 1 + HEAD_TOKENS), dtype=np.uint32)
+        head[:, 0] = counts
+        for k in range(HEAD_TOKENS):
+            held = counts > k
+            head[held, 1 + k] = rows.values[0][rows.offsets[:-1][held] + k]
+        return cls(head, rows)
+
+
 def _jit(function: Any) -> Any:
     # IEEE division (x / 0 is inf, 0 / 0 NaN), as in Polars expressions.
     return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
@@ -59,10 +84,10 @@ def _by_query(qid: np.ndarray, n_queries: int) -> tuple[np.ndarray, np.ndarray]:
 
 @_jit
 def _name_block_sums(
-    pairs: np.ndarray, name_offsets: np.ndarray, name_ctid: np.ndarray, met_qid: np.ndarray,
-    met_ctid: np.ndarray, met_pos: np.ndarray, met_part: np.ndarray, met_weight: np.ndarray,
-    met_initial: np.ndarray, met_long: np.ndarray, met_cw: np.ndarray, n_queries: int,
-    n_tokens: int,
+    pairs: np.ndarray, head: np.ndarray, name_offsets: np.ndarray, name_ctid: np.ndarray,
+    met_qid: np.ndarray, met_ctid: np.ndarray, met_pos: np.ndarray, met_part: np.ndarray,
+    met_weight: np.ndarray, met_initial: np.ndarray, met_long: np.ndarray, met_cw: np.ndarray,
+    n_queries: int, n_tokens: int,
 ) -> tuple[np.ndarray, ...]:
     """``pairs`` sorted (by query first)."""
     n = pairs.shape[0]
@@ -98,8 +123,11 @@ def _name_block_sums(
                 following[r] = first[met_ctid[r]]
                 first[met_ctid[r]] = r
         n_touched = 0
-        for t in range(name_offsets[name_id], name_offsets[name_id + 1]):
-            a = first[name_ctid[t]]
+        for k in range(head[name_id, 0]):
+            if k < HEAD_TOKENS:
+                a = first[head[name_id, 1 + k]]
+            else:
+                a = first[name_ctid[name_offsets[name_id] + k]]
             while a >= 0:
                 pos = met_pos[a]
                 if best[pos] < 0:
@@ -149,7 +177,7 @@ class MetWords:
 
 
 def name_block_sums(
-    pairs: np.ndarray, name_tokens: Csr, met: MetWords, n_queries: int, n_tokens: int
+    pairs: np.ndarray, name_tokens: NameTokens, met: MetWords, n_queries: int, n_tokens: int
 ) -> tuple[np.ndarray, ...]:
     """Per (qid, name_id) pair of ``pairs`` (uint64, distinct and sorted): the sums blocking
     ranks it by. ``n_queries`` and ``n_tokens`` bound the qid and ctid of ``met``.
@@ -158,15 +186,16 @@ def name_block_sums(
     per name), the best part, the least weight, whether it is an initial or long,
     and the heaviest list token met. (An own word and the glued pair starting at it share a
     position: the own word's weight is the one seen there. A position aligns with one list
-    token at most: the heaviest it resembles bounds what it takes of the name.) Returned: the sums over positions of part
-    (block_score), weight (seen_w), weight of initials (init_seen_w), initials of positive
-    weight (n_init_seen), weight of long words (long_seen_w) and heaviest list token
-    (c_reached).
+    token at most: the heaviest it resembles bounds what it takes of the name.)
+
+    Returned: the sums over positions of part (block_score), weight (seen_w), weight of
+    initials (init_seen_w), initials of positive weight (n_init_seen), weight of long words
+    (long_seen_w) and heaviest list token (c_reached).
     """
-    (name_ctid,) = name_tokens.values
+    (name_ctid,) = name_tokens.rows.values
     result: tuple[np.ndarray, ...] = _name_block_sums(
-        pairs, name_tokens.offsets, name_ctid, met.qid, met.ctid, met.pos, met.part,
-        met.weight, met.initial, met.long, met.cw, n_queries, n_tokens,
+        pairs, name_tokens.head, name_tokens.rows.offsets, name_ctid, met.qid, met.ctid,
+        met.pos, met.part, met.weight, met.initial, met.long, met.cw, n_queries, n_tokens,
     )
     return result
 

@@ -14,6 +14,7 @@ from screening.kernels import (
     Charges,
     Csr,
     MetWords,
+    NameTokens,
     known_scores,
     name_block_sums,
     reached_names,
@@ -38,9 +39,9 @@ met_rows = st.lists(  # (qid, ctid, pos, sim, weight, initial, long)
 pair_sets = st.sets(st.tuples(st.integers(0, N_QUERIES - 1), st.integers(0, N_NAMES - 1)))
 
 
-def _names_csr(rows: set[tuple[int, int]]) -> Csr:
+def _names_csr(rows: set[tuple[int, int]]) -> NameTokens:
     ordered = sorted(rows)
-    return Csr.build(
+    return NameTokens.build(
         np.array([r[0] for r in ordered], dtype=np.uint32), N_NAMES,
         np.array([r[1] for r in ordered], dtype=np.uint32),
     )
@@ -117,6 +118,15 @@ def test_block_sums_of_a_name_holding_two_tokens_a_word_resembles() -> None:
     got = name_block_sums(_sorted_pairs({(0, 0)}), _names_csr({(0, 1), (0, 2)}),
                           _met(met, cw), 1, N_TOKENS)
     assert [float(c[0]) for c in got] == [0.5, 0.5, 0.0, 0, 0.0, 0.6]
+
+
+def test_block_sums_meet_every_token_of_a_long_name() -> None:
+    # Name 0 holds tokens 1-6, more than a head row keeps: the query meets its last one.
+    cw = [0.0, 0.1, 0.1, 0.1, 0.1, 0.1, 0.4, 0.0]
+    met = [(0, 6, 0, 1.0, 0.5, False, False)]
+    got = name_block_sums(_sorted_pairs({(0, 0)}), _names_csr({(0, t) for t in range(1, 7)}),
+                          _met(met, cw), 1, N_TOKENS)
+    assert [float(c[0]) for c in got] == [0.5, 0.5, 0.0, 0, 0.0, 0.4]
 
 
 charges = Charges(unmatched_query=1.0, unmatched_list=0.25, initial_sim=0.8, unseen_sim=0.8)
