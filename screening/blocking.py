@@ -52,6 +52,7 @@ from screening.kernels import (
     known_scores,
     name_block_sums,
     reached_names,
+    reaches,
 )
 from screening.keys import is_wide_key, token_table
 from screening.lookup import KeyIndex
@@ -636,14 +637,9 @@ def _covered(limits: pl.DataFrame, min_score: float) -> pl.DataFrame:
     words but the margin)."""
     if min_score <= 0:
         return pl.DataFrame(schema={"qid": pl.UInt32})
-    return limits.filter(~_reaches(pl.lit(0.0), min_score)).select("qid")
-
-
-def _reaches(part: pl.Expr, min_score: float) -> pl.Expr:
-    """``_expanded_names``' reach test of a name the expanded words give ``part``."""
-    return (
-        part + pl.col("q_total") - pl.col("expanded_w") + UNSEEN_SIM * pl.col("slip_w")
-    ) >= min_score * pl.col("q_total")
+    columns = (limits[c].to_numpy() for c in ("q_total", "expanded_w", "slip_w"))
+    met_by_none = reaches(np.zeros(limits.height), *columns, min_score, UNSEEN_SIM)
+    return limits.filter(pl.Series(~met_by_none)).select("qid")
 
 
 def _expanded_names(

@@ -225,10 +225,10 @@ def _known_scores(
         qid = np.int64(pairs[i] >> 32)
         name_id = np.int64(pairs[i] & 0xFFFFFFFF)
         total = q_total[qid]
-        if min_score > 0 and not whole[i] and not total >= 0:
-            continue  # a query without words: only whole names may match it
         free_init_w = max(init_w[qid] - init_seen_w[i], 0.0)
         if min_score > 0 and not whole[i]:
+            if not total >= 0:
+                continue  # a query without words: only whole names may match it
             unseen_long_w = max(long_w[qid] - long_seen_w[i], 0.0)
             missed_w = max(total - seen_w[i] - free_init_w - unseen_long_w, 0.0)
             optimistic = (
@@ -279,6 +279,15 @@ def known_scores(
 
 
 @_jit
+def reaches(
+    part: Any, q_total: Any, expanded_w: Any, slip_w: Any, min_score: float, unseen_sim: float
+) -> Any:
+    """The reach test of a name the expanded query words give ``part`` (numbers or arrays):
+    the words not expanded all matched, one long word unseen at ``unseen_sim``."""
+    return part + q_total - expanded_w + unseen_sim * slip_w >= min_score * q_total
+
+
+@_jit
 def _reached_names(  # rows sorted by qid, then pos
     qid: np.ndarray, pos: np.ndarray, ctid: np.ndarray, part: np.ndarray,
     carrier_offsets: np.ndarray, carrier_names: np.ndarray, q_total: np.ndarray,
@@ -321,8 +330,9 @@ def _reached_names(  # rows sorted by qid, then pos
             q = qid[r]
             for k in range(n_query):
                 name = in_query[k]
-                reach = total[name] + q_total[q] - expanded_w[q] + unseen_sim * slip_w[q]
-                if min_score <= 0 or reach >= min_score * q_total[q]:
+                if min_score <= 0 or reaches(
+                    total[name], q_total[q], expanded_w[q], slip_w[q], min_score, unseen_sim
+                ):
                     found[n_found] = (np.uint64(q) << np.uint64(32)) | np.uint64(name)
                     n_found += 1
                 total[name] = -1.0
@@ -341,9 +351,7 @@ def reached_names(
     by qid, then pos; ``carriers``: the names carrying each listed token (by ctid);
     ``limits``: q_total, expanded_w and slip_w by qid (NaN for a query without them);
     ``n_names`` bounds the name ids.
-    Each position gives a name its best part; the parts summed must pass the reach test
-    (``blocking._reaches``): the words not expanded all matched, one long word unseen at
-    ``unseen_sim``.
+    Each position gives a name its best part; the parts summed must pass ``reaches``.
     """
     (names,) = carriers.values
     found: np.ndarray = _reached_names(
